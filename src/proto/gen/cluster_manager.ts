@@ -1,0 +1,86 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type { ClusterInfo as _coronet_v1_ClusterInfo, ClusterInfo__Output as _coronet_v1_ClusterInfo__Output } from './coronet/v1/ClusterInfo';
+import type { ClusterManagerClient as _coronet_v1_ClusterManagerClient, ClusterManagerDefinition as _coronet_v1_ClusterManagerDefinition } from './coronet/v1/ClusterManager';
+import type { ContainerReport as _coronet_v1_ContainerReport, ContainerReport__Output as _coronet_v1_ContainerReport__Output } from './coronet/v1/ContainerReport';
+import type { EndSessionRequest as _coronet_v1_EndSessionRequest, EndSessionRequest__Output as _coronet_v1_EndSessionRequest__Output } from './coronet/v1/EndSessionRequest';
+import type { EndSessionResponse as _coronet_v1_EndSessionResponse, EndSessionResponse__Output as _coronet_v1_EndSessionResponse__Output } from './coronet/v1/EndSessionResponse';
+import type { GetClusterInfoRequest as _coronet_v1_GetClusterInfoRequest, GetClusterInfoRequest__Output as _coronet_v1_GetClusterInfoRequest__Output } from './coronet/v1/GetClusterInfoRequest';
+import type { Grant as _coronet_v1_Grant, Grant__Output as _coronet_v1_Grant__Output } from './coronet/v1/Grant';
+import type { ListNodesRequest as _coronet_v1_ListNodesRequest, ListNodesRequest__Output as _coronet_v1_ListNodesRequest__Output } from './coronet/v1/ListNodesRequest';
+import type { ListNodesResponse as _coronet_v1_ListNodesResponse, ListNodesResponse__Output as _coronet_v1_ListNodesResponse__Output } from './coronet/v1/ListNodesResponse';
+import type { ListSessionsRequest as _coronet_v1_ListSessionsRequest, ListSessionsRequest__Output as _coronet_v1_ListSessionsRequest__Output } from './coronet/v1/ListSessionsRequest';
+import type { ListSessionsResponse as _coronet_v1_ListSessionsResponse, ListSessionsResponse__Output as _coronet_v1_ListSessionsResponse__Output } from './coronet/v1/ListSessionsResponse';
+import type { NodeHeartbeatRequest as _coronet_v1_NodeHeartbeatRequest, NodeHeartbeatRequest__Output as _coronet_v1_NodeHeartbeatRequest__Output } from './coronet/v1/NodeHeartbeatRequest';
+import type { NodeHeartbeatResponse as _coronet_v1_NodeHeartbeatResponse, NodeHeartbeatResponse__Output as _coronet_v1_NodeHeartbeatResponse__Output } from './coronet/v1/NodeHeartbeatResponse';
+import type { NodeInfo as _coronet_v1_NodeInfo, NodeInfo__Output as _coronet_v1_NodeInfo__Output } from './coronet/v1/NodeInfo';
+import type { NodeLost as _coronet_v1_NodeLost, NodeLost__Output as _coronet_v1_NodeLost__Output } from './coronet/v1/NodeLost';
+import type { RegisterNodeRequest as _coronet_v1_RegisterNodeRequest, RegisterNodeRequest__Output as _coronet_v1_RegisterNodeRequest__Output } from './coronet/v1/RegisterNodeRequest';
+import type { RegisterNodeResponse as _coronet_v1_RegisterNodeResponse, RegisterNodeResponse__Output as _coronet_v1_RegisterNodeResponse__Output } from './coronet/v1/RegisterNodeResponse';
+import type { ReleaseResourcesRequest as _coronet_v1_ReleaseResourcesRequest, ReleaseResourcesRequest__Output as _coronet_v1_ReleaseResourcesRequest__Output } from './coronet/v1/ReleaseResourcesRequest';
+import type { ReleaseResourcesResponse as _coronet_v1_ReleaseResourcesResponse, ReleaseResourcesResponse__Output as _coronet_v1_ReleaseResourcesResponse__Output } from './coronet/v1/ReleaseResourcesResponse';
+import type { RequestResourcesRequest as _coronet_v1_RequestResourcesRequest, RequestResourcesRequest__Output as _coronet_v1_RequestResourcesRequest__Output } from './coronet/v1/RequestResourcesRequest';
+import type { RequestResourcesResponse as _coronet_v1_RequestResourcesResponse, RequestResourcesResponse__Output as _coronet_v1_RequestResourcesResponse__Output } from './coronet/v1/RequestResourcesResponse';
+import type { ResourceRequest as _coronet_v1_ResourceRequest, ResourceRequest__Output as _coronet_v1_ResourceRequest__Output } from './coronet/v1/ResourceRequest';
+import type { ResourceUsage as _coronet_v1_ResourceUsage, ResourceUsage__Output as _coronet_v1_ResourceUsage__Output } from './coronet/v1/ResourceUsage';
+import type { Resources as _coronet_v1_Resources, Resources__Output as _coronet_v1_Resources__Output } from './coronet/v1/Resources';
+import type { Revocation as _coronet_v1_Revocation, Revocation__Output as _coronet_v1_Revocation__Output } from './coronet/v1/Revocation';
+import type { SessionEnded as _coronet_v1_SessionEnded, SessionEnded__Output as _coronet_v1_SessionEnded__Output } from './coronet/v1/SessionEnded';
+import type { SessionEvent as _coronet_v1_SessionEvent, SessionEvent__Output as _coronet_v1_SessionEvent__Output } from './coronet/v1/SessionEvent';
+import type { SessionEventBatch as _coronet_v1_SessionEventBatch, SessionEventBatch__Output as _coronet_v1_SessionEventBatch__Output } from './coronet/v1/SessionEventBatch';
+import type { SessionEventsRequest as _coronet_v1_SessionEventsRequest, SessionEventsRequest__Output as _coronet_v1_SessionEventsRequest__Output } from './coronet/v1/SessionEventsRequest';
+import type { SessionHeartbeatRequest as _coronet_v1_SessionHeartbeatRequest, SessionHeartbeatRequest__Output as _coronet_v1_SessionHeartbeatRequest__Output } from './coronet/v1/SessionHeartbeatRequest';
+import type { SessionHeartbeatResponse as _coronet_v1_SessionHeartbeatResponse, SessionHeartbeatResponse__Output as _coronet_v1_SessionHeartbeatResponse__Output } from './coronet/v1/SessionHeartbeatResponse';
+import type { SessionInfo as _coronet_v1_SessionInfo, SessionInfo__Output as _coronet_v1_SessionInfo__Output } from './coronet/v1/SessionInfo';
+import type { StartSessionRequest as _coronet_v1_StartSessionRequest, StartSessionRequest__Output as _coronet_v1_StartSessionRequest__Output } from './coronet/v1/StartSessionRequest';
+import type { StartSessionResponse as _coronet_v1_StartSessionResponse, StartSessionResponse__Output as _coronet_v1_StartSessionResponse__Output } from './coronet/v1/StartSessionResponse';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new(...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  coronet: {
+    v1: {
+      ClusterInfo: MessageTypeDefinition<_coronet_v1_ClusterInfo, _coronet_v1_ClusterInfo__Output>
+      ClusterManager: SubtypeConstructor<typeof grpc.Client, _coronet_v1_ClusterManagerClient> & { service: _coronet_v1_ClusterManagerDefinition }
+      ContainerReport: MessageTypeDefinition<_coronet_v1_ContainerReport, _coronet_v1_ContainerReport__Output>
+      ContainerState: EnumTypeDefinition
+      EndSessionRequest: MessageTypeDefinition<_coronet_v1_EndSessionRequest, _coronet_v1_EndSessionRequest__Output>
+      EndSessionResponse: MessageTypeDefinition<_coronet_v1_EndSessionResponse, _coronet_v1_EndSessionResponse__Output>
+      GetClusterInfoRequest: MessageTypeDefinition<_coronet_v1_GetClusterInfoRequest, _coronet_v1_GetClusterInfoRequest__Output>
+      Grant: MessageTypeDefinition<_coronet_v1_Grant, _coronet_v1_Grant__Output>
+      ListNodesRequest: MessageTypeDefinition<_coronet_v1_ListNodesRequest, _coronet_v1_ListNodesRequest__Output>
+      ListNodesResponse: MessageTypeDefinition<_coronet_v1_ListNodesResponse, _coronet_v1_ListNodesResponse__Output>
+      ListSessionsRequest: MessageTypeDefinition<_coronet_v1_ListSessionsRequest, _coronet_v1_ListSessionsRequest__Output>
+      ListSessionsResponse: MessageTypeDefinition<_coronet_v1_ListSessionsResponse, _coronet_v1_ListSessionsResponse__Output>
+      NodeHeartbeatRequest: MessageTypeDefinition<_coronet_v1_NodeHeartbeatRequest, _coronet_v1_NodeHeartbeatRequest__Output>
+      NodeHeartbeatResponse: MessageTypeDefinition<_coronet_v1_NodeHeartbeatResponse, _coronet_v1_NodeHeartbeatResponse__Output>
+      NodeInfo: MessageTypeDefinition<_coronet_v1_NodeInfo, _coronet_v1_NodeInfo__Output>
+      NodeLost: MessageTypeDefinition<_coronet_v1_NodeLost, _coronet_v1_NodeLost__Output>
+      RegisterNodeRequest: MessageTypeDefinition<_coronet_v1_RegisterNodeRequest, _coronet_v1_RegisterNodeRequest__Output>
+      RegisterNodeResponse: MessageTypeDefinition<_coronet_v1_RegisterNodeResponse, _coronet_v1_RegisterNodeResponse__Output>
+      ReleaseResourcesRequest: MessageTypeDefinition<_coronet_v1_ReleaseResourcesRequest, _coronet_v1_ReleaseResourcesRequest__Output>
+      ReleaseResourcesResponse: MessageTypeDefinition<_coronet_v1_ReleaseResourcesResponse, _coronet_v1_ReleaseResourcesResponse__Output>
+      RequestResourcesRequest: MessageTypeDefinition<_coronet_v1_RequestResourcesRequest, _coronet_v1_RequestResourcesRequest__Output>
+      RequestResourcesResponse: MessageTypeDefinition<_coronet_v1_RequestResourcesResponse, _coronet_v1_RequestResourcesResponse__Output>
+      ResourceRequest: MessageTypeDefinition<_coronet_v1_ResourceRequest, _coronet_v1_ResourceRequest__Output>
+      ResourceUsage: MessageTypeDefinition<_coronet_v1_ResourceUsage, _coronet_v1_ResourceUsage__Output>
+      Resources: MessageTypeDefinition<_coronet_v1_Resources, _coronet_v1_Resources__Output>
+      Revocation: MessageTypeDefinition<_coronet_v1_Revocation, _coronet_v1_Revocation__Output>
+      SessionEnded: MessageTypeDefinition<_coronet_v1_SessionEnded, _coronet_v1_SessionEnded__Output>
+      SessionEvent: MessageTypeDefinition<_coronet_v1_SessionEvent, _coronet_v1_SessionEvent__Output>
+      SessionEventBatch: MessageTypeDefinition<_coronet_v1_SessionEventBatch, _coronet_v1_SessionEventBatch__Output>
+      SessionEventsRequest: MessageTypeDefinition<_coronet_v1_SessionEventsRequest, _coronet_v1_SessionEventsRequest__Output>
+      SessionHeartbeatRequest: MessageTypeDefinition<_coronet_v1_SessionHeartbeatRequest, _coronet_v1_SessionHeartbeatRequest__Output>
+      SessionHeartbeatResponse: MessageTypeDefinition<_coronet_v1_SessionHeartbeatResponse, _coronet_v1_SessionHeartbeatResponse__Output>
+      SessionInfo: MessageTypeDefinition<_coronet_v1_SessionInfo, _coronet_v1_SessionInfo__Output>
+      SessionPriority: EnumTypeDefinition
+      SessionStatus: EnumTypeDefinition
+      StartSessionRequest: MessageTypeDefinition<_coronet_v1_StartSessionRequest, _coronet_v1_StartSessionRequest__Output>
+      StartSessionResponse: MessageTypeDefinition<_coronet_v1_StartSessionResponse, _coronet_v1_StartSessionResponse__Output>
+    }
+  }
+}
+

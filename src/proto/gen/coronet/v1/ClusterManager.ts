@@ -1,0 +1,163 @@
+// Original file: proto/coronet/v1/cluster_manager.proto
+
+import type * as grpc from '@grpc/grpc-js'
+import type { MethodDefinition } from '@grpc/proto-loader'
+import type { ClusterInfo as _coronet_v1_ClusterInfo, ClusterInfo__Output as _coronet_v1_ClusterInfo__Output } from '../../coronet/v1/ClusterInfo';
+import type { EndSessionRequest as _coronet_v1_EndSessionRequest, EndSessionRequest__Output as _coronet_v1_EndSessionRequest__Output } from '../../coronet/v1/EndSessionRequest';
+import type { EndSessionResponse as _coronet_v1_EndSessionResponse, EndSessionResponse__Output as _coronet_v1_EndSessionResponse__Output } from '../../coronet/v1/EndSessionResponse';
+import type { GetClusterInfoRequest as _coronet_v1_GetClusterInfoRequest, GetClusterInfoRequest__Output as _coronet_v1_GetClusterInfoRequest__Output } from '../../coronet/v1/GetClusterInfoRequest';
+import type { ListNodesRequest as _coronet_v1_ListNodesRequest, ListNodesRequest__Output as _coronet_v1_ListNodesRequest__Output } from '../../coronet/v1/ListNodesRequest';
+import type { ListNodesResponse as _coronet_v1_ListNodesResponse, ListNodesResponse__Output as _coronet_v1_ListNodesResponse__Output } from '../../coronet/v1/ListNodesResponse';
+import type { ListSessionsRequest as _coronet_v1_ListSessionsRequest, ListSessionsRequest__Output as _coronet_v1_ListSessionsRequest__Output } from '../../coronet/v1/ListSessionsRequest';
+import type { ListSessionsResponse as _coronet_v1_ListSessionsResponse, ListSessionsResponse__Output as _coronet_v1_ListSessionsResponse__Output } from '../../coronet/v1/ListSessionsResponse';
+import type { NodeHeartbeatRequest as _coronet_v1_NodeHeartbeatRequest, NodeHeartbeatRequest__Output as _coronet_v1_NodeHeartbeatRequest__Output } from '../../coronet/v1/NodeHeartbeatRequest';
+import type { NodeHeartbeatResponse as _coronet_v1_NodeHeartbeatResponse, NodeHeartbeatResponse__Output as _coronet_v1_NodeHeartbeatResponse__Output } from '../../coronet/v1/NodeHeartbeatResponse';
+import type { RegisterNodeRequest as _coronet_v1_RegisterNodeRequest, RegisterNodeRequest__Output as _coronet_v1_RegisterNodeRequest__Output } from '../../coronet/v1/RegisterNodeRequest';
+import type { RegisterNodeResponse as _coronet_v1_RegisterNodeResponse, RegisterNodeResponse__Output as _coronet_v1_RegisterNodeResponse__Output } from '../../coronet/v1/RegisterNodeResponse';
+import type { ReleaseResourcesRequest as _coronet_v1_ReleaseResourcesRequest, ReleaseResourcesRequest__Output as _coronet_v1_ReleaseResourcesRequest__Output } from '../../coronet/v1/ReleaseResourcesRequest';
+import type { ReleaseResourcesResponse as _coronet_v1_ReleaseResourcesResponse, ReleaseResourcesResponse__Output as _coronet_v1_ReleaseResourcesResponse__Output } from '../../coronet/v1/ReleaseResourcesResponse';
+import type { RequestResourcesRequest as _coronet_v1_RequestResourcesRequest, RequestResourcesRequest__Output as _coronet_v1_RequestResourcesRequest__Output } from '../../coronet/v1/RequestResourcesRequest';
+import type { RequestResourcesResponse as _coronet_v1_RequestResourcesResponse, RequestResourcesResponse__Output as _coronet_v1_RequestResourcesResponse__Output } from '../../coronet/v1/RequestResourcesResponse';
+import type { SessionEventBatch as _coronet_v1_SessionEventBatch, SessionEventBatch__Output as _coronet_v1_SessionEventBatch__Output } from '../../coronet/v1/SessionEventBatch';
+import type { SessionEventsRequest as _coronet_v1_SessionEventsRequest, SessionEventsRequest__Output as _coronet_v1_SessionEventsRequest__Output } from '../../coronet/v1/SessionEventsRequest';
+import type { SessionHeartbeatRequest as _coronet_v1_SessionHeartbeatRequest, SessionHeartbeatRequest__Output as _coronet_v1_SessionHeartbeatRequest__Output } from '../../coronet/v1/SessionHeartbeatRequest';
+import type { SessionHeartbeatResponse as _coronet_v1_SessionHeartbeatResponse, SessionHeartbeatResponse__Output as _coronet_v1_SessionHeartbeatResponse__Output } from '../../coronet/v1/SessionHeartbeatResponse';
+import type { StartSessionRequest as _coronet_v1_StartSessionRequest, StartSessionRequest__Output as _coronet_v1_StartSessionRequest__Output } from '../../coronet/v1/StartSessionRequest';
+import type { StartSessionResponse as _coronet_v1_StartSessionResponse, StartSessionResponse__Output as _coronet_v1_StartSessionResponse__Output } from '../../coronet/v1/StartSessionResponse';
+
+export interface ClusterManagerClient extends grpc.Client {
+  EndSession(argument: _coronet_v1_EndSessionRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_EndSessionResponse__Output>): grpc.ClientUnaryCall;
+  EndSession(argument: _coronet_v1_EndSessionRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coronet_v1_EndSessionResponse__Output>): grpc.ClientUnaryCall;
+  EndSession(argument: _coronet_v1_EndSessionRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_EndSessionResponse__Output>): grpc.ClientUnaryCall;
+  EndSession(argument: _coronet_v1_EndSessionRequest, callback: grpc.requestCallback<_coronet_v1_EndSessionResponse__Output>): grpc.ClientUnaryCall;
+  endSession(argument: _coronet_v1_EndSessionRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_EndSessionResponse__Output>): grpc.ClientUnaryCall;
+  endSession(argument: _coronet_v1_EndSessionRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coronet_v1_EndSessionResponse__Output>): grpc.ClientUnaryCall;
+  endSession(argument: _coronet_v1_EndSessionRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_EndSessionResponse__Output>): grpc.ClientUnaryCall;
+  endSession(argument: _coronet_v1_EndSessionRequest, callback: grpc.requestCallback<_coronet_v1_EndSessionResponse__Output>): grpc.ClientUnaryCall;
+  
+  GetClusterInfo(argument: _coronet_v1_GetClusterInfoRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_ClusterInfo__Output>): grpc.ClientUnaryCall;
+  GetClusterInfo(argument: _coronet_v1_GetClusterInfoRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coronet_v1_ClusterInfo__Output>): grpc.ClientUnaryCall;
+  GetClusterInfo(argument: _coronet_v1_GetClusterInfoRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_ClusterInfo__Output>): grpc.ClientUnaryCall;
+  GetClusterInfo(argument: _coronet_v1_GetClusterInfoRequest, callback: grpc.requestCallback<_coronet_v1_ClusterInfo__Output>): grpc.ClientUnaryCall;
+  getClusterInfo(argument: _coronet_v1_GetClusterInfoRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_ClusterInfo__Output>): grpc.ClientUnaryCall;
+  getClusterInfo(argument: _coronet_v1_GetClusterInfoRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coronet_v1_ClusterInfo__Output>): grpc.ClientUnaryCall;
+  getClusterInfo(argument: _coronet_v1_GetClusterInfoRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_ClusterInfo__Output>): grpc.ClientUnaryCall;
+  getClusterInfo(argument: _coronet_v1_GetClusterInfoRequest, callback: grpc.requestCallback<_coronet_v1_ClusterInfo__Output>): grpc.ClientUnaryCall;
+  
+  ListNodes(argument: _coronet_v1_ListNodesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
+  ListNodes(argument: _coronet_v1_ListNodesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coronet_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
+  ListNodes(argument: _coronet_v1_ListNodesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
+  ListNodes(argument: _coronet_v1_ListNodesRequest, callback: grpc.requestCallback<_coronet_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
+  listNodes(argument: _coronet_v1_ListNodesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
+  listNodes(argument: _coronet_v1_ListNodesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coronet_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
+  listNodes(argument: _coronet_v1_ListNodesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
+  listNodes(argument: _coronet_v1_ListNodesRequest, callback: grpc.requestCallback<_coronet_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
+  
+  ListSessions(argument: _coronet_v1_ListSessionsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_ListSessionsResponse__Output>): grpc.ClientUnaryCall;
+  ListSessions(argument: _coronet_v1_ListSessionsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coronet_v1_ListSessionsResponse__Output>): grpc.ClientUnaryCall;
+  ListSessions(argument: _coronet_v1_ListSessionsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_ListSessionsResponse__Output>): grpc.ClientUnaryCall;
+  ListSessions(argument: _coronet_v1_ListSessionsRequest, callback: grpc.requestCallback<_coronet_v1_ListSessionsResponse__Output>): grpc.ClientUnaryCall;
+  listSessions(argument: _coronet_v1_ListSessionsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_ListSessionsResponse__Output>): grpc.ClientUnaryCall;
+  listSessions(argument: _coronet_v1_ListSessionsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coronet_v1_ListSessionsResponse__Output>): grpc.ClientUnaryCall;
+  listSessions(argument: _coronet_v1_ListSessionsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_ListSessionsResponse__Output>): grpc.ClientUnaryCall;
+  listSessions(argument: _coronet_v1_ListSessionsRequest, callback: grpc.requestCallback<_coronet_v1_ListSessionsResponse__Output>): grpc.ClientUnaryCall;
+  
+  NodeHeartbeat(argument: _coronet_v1_NodeHeartbeatRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_NodeHeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  NodeHeartbeat(argument: _coronet_v1_NodeHeartbeatRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coronet_v1_NodeHeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  NodeHeartbeat(argument: _coronet_v1_NodeHeartbeatRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_NodeHeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  NodeHeartbeat(argument: _coronet_v1_NodeHeartbeatRequest, callback: grpc.requestCallback<_coronet_v1_NodeHeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  nodeHeartbeat(argument: _coronet_v1_NodeHeartbeatRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_NodeHeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  nodeHeartbeat(argument: _coronet_v1_NodeHeartbeatRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coronet_v1_NodeHeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  nodeHeartbeat(argument: _coronet_v1_NodeHeartbeatRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_NodeHeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  nodeHeartbeat(argument: _coronet_v1_NodeHeartbeatRequest, callback: grpc.requestCallback<_coronet_v1_NodeHeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  
+  RegisterNode(argument: _coronet_v1_RegisterNodeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_RegisterNodeResponse__Output>): grpc.ClientUnaryCall;
+  RegisterNode(argument: _coronet_v1_RegisterNodeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coronet_v1_RegisterNodeResponse__Output>): grpc.ClientUnaryCall;
+  RegisterNode(argument: _coronet_v1_RegisterNodeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_RegisterNodeResponse__Output>): grpc.ClientUnaryCall;
+  RegisterNode(argument: _coronet_v1_RegisterNodeRequest, callback: grpc.requestCallback<_coronet_v1_RegisterNodeResponse__Output>): grpc.ClientUnaryCall;
+  registerNode(argument: _coronet_v1_RegisterNodeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_RegisterNodeResponse__Output>): grpc.ClientUnaryCall;
+  registerNode(argument: _coronet_v1_RegisterNodeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coronet_v1_RegisterNodeResponse__Output>): grpc.ClientUnaryCall;
+  registerNode(argument: _coronet_v1_RegisterNodeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_RegisterNodeResponse__Output>): grpc.ClientUnaryCall;
+  registerNode(argument: _coronet_v1_RegisterNodeRequest, callback: grpc.requestCallback<_coronet_v1_RegisterNodeResponse__Output>): grpc.ClientUnaryCall;
+  
+  ReleaseResources(argument: _coronet_v1_ReleaseResourcesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_ReleaseResourcesResponse__Output>): grpc.ClientUnaryCall;
+  ReleaseResources(argument: _coronet_v1_ReleaseResourcesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coronet_v1_ReleaseResourcesResponse__Output>): grpc.ClientUnaryCall;
+  ReleaseResources(argument: _coronet_v1_ReleaseResourcesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_ReleaseResourcesResponse__Output>): grpc.ClientUnaryCall;
+  ReleaseResources(argument: _coronet_v1_ReleaseResourcesRequest, callback: grpc.requestCallback<_coronet_v1_ReleaseResourcesResponse__Output>): grpc.ClientUnaryCall;
+  releaseResources(argument: _coronet_v1_ReleaseResourcesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_ReleaseResourcesResponse__Output>): grpc.ClientUnaryCall;
+  releaseResources(argument: _coronet_v1_ReleaseResourcesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coronet_v1_ReleaseResourcesResponse__Output>): grpc.ClientUnaryCall;
+  releaseResources(argument: _coronet_v1_ReleaseResourcesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_ReleaseResourcesResponse__Output>): grpc.ClientUnaryCall;
+  releaseResources(argument: _coronet_v1_ReleaseResourcesRequest, callback: grpc.requestCallback<_coronet_v1_ReleaseResourcesResponse__Output>): grpc.ClientUnaryCall;
+  
+  RequestResources(argument: _coronet_v1_RequestResourcesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_RequestResourcesResponse__Output>): grpc.ClientUnaryCall;
+  RequestResources(argument: _coronet_v1_RequestResourcesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coronet_v1_RequestResourcesResponse__Output>): grpc.ClientUnaryCall;
+  RequestResources(argument: _coronet_v1_RequestResourcesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_RequestResourcesResponse__Output>): grpc.ClientUnaryCall;
+  RequestResources(argument: _coronet_v1_RequestResourcesRequest, callback: grpc.requestCallback<_coronet_v1_RequestResourcesResponse__Output>): grpc.ClientUnaryCall;
+  requestResources(argument: _coronet_v1_RequestResourcesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_RequestResourcesResponse__Output>): grpc.ClientUnaryCall;
+  requestResources(argument: _coronet_v1_RequestResourcesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coronet_v1_RequestResourcesResponse__Output>): grpc.ClientUnaryCall;
+  requestResources(argument: _coronet_v1_RequestResourcesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_RequestResourcesResponse__Output>): grpc.ClientUnaryCall;
+  requestResources(argument: _coronet_v1_RequestResourcesRequest, callback: grpc.requestCallback<_coronet_v1_RequestResourcesResponse__Output>): grpc.ClientUnaryCall;
+  
+  SessionEvents(argument: _coronet_v1_SessionEventsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_coronet_v1_SessionEventBatch__Output>;
+  SessionEvents(argument: _coronet_v1_SessionEventsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_coronet_v1_SessionEventBatch__Output>;
+  sessionEvents(argument: _coronet_v1_SessionEventsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_coronet_v1_SessionEventBatch__Output>;
+  sessionEvents(argument: _coronet_v1_SessionEventsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_coronet_v1_SessionEventBatch__Output>;
+  
+  SessionHeartbeat(argument: _coronet_v1_SessionHeartbeatRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_SessionHeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  SessionHeartbeat(argument: _coronet_v1_SessionHeartbeatRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coronet_v1_SessionHeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  SessionHeartbeat(argument: _coronet_v1_SessionHeartbeatRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_SessionHeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  SessionHeartbeat(argument: _coronet_v1_SessionHeartbeatRequest, callback: grpc.requestCallback<_coronet_v1_SessionHeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  sessionHeartbeat(argument: _coronet_v1_SessionHeartbeatRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_SessionHeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  sessionHeartbeat(argument: _coronet_v1_SessionHeartbeatRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coronet_v1_SessionHeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  sessionHeartbeat(argument: _coronet_v1_SessionHeartbeatRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_SessionHeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  sessionHeartbeat(argument: _coronet_v1_SessionHeartbeatRequest, callback: grpc.requestCallback<_coronet_v1_SessionHeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  
+  StartSession(argument: _coronet_v1_StartSessionRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_StartSessionResponse__Output>): grpc.ClientUnaryCall;
+  StartSession(argument: _coronet_v1_StartSessionRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coronet_v1_StartSessionResponse__Output>): grpc.ClientUnaryCall;
+  StartSession(argument: _coronet_v1_StartSessionRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_StartSessionResponse__Output>): grpc.ClientUnaryCall;
+  StartSession(argument: _coronet_v1_StartSessionRequest, callback: grpc.requestCallback<_coronet_v1_StartSessionResponse__Output>): grpc.ClientUnaryCall;
+  startSession(argument: _coronet_v1_StartSessionRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_StartSessionResponse__Output>): grpc.ClientUnaryCall;
+  startSession(argument: _coronet_v1_StartSessionRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coronet_v1_StartSessionResponse__Output>): grpc.ClientUnaryCall;
+  startSession(argument: _coronet_v1_StartSessionRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_StartSessionResponse__Output>): grpc.ClientUnaryCall;
+  startSession(argument: _coronet_v1_StartSessionRequest, callback: grpc.requestCallback<_coronet_v1_StartSessionResponse__Output>): grpc.ClientUnaryCall;
+  
+}
+
+export interface ClusterManagerHandlers extends grpc.UntypedServiceImplementation {
+  EndSession: grpc.handleUnaryCall<_coronet_v1_EndSessionRequest__Output, _coronet_v1_EndSessionResponse>;
+  
+  GetClusterInfo: grpc.handleUnaryCall<_coronet_v1_GetClusterInfoRequest__Output, _coronet_v1_ClusterInfo>;
+  
+  ListNodes: grpc.handleUnaryCall<_coronet_v1_ListNodesRequest__Output, _coronet_v1_ListNodesResponse>;
+  
+  ListSessions: grpc.handleUnaryCall<_coronet_v1_ListSessionsRequest__Output, _coronet_v1_ListSessionsResponse>;
+  
+  NodeHeartbeat: grpc.handleUnaryCall<_coronet_v1_NodeHeartbeatRequest__Output, _coronet_v1_NodeHeartbeatResponse>;
+  
+  RegisterNode: grpc.handleUnaryCall<_coronet_v1_RegisterNodeRequest__Output, _coronet_v1_RegisterNodeResponse>;
+  
+  ReleaseResources: grpc.handleUnaryCall<_coronet_v1_ReleaseResourcesRequest__Output, _coronet_v1_ReleaseResourcesResponse>;
+  
+  RequestResources: grpc.handleUnaryCall<_coronet_v1_RequestResourcesRequest__Output, _coronet_v1_RequestResourcesResponse>;
+  
+  SessionEvents: grpc.handleServerStreamingCall<_coronet_v1_SessionEventsRequest__Output, _coronet_v1_SessionEventBatch>;
+  
+  SessionHeartbeat: grpc.handleUnaryCall<_coronet_v1_SessionHeartbeatRequest__Output, _coronet_v1_SessionHeartbeatResponse>;
+  
+  StartSession: grpc.handleUnaryCall<_coronet_v1_StartSessionRequest__Output, _coronet_v1_StartSessionResponse>;
+  
+}
+
+export interface ClusterManagerDefinition extends grpc.ServiceDefinition {
+  EndSession: MethodDefinition<_coronet_v1_EndSessionRequest, _coronet_v1_EndSessionResponse, _coronet_v1_EndSessionRequest__Output, _coronet_v1_EndSessionResponse__Output>
+  GetClusterInfo: MethodDefinition<_coronet_v1_GetClusterInfoRequest, _coronet_v1_ClusterInfo, _coronet_v1_GetClusterInfoRequest__Output, _coronet_v1_ClusterInfo__Output>
+  ListNodes: MethodDefinition<_coronet_v1_ListNodesRequest, _coronet_v1_ListNodesResponse, _coronet_v1_ListNodesRequest__Output, _coronet_v1_ListNodesResponse__Output>
+  ListSessions: MethodDefinition<_coronet_v1_ListSessionsRequest, _coronet_v1_ListSessionsResponse, _coronet_v1_ListSessionsRequest__Output, _coronet_v1_ListSessionsResponse__Output>
+  NodeHeartbeat: MethodDefinition<_coronet_v1_NodeHeartbeatRequest, _coronet_v1_NodeHeartbeatResponse, _coronet_v1_NodeHeartbeatRequest__Output, _coronet_v1_NodeHeartbeatResponse__Output>
+  RegisterNode: MethodDefinition<_coronet_v1_RegisterNodeRequest, _coronet_v1_RegisterNodeResponse, _coronet_v1_RegisterNodeRequest__Output, _coronet_v1_RegisterNodeResponse__Output>
+  ReleaseResources: MethodDefinition<_coronet_v1_ReleaseResourcesRequest, _coronet_v1_ReleaseResourcesResponse, _coronet_v1_ReleaseResourcesRequest__Output, _coronet_v1_ReleaseResourcesResponse__Output>
+  RequestResources: MethodDefinition<_coronet_v1_RequestResourcesRequest, _coronet_v1_RequestResourcesResponse, _coronet_v1_RequestResourcesRequest__Output, _coronet_v1_RequestResourcesResponse__Output>
+  SessionEvents: MethodDefinition<_coronet_v1_SessionEventsRequest, _coronet_v1_SessionEventBatch, _coronet_v1_SessionEventsRequest__Output, _coronet_v1_SessionEventBatch__Output>
+  SessionHeartbeat: MethodDefinition<_coronet_v1_SessionHeartbeatRequest, _coronet_v1_SessionHeartbeatResponse, _coronet_v1_SessionHeartbeatRequest__Output, _coronet_v1_SessionHeartbeatResponse__Output>
+  StartSession: MethodDefinition<_coronet_v1_StartSessionRequest, _coronet_v1_StartSessionResponse, _coronet_v1_StartSessionRequest__Output, _coronet_v1_StartSessionResponse__Output>
+}
