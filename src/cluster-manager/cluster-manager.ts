@@ -1,0 +1,602 @@
+// The cluster manager's core: node registry, session registry, the scheduler, and
+// the push of grants / revocations / node-lost events to session drivers.
+//
+// It knows nothing of gRPC or HTTP (rpc-service.ts and http-api.ts adapt it), so it
+// can be driven directly in tests. All time comes from the injected clock.
+//
+// Scheduling is push-based: every change (a request, a release, a node joining, a
+// session ending) marks the scheduler dirty and queues ONE pass on the next turn of
+// the event loop; the pass's grants are pushed at once, batched per session.
+
+import { randomUUID } from 'node:crypto';
+import { createScheduler, type PoolsConfig, type Scheduler, type GrantDecision, type Priority, type SchedulerRequest, type PoolInfo } from '../scheduler/index.js';
+import * as R from '../common/resources.js';
+import type { Resources } from '../common/resources.js';
+import { newTokenKey, sessionSecret, signGrant, verifySessionSecret } from '../common/tokens.js';
+import type { Logger } from '../common/log.js';
+import { MetricsRegistry, latencyBucketsSeconds } from '../common/metrics.js';
+import type { CmConfig } from './config.js';
+
+export type NodeState = 'alive' | 'lost' | 'decommissioning' | 'decommissioned';
+
+export interface ContainerOnNode {
+  containerId: string;
+  grantId: string;
+  sessionId: string;
+  state: string;
+  rssMb: number;
+}
+
+export interface NodeRecord {
+  name: string;
+  rack: string;
+  rpcAddress: string;
+  shuffleAddress: string;
+  capacity: Resources;
+  usage: { memoryMb: number; cpuCores: number };
+  containers: ContainerOnNode[];
+  lastHeartbeatMs: number;
+  registeredAtMs: number;
+  registrationId: string;
+  state: NodeState;
+  healthy: boolean;
+  healthReport: string;
+}
+
+export interface GrantEvent {
+  grantId: string;
+  sessionId: string;
+  requestId: string;
+  node: string;
+  nodeAddress: string;
+  shuffleAddress: string;
+  resources: Resources;
+  token: string;
+  expiresAtMs: number;
+  driver: boolean;
+}
+
+export type SessionEvent =
+  | { type: 'grant'; grant: GrantEvent }
+  | { type: 'revocation'; grantId: string; reason: string; killAtMs: number }
+  | { type: 'node-lost'; node: string; grantIds: string[] }
+  | { type: 'session-ended'; reason: string };
+
+/** Where a session's events go: the driver's open stream. */
+export interface EventSink {
+  write(events: SessionEvent[], snapshot: boolean): void;
+  end(): void;
+}
+
+export interface SessionRecord {
+  id: string;
+  name: string;
+  user: string;
+  pool: string;
+  priority: Priority;
+  deadlineMs: number;
+  kind: string;
+  driverAddress: string;
+  tags: Record<string, string>;
+  startedAtMs: number;
+  lastSeenMs: number;
+  endedAtMs: number;
+  state: 'running' | 'waiting' | 'ended';
+  finalStatus: string;
+  diagnostics: string;
+  sink: EventSink | null;
+  queued: SessionEvent[];
+  /** grantId -> kill time, for revocations the driver has not answered yet. */
+  revoked: Map<string, { reason: string; killAtMs: number }>;
+}
+
+export interface StartSessionInput {
+  name: string;
+  user: string;
+  pool: string;
+  priority: Priority;
+  deadlineMs: number;
+  kind: string;
+  driverAddress: string;
+  tags: Record<string, string>;
+}
+
+export interface RegisterNodeInput {
+  name: string;
+  rack: string;
+  rpcAddress: string;
+  shuffleAddress: string;
+  capacity: Resources;
+  containers: ContainerOnNode[];
+}
+
+export interface NodeHeartbeatInput {
+  name: string;
+  registrationId: string;
+  capacity: Resources;
+  usage: { memoryMb: number; cpuCores: number };
+  containers: ContainerOnNode[];
+  healthy: boolean;
+  healthReport: string;
+}
+
+/** An operating error with a code the RPC layer maps to a gRPC status. */
+export class CmError extends Error {
+  override readonly name = 'CmError';
+  constructor(
+    readonly code: 'not-found' | 'invalid' | 'denied' | 'unauthenticated' | 'unsatisfiable',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+const priorities: readonly Priority[] = ['VERY_LOW', 'LOW', 'NORMAL', 'HIGH', 'VERY_HIGH'];
+
+export class ClusterManager {
+  readonly scheduler: Scheduler & { setConfig(c: PoolsConfig): void };
+  readonly nodes = new Map<string, NodeRecord>();
+  readonly sessions = new Map<string, SessionRecord>();
+  readonly metrics = new MetricsRegistry();
+  readonly tokenKey: string;
+  readonly startedAtMs: number;
+  private passQueued = false;
+  private flushQueued = false;
+  private readonly dirtySessions = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private sessionSeq = 0;
+  private endedOrder: string[] = [];
+  httpAddress = '';
+
+  private readonly m = {
+    grants: this.metrics.counter('coronet_grants_total', 'Grants given to sessions.'),
+    revocations: this.metrics.counter('coronet_revocations_total', 'Grants revoked by preemption.'),
+    releases: this.metrics.counter('coronet_grants_released_total', 'Grants given back by sessions.'),
+    sessionsStarted: this.metrics.counter('coronet_sessions_started_total', 'Sessions started.'),
+    sessionsEnded: this.metrics.counter('coronet_sessions_ended_total', 'Sessions ended, by final status.'),
+    nodesLost: this.metrics.counter('coronet_nodes_lost_total', 'Nodes declared lost after missing heartbeats.'),
+    rejected: this.metrics.counter('coronet_requests_rejected_total', 'Resource requests rejected at once, by reason code.'),
+    pass: this.metrics.histogram('coronet_scheduling_pass_duration_seconds', 'Duration of one scheduling pass.', latencyBucketsSeconds),
+    heartbeat: this.metrics.histogram('coronet_node_heartbeat_duration_seconds', 'Time to process one node heartbeat.', latencyBucketsSeconds),
+  };
+
+  constructor(
+    readonly config: CmConfig,
+    readonly log: Logger,
+    readonly clock: Clock = systemClock,
+    poolsConfig?: PoolsConfig,
+  ) {
+    this.tokenKey = newTokenKey();
+    this.startedAtMs = clock.now();
+    this.scheduler = createScheduler({ clock, config: poolsConfig });
+    this.registerGauges();
+  }
+
+  start(): void {
+    const tickMs = Math.max(10, Math.min(1_000, Math.floor(Math.min(this.config.nodeExpiryMs, this.config.sessionExpiryMs) / 4)));
+    this.timer = setInterval(() => this.tick(), tickMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    for (const s of this.sessions.values()) s.sink?.end();
+  }
+
+  setPoolsConfig(config: PoolsConfig): void {
+    this.scheduler.setConfig(config);
+    this.requestPass();
+  }
+
+  // ---------------------------------------------------------------- sessions
+
+  startSession(input: StartSessionInput): { id: string; secret: string } {
+    const now = this.clock.now();
+    const id = `s-${now.toString(36)}-${(++this.sessionSeq).toString(36)}`;
+    const pool = normalizePool(input.pool, input.user);
+    const verdict = this.scheduler.addSession({ id, pool, user: input.user, priority: input.priority, deadlineMs: input.deadlineMs });
+    if (!verdict.ok) throw new CmError(verdict.code === 'denied' ? 'denied' : 'invalid', verdict.reason);
+    const record: SessionRecord = {
+      id,
+      name: input.name,
+      user: input.user,
+      pool,
+      priority: input.priority,
+      deadlineMs: input.deadlineMs,
+      kind: input.kind,
+      driverAddress: input.driverAddress,
+      tags: input.tags,
+      startedAtMs: now,
+      lastSeenMs: now,
+      endedAtMs: 0,
+      state: this.scheduler.sessionState(id) === 'waiting' ? 'waiting' : 'running',
+      finalStatus: '',
+      diagnostics: '',
+      sink: null,
+      queued: [],
+      revoked: new Map(),
+    };
+    this.sessions.set(id, record);
+    this.m.sessionsStarted.inc();
+    this.log.info('session started', { session: id, name: input.name, user: input.user, pool, kind: input.kind });
+    return { id, secret: sessionSecret(this.tokenKey, id) };
+  }
+
+  /** Finds a live session and checks its secret; throws CmError otherwise. */
+  authSession(id: string, secret: string): SessionRecord {
+    const s = this.sessions.get(id);
+    if (!s) throw new CmError('not-found', `unknown session "${String(id).slice(0, 80)}"`);
+    if (!verifySessionSecret(this.tokenKey, id, secret)) throw new CmError('unauthenticated', `wrong secret for session ${id}`);
+    if (s.state === 'ended') throw new CmError('not-found', `session ${id} has ended (${s.finalStatus}${s.diagnostics ? ': ' + s.diagnostics : ''})`);
+    s.lastSeenMs = this.clock.now();
+    return s;
+  }
+
+  /** Attaches the driver's push stream. The first batch is a snapshot of every grant held. */
+  attachStream(s: SessionRecord, sink: EventSink): void {
+    if (s.sink && s.sink !== sink) s.sink.end();
+    s.sink = sink;
+    const snapshot: SessionEvent[] = this.scheduler.sessionGrants(s.id).map((g) => ({ type: 'grant', grant: this.grantEvent(g) }));
+    for (const [grantId, r] of s.revoked) snapshot.push({ type: 'revocation', grantId, reason: r.reason, killAtMs: r.killAtMs });
+    s.queued = [];
+    sink.write(snapshot, true);
+  }
+
+  detachStream(s: SessionRecord, sink: EventSink): void {
+    if (s.sink === sink) s.sink = null;
+  }
+
+  requestResources(s: SessionRecord, requests: SchedulerRequest[]): void {
+    const verdict = this.scheduler.addRequests(s.id, requests);
+    if (!verdict.ok) {
+      this.m.rejected.inc({ reason: verdict.code });
+      throw new CmError(verdict.code === 'unknown-session' ? 'not-found' : verdict.code === 'denied' ? 'denied' : verdict.code === 'unsatisfiable' ? 'unsatisfiable' : 'invalid', verdict.reason);
+    }
+    this.requestPass();
+  }
+
+  releaseResources(s: SessionRecord, grantIds: string[], requestIds: string[]): void {
+    if (requestIds.length) this.scheduler.cancelRequests(s.id, requestIds);
+    if (grantIds.length) {
+      const released = this.scheduler.releaseGrants(s.id, grantIds);
+      this.m.releases.inc(undefined, released.length);
+      for (const g of released) s.revoked.delete(g.grantId);
+    }
+    this.requestPass();
+  }
+
+  endSession(s: SessionRecord, status: string, diagnostics: string): void {
+    this.finishSession(s, status, diagnostics, false);
+  }
+
+  private finishSession(s: SessionRecord, status: string, diagnostics: string, notifyDriver: boolean): void {
+    if (s.state === 'ended') return;
+    const freed = this.scheduler.removeSession(s.id);
+    s.state = 'ended';
+    s.finalStatus = status;
+    s.diagnostics = diagnostics;
+    s.endedAtMs = this.clock.now();
+    s.revoked.clear();
+    if (notifyDriver && s.sink) s.sink.write([{ type: 'session-ended', reason: diagnostics }], false);
+    s.sink?.end();
+    s.sink = null;
+    this.m.sessionsEnded.inc({ status: status.toLowerCase() });
+    this.log.info('session ended', { session: s.id, status, diagnostics: diagnostics || undefined, grantsFreed: freed.length });
+    this.endedOrder.push(s.id);
+    while (this.endedOrder.length > this.config.endedSessionsKept) this.sessions.delete(this.endedOrder.shift()!);
+    this.requestPass();
+  }
+
+  // ---------------------------------------------------------------- nodes
+
+  registerNode(input: RegisterNodeInput): { registrationId: string } {
+    const now = this.clock.now();
+    const old = this.nodes.get(input.name);
+    if (old && old.state !== 'lost' && old.state !== 'decommissioned') {
+      // Same name registering again: the agent restarted. Its old grants are gone.
+      this.loseNode(old, 'node re-registered (agent restarted)');
+    }
+    const registrationId = randomUUID();
+    const record: NodeRecord = {
+      name: input.name,
+      rack: input.rack || '/default-rack',
+      rpcAddress: input.rpcAddress,
+      shuffleAddress: input.shuffleAddress,
+      capacity: input.capacity,
+      usage: { memoryMb: 0, cpuCores: 0 },
+      containers: input.containers,
+      lastHeartbeatMs: now,
+      registeredAtMs: now,
+      registrationId,
+      state: 'alive',
+      healthy: true,
+      healthReport: '',
+    };
+    this.nodes.set(input.name, record);
+    this.scheduler.addNode({ name: record.name, rack: record.rack, capacity: record.capacity });
+    this.log.info('node registered', { node: input.name, rack: record.rack, rpc: input.rpcAddress, capacity: R.format(input.capacity) });
+    this.requestPass();
+    return { registrationId };
+  }
+
+  /** Returns what the agent must do, or null when it must register again. */
+  nodeHeartbeat(input: NodeHeartbeatInput): { killGrantIds: string[]; endedSessionIds: string[] } | null {
+    const started = process.hrtime.bigint();
+    const node = this.nodes.get(input.name);
+    if (!node || node.registrationId !== input.registrationId || node.state === 'lost' || node.state === 'decommissioned') return null;
+    node.lastHeartbeatMs = this.clock.now();
+    node.usage = input.usage;
+    node.containers = input.containers;
+    node.healthy = input.healthy;
+    node.healthReport = input.healthReport;
+    if (!R.equals(node.capacity, input.capacity)) {
+      node.capacity = input.capacity;
+      this.scheduler.addNode({ name: node.name, rack: node.rack, capacity: node.capacity });
+      this.requestPass();
+    }
+    // Containers whose grant no longer exists (released, revoked past grace, session
+    // ended, or from before the node was lost) must die.
+    const kill: string[] = [];
+    const ended = new Set<string>();
+    for (const c of input.containers) {
+      if (c.state !== 'RUNNING') continue;
+      const g = this.scheduler.grant(c.grantId);
+      if (!g || g.node !== node.name) {
+        kill.push(c.grantId);
+        const s = this.sessions.get(c.sessionId);
+        if (!s || s.state === 'ended') ended.add(c.sessionId);
+      }
+    }
+    this.m.heartbeat.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    return { killGrantIds: kill, endedSessionIds: [...ended] };
+  }
+
+  decommission(name: string): void {
+    const node = this.nodes.get(name);
+    if (!node) throw new CmError('not-found', `unknown node "${name}"`);
+    if (node.state !== 'alive') return;
+    node.state = 'decommissioning';
+    this.scheduler.setNodeState(name, 'decommissioning');
+    this.log.info('node decommissioning', { node: name });
+  }
+
+  private loseNode(node: NodeRecord, reason: string): void {
+    node.state = 'lost';
+    const lost = this.scheduler.removeNode(node.name);
+    this.m.nodesLost.inc();
+    this.log.warn('node lost', { node: node.name, reason, grantsLost: lost.length });
+    const bySession = new Map<string, string[]>();
+    for (const g of lost) {
+      const list = bySession.get(g.sessionId) ?? [];
+      list.push(g.grantId);
+      bySession.set(g.sessionId, list);
+    }
+    for (const [sessionId, grantIds] of bySession) {
+      const s = this.sessions.get(sessionId);
+      if (!s || s.state === 'ended') continue;
+      for (const id of grantIds) s.revoked.delete(id);
+      this.enqueue(s, { type: 'node-lost', node: node.name, grantIds });
+    }
+    this.requestPass();
+  }
+
+  // ---------------------------------------------------------------- timers
+
+  /** Expires nodes and sessions, and kills revoked grants past their grace period. */
+  tick(): void {
+    const now = this.clock.now();
+    for (const node of this.nodes.values()) {
+      if ((node.state === 'alive' || node.state === 'decommissioning') && now - node.lastHeartbeatMs > this.config.nodeExpiryMs) {
+        this.loseNode(node, `no heartbeat for ${now - node.lastHeartbeatMs} ms (expiry ${this.config.nodeExpiryMs} ms)`);
+      } else if (node.state === 'decommissioning' && R.isZero(this.scheduler.nodeAllocated(node.name))) {
+        node.state = 'decommissioned';
+        this.scheduler.removeNode(node.name);
+        this.log.info('node decommissioned', { node: node.name });
+      }
+    }
+    for (const s of this.sessions.values()) {
+      if (s.state === 'ended') continue;
+      if (now - s.lastSeenMs > this.config.sessionExpiryMs) {
+        this.finishSession(s, 'KILLED', `session expired: driver not heard from for ${now - s.lastSeenMs} ms (expiry ${this.config.sessionExpiryMs} ms)`, true);
+        continue;
+      }
+      if (s.revoked.size) {
+        const due = [...s.revoked].filter(([, r]) => r.killAtMs <= now).map(([id]) => id);
+        if (due.length) {
+          this.log.info('killing revoked grants past their grace period', { session: s.id, grants: due });
+          this.scheduler.releaseGrants(s.id, due);
+          for (const id of due) s.revoked.delete(id);
+          this.requestPass();
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- scheduling and push
+
+  /** Queues one scheduling pass on the next turn of the event loop (coalesced). */
+  requestPass(): void {
+    if (this.passQueued) return;
+    this.passQueued = true;
+    setImmediate(() => {
+      this.passQueued = false;
+      this.runPass();
+    });
+  }
+
+  runPass(): void {
+    const started = process.hrtime.bigint();
+    const plan = this.scheduler.schedule();
+    for (const g of plan.grants) {
+      const s = this.sessions.get(g.sessionId);
+      if (!s) continue;
+      this.enqueue(s, { type: 'grant', grant: this.grantEvent(g) });
+    }
+    if (plan.grants.length) this.m.grants.inc(undefined, plan.grants.length);
+    const now = this.clock.now();
+    for (const r of plan.revocations) {
+      const s = this.sessions.get(r.sessionId);
+      if (!s || s.revoked.has(r.grantId)) continue;
+      const killAtMs = now + this.config.revocationGraceMs;
+      s.revoked.set(r.grantId, { reason: r.reason, killAtMs });
+      this.m.revocations.inc();
+      this.enqueue(s, { type: 'revocation', grantId: r.grantId, reason: r.reason, killAtMs });
+    }
+    for (const s of this.sessions.values()) {
+      if (s.state === 'waiting' && this.scheduler.sessionState(s.id) === 'running') s.state = 'running';
+    }
+    this.flush();
+    this.m.pass.observe(Number(process.hrtime.bigint() - started) / 1e9);
+  }
+
+  private grantEvent(g: GrantDecision): GrantEvent {
+    const node = this.nodes.get(g.node);
+    const expiresAtMs = this.clock.now() + this.config.grantTokenTtlMs;
+    return {
+      grantId: g.grantId,
+      sessionId: g.sessionId,
+      requestId: g.requestId,
+      node: g.node,
+      nodeAddress: node?.rpcAddress ?? '',
+      shuffleAddress: node?.shuffleAddress ?? '',
+      resources: g.resources,
+      token: signGrant(this.tokenKey, { grantId: g.grantId, sessionId: g.sessionId, node: g.node, resources: g.resources, expiresAtMs }),
+      expiresAtMs,
+      driver: g.driver,
+    };
+  }
+
+  private enqueue(s: SessionRecord, ev: SessionEvent): void {
+    s.queued.push(ev);
+    this.dirtySessions.add(s.id);
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Sends each session's queued events as one batch. */
+  private flush(): void {
+    this.flushQueued = false;
+    for (const id of this.dirtySessions) {
+      const s = this.sessions.get(id);
+      if (!s || !s.queued.length) continue;
+      // A driver without an open stream gets its grants in the snapshot on reconnect.
+      if (s.sink) s.sink.write(s.queued, false);
+      s.queued = [];
+    }
+    this.dirtySessions.clear();
+  }
+
+  // ---------------------------------------------------------------- views
+
+  clusterInfo(): {
+    version: string;
+    startedAtMs: number;
+    nodesAlive: number;
+    nodesLost: number;
+    nodesDecommissioning: number;
+    capacity: Resources;
+    allocated: Resources;
+    sessionsRunning: number;
+    sessionsWaiting: number;
+    pendingRequests: number;
+    httpAddress: string;
+  } {
+    const t = this.scheduler.totals();
+    let alive = 0;
+    let lost = 0;
+    let decom = 0;
+    for (const n of this.nodes.values()) {
+      if (n.state === 'alive') alive++;
+      else if (n.state === 'lost') lost++;
+      else if (n.state === 'decommissioning') decom++;
+    }
+    return {
+      version: coronetVersion,
+      startedAtMs: this.startedAtMs,
+      nodesAlive: alive,
+      nodesLost: lost,
+      nodesDecommissioning: decom,
+      capacity: t.capacity,
+      allocated: t.allocated,
+      sessionsRunning: t.sessionsRunning,
+      sessionsWaiting: t.sessionsWaiting,
+      pendingRequests: t.pendingContainers,
+      httpAddress: this.httpAddress,
+    };
+  }
+
+  nodeViews(): Array<NodeRecord & { allocated: Resources; containerCount: number }> {
+    return [...this.nodes.values()]
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((n) => ({ ...n, allocated: n.state === 'alive' || n.state === 'decommissioning' ? this.scheduler.nodeAllocated(n.name) : R.zero(), containerCount: n.containers.filter((c) => c.state === 'RUNNING').length }));
+  }
+
+  sessionViews(): Array<Omit<SessionRecord, 'sink' | 'queued' | 'revoked'> & { allocated: Resources; grants: number; pending: number; streamOpen: boolean }> {
+    return [...this.sessions.values()].map((s) => {
+      const { sink, queued: _q, revoked: _r, ...rest } = s;
+      const live = s.state !== 'ended';
+      return {
+        ...rest,
+        allocated: live ? this.scheduler.sessionAllocated(s.id) : R.zero(),
+        grants: live ? this.scheduler.sessionGrants(s.id).length : 0,
+        pending: live ? this.scheduler.sessionPending(s.id) : 0,
+        streamOpen: sink !== null,
+      };
+    });
+  }
+
+  poolViews(): PoolInfo[] {
+    return this.scheduler.pools();
+  }
+
+  private registerGauges(): void {
+    const m = this.metrics;
+    m.gauge('coronet_nodes', 'Nodes by state.', () => {
+      const counts: Record<string, number> = { alive: 0, lost: 0, decommissioning: 0, decommissioned: 0 };
+      for (const n of this.nodes.values()) counts[n.state]++;
+      return Object.entries(counts).map(([state, v]) => [{ state }, v]);
+    });
+    m.gauge('coronet_sessions', 'Sessions by state.', () => {
+      const t = this.scheduler.totals();
+      return [
+        [{ state: 'running' }, t.sessionsRunning],
+        [{ state: 'waiting' }, t.sessionsWaiting],
+      ];
+    });
+    m.gauge('coronet_capacity_memory_bytes', 'Memory capacity of live nodes.', () => this.scheduler.totals().capacity.memoryMb * 1048576);
+    m.gauge('coronet_allocated_memory_bytes', 'Memory granted to sessions.', () => this.scheduler.totals().allocated.memoryMb * 1048576);
+    m.gauge('coronet_capacity_vcores', 'Virtual cores of live nodes.', () => this.scheduler.totals().capacity.vcores);
+    m.gauge('coronet_allocated_vcores', 'Virtual cores granted to sessions.', () => this.scheduler.totals().allocated.vcores);
+    m.gauge('coronet_pending_containers', 'Containers requested and not yet granted, per pool.', () => {
+      const byPool = new Map<string, number>();
+      for (const p of this.scheduler.pools()) byPool.set(p.name, 0);
+      for (const s of this.sessions.values()) if (s.state !== 'ended') byPool.set(s.pool, (byPool.get(s.pool) ?? 0) + this.scheduler.sessionPending(s.id));
+      return [...byPool].map(([pool, v]) => [{ pool }, v]);
+    });
+    m.gauge('coronet_pool_fair_share_vcores', 'Fair share of each pool, in vcores.', () => this.scheduler.pools().map((p) => [{ pool: p.name }, p.fairShare.vcores]));
+    m.gauge('coronet_pool_granted_vcores', 'Vcores granted to each pool.', () => this.scheduler.pools().map((p) => [{ pool: p.name }, p.granted.vcores]));
+    m.gauge('coronet_pool_fair_share_memory_bytes', 'Fair share of each pool, memory.', () => this.scheduler.pools().map((p) => [{ pool: p.name }, p.fairShare.memoryMb * 1048576]));
+    m.gauge('coronet_pool_granted_memory_bytes', 'Memory granted to each pool.', () => this.scheduler.pools().map((p) => [{ pool: p.name }, p.granted.memoryMb * 1048576]));
+  }
+}
+
+export const coronetVersion = '0.1.0';
+
+/** "group.pool"; a bare "pool" goes to the default group; empty = default.<user>. */
+export function normalizePool(pool: string, user: string): string {
+  const p = (pool ?? '').trim();
+  if (!p) return `default.${user || 'anonymous'}`;
+  return p.includes('.') ? p : `default.${p}`;
+}
+
+export function parsePriority(p: string): Priority {
+  return (priorities as readonly string[]).includes(p) ? (p as Priority) : 'NORMAL';
+}

@@ -1,0 +1,90 @@
+// `coronet cluster-manager`: starts the CM's gRPC and HTTP servers, watches the pools
+// file, and prints one JSON "ready" line on stdout with the bound addresses.
+
+import { mkdtempSync, mkdirSync, watchFile, unwatchFile } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bindServer, clusterManagerService, newServer } from '../proto/index.js';
+import { listen } from '../common/http.js';
+import { createLogger, type Logger } from '../common/log.js';
+import { UsageError, errorMessage } from '../common/errors.js';
+import { formatHostPort } from '../common/net.js';
+import { loadPoolsFile, type PoolsConfig } from '../scheduler/index.js';
+import { ClusterManager } from './cluster-manager.js';
+import { clusterManagerHandlers } from './rpc-service.js';
+import { createCmHttpServer, type Route } from './http-api.js';
+import type { CmConfig } from './config.js';
+
+export interface RunningClusterManager {
+  cm: ClusterManager;
+  rpcAddress: string;
+  httpAddress: string;
+  stateDir: string;
+  close(): Promise<void>;
+}
+
+function advertisedHost(bindHost: string): string {
+  return bindHost === '0.0.0.0' || bindHost === '::' ? '127.0.0.1' : bindHost;
+}
+
+export async function startClusterManager(config: CmConfig, opts: { log?: Logger; extraRoutes?: (cm: ClusterManager) => Route[] } = {}): Promise<RunningClusterManager> {
+  const log = opts.log ?? createLogger('cluster-manager');
+  const stateDir = config.stateDir || mkdtempSync(join(tmpdir(), 'coronet-cm-'));
+  mkdirSync(stateDir, { recursive: true });
+
+  let pools: PoolsConfig | undefined;
+  if (config.poolsFile) {
+    const loaded = loadPoolsFile(config.poolsFile);
+    if (!loaded.ok) throw new UsageError(loaded.error);
+    pools = loaded.config;
+  }
+  const cm = new ClusterManager({ ...config, stateDir }, log, undefined, pools);
+
+  const server = newServer();
+  server.addService(clusterManagerService(), clusterManagerHandlers(cm));
+  const rpcPort = await bindServer(server, config.rpcHost, config.rpcPort);
+  const http = createCmHttpServer(cm, opts.extraRoutes?.(cm) ?? []);
+  const httpPort = await listen(http, config.httpHost, config.httpPort);
+  const rpcAddress = formatHostPort(advertisedHost(config.rpcHost), rpcPort);
+  const httpAddress = formatHostPort(advertisedHost(config.httpHost), httpPort);
+  cm.httpAddress = httpAddress;
+  cm.start();
+
+  if (config.poolsFile) {
+    const file = config.poolsFile;
+    watchFile(file, { interval: 1_000 }, () => reloadPools(cm, file));
+  }
+  log.info('cluster manager started', { rpc: rpcAddress, http: httpAddress, stateDir });
+
+  return {
+    cm,
+    rpcAddress,
+    httpAddress,
+    stateDir,
+    close: async () => {
+      if (config.poolsFile) unwatchFile(config.poolsFile);
+      cm.stop();
+      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+      server.forceShutdown();
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
+
+/** Re-reads the pools file; a bad file is rejected with its message and the old config stays. */
+export function reloadPools(cm: ClusterManager, file: string): { ok: true } | { ok: false; error: string } {
+  let loaded;
+  try {
+    loaded = loadPoolsFile(file);
+  } catch (err) {
+    loaded = { ok: false as const, error: `cannot read pools file ${file}: ${errorMessage(err)}` };
+  }
+  if (!loaded.ok) {
+    cm.log.error('pools file rejected; the previous configuration stays in force', { file, error: loaded.error });
+    return loaded;
+  }
+  cm.setPoolsConfig(loaded.config);
+  cm.log.info('pools file reloaded', { file });
+  return { ok: true };
+}

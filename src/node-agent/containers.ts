@@ -1,0 +1,375 @@
+// Containers on one node: launch on a verified grant, watch memory, stop, report.
+//
+// A container is a process group (detached spawn) with its own work directory,
+// environment and stdout/stderr log files. States: RUNNING -> EXITED | KILLED |
+// OVER_LIMIT | FAILED_TO_START (| LOST after an agent restart). Work directories are
+// removed when the container ends; logs stay under logs/<session>/<container>/ until
+// the session has been gone for `logRetentionMs`.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync, closeSync, copyFileSync, rmSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { join, basename, isAbsolute } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Resources } from '../common/resources.js';
+import type { Logger } from '../common/log.js';
+import { verifyGrant, verifySessionSecret } from '../common/tokens.js';
+import { readProcessTable, treeRssBytes } from './proc.js';
+
+export type ContainerStateName = 'RUNNING' | 'EXITED' | 'KILLED' | 'OVER_LIMIT' | 'FAILED_TO_START' | 'LOST';
+
+export interface LaunchGrant {
+  grantId: string;
+  sessionId: string;
+  node: string;
+  resources: Resources;
+  token: string;
+  expiresAtMs: number;
+}
+
+export interface ContainerSpec {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  files: Array<{ source: string; name: string }>;
+}
+
+export interface ContainerStatus {
+  containerId: string;
+  grantId: string;
+  sessionId: string;
+  nodeName: string;
+  state: ContainerStateName;
+  exitCode: number;
+  signal: string;
+  diagnostics: string;
+  startedAtMs: number;
+  finishedAtMs: number;
+  stdoutPath: string;
+  stderrPath: string;
+}
+
+interface Container extends ContainerStatus {
+  pid: number;
+  child: ChildProcess | null;
+  memoryLimitMb: number;
+  workDir: string;
+  rssMb: number;
+  /** Why we are killing it, decided before the exit event arrives. */
+  killReason: { state: ContainerStateName; diagnostics: string } | null;
+}
+
+export class LaunchRefused extends Error {
+  override readonly name = 'LaunchRefused';
+  constructor(
+    readonly code: 'unauthenticated' | 'invalid' | 'busy' | 'not-ready',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ContainerManagerOptions {
+  nodeName: string;
+  workDir: string;
+  cmAddress: () => string;
+  tokenKey: () => string | null;
+  log: Logger;
+  memoryCheckIntervalMs: number;
+  stopGraceMs: number;
+  /** Ended containers kept for status queries. */
+  finishedKept: number;
+  now?: () => number;
+}
+
+const fileNameOk = /^[A-Za-z0-9._-]+$/;
+
+export class ContainerManager {
+  private readonly containers = new Map<string, Container>();
+  private readonly byGrant = new Map<string, string>();
+  private readonly listeners = new Map<string, Set<(s: ContainerStatus) => void>>();
+  private readonly endedSessions = new Set<string>();
+  private finishedOrder: string[] = [];
+  private seq = 0;
+  private monitor: NodeJS.Timeout | undefined;
+  private readonly now: () => number;
+  overLimitKills = 0;
+  launched = 0;
+
+  constructor(private readonly o: ContainerManagerOptions) {
+    this.now = o.now ?? Date.now;
+    mkdirSync(join(o.workDir, 'containers'), { recursive: true });
+    mkdirSync(join(o.workDir, 'logs'), { recursive: true });
+  }
+
+  start(): void {
+    this.monitor = setInterval(() => this.checkMemory(), this.o.memoryCheckIntervalMs);
+    this.monitor.unref();
+  }
+
+  stop(): void {
+    if (this.monitor) clearInterval(this.monitor);
+  }
+
+  /** Checks that the caller owns the session. */
+  authorize(sessionId: string, secret: string): boolean {
+    const key = this.o.tokenKey();
+    return key !== null && verifySessionSecret(key, sessionId, secret);
+  }
+
+  launch(grant: LaunchGrant, spec: ContainerSpec): ContainerStatus {
+    const key = this.o.tokenKey();
+    if (key === null) throw new LaunchRefused('not-ready', 'node agent is not registered with the cluster manager yet');
+    const check = verifyGrant(key, grant.token, grant, this.o.nodeName, this.now());
+    if (!check.ok) {
+      this.o.log.warn('launch refused', { grant: grant.grantId, session: grant.sessionId, reason: check.reason });
+      throw new LaunchRefused('unauthenticated', `launch refused: ${check.reason}`);
+    }
+    if (this.endedSessions.has(grant.sessionId)) throw new LaunchRefused('invalid', `session ${grant.sessionId} has ended`);
+    const running = this.byGrant.get(grant.grantId);
+    if (running && this.containers.get(running)?.state === 'RUNNING') throw new LaunchRefused('busy', `grant ${grant.grantId} already runs container ${running}`);
+    if (!spec.command) throw new LaunchRefused('invalid', 'container spec has no command');
+
+    const containerId = `c-${grant.grantId}-${++this.seq}`;
+    const workDir = join(this.o.workDir, 'containers', containerId);
+    const logDir = join(this.o.workDir, 'logs', grant.sessionId, containerId);
+    mkdirSync(workDir, { recursive: true });
+    mkdirSync(logDir, { recursive: true });
+    const stdoutPath = join(logDir, 'stdout');
+    const stderrPath = join(logDir, 'stderr');
+    const c: Container = {
+      containerId,
+      grantId: grant.grantId,
+      sessionId: grant.sessionId,
+      nodeName: this.o.nodeName,
+      state: 'RUNNING',
+      exitCode: 0,
+      signal: '',
+      diagnostics: '',
+      startedAtMs: this.now(),
+      finishedAtMs: 0,
+      stdoutPath,
+      stderrPath,
+      pid: 0,
+      child: null,
+      memoryLimitMb: grant.resources.memoryMb,
+      workDir,
+      rssMb: 0,
+      killReason: null,
+    };
+    this.containers.set(containerId, c);
+    this.byGrant.set(grant.grantId, containerId);
+
+    try {
+      for (const f of spec.files) {
+        if (!fileNameOk.test(f.name)) throw new Error(`file name "${f.name}" is not a plain file name`);
+        const source = f.source.startsWith('file://') ? fileURLToPath(f.source) : f.source;
+        if (!isAbsolute(source)) throw new Error(`file source "${f.source}" is not an absolute path or file:// URI`);
+        copyFileSync(source, join(workDir, f.name));
+      }
+    } catch (err) {
+      this.finish(c, 'FAILED_TO_START', -1, '', `cannot localize files: ${(err as Error).message}`);
+      return this.status(c);
+    }
+
+    const out = openSync(stdoutPath, 'a');
+    const errFd = openSync(stderrPath, 'a');
+    const env: Record<string, string> = {
+      ...(process.env as Record<string, string>),
+      ...spec.env,
+      CORONET_SESSION_ID: grant.sessionId,
+      CORONET_GRANT_ID: grant.grantId,
+      CORONET_CONTAINER_ID: containerId,
+      CORONET_CM_ADDRESS: this.o.cmAddress(),
+      CORONET_NODE_NAME: this.o.nodeName,
+      CORONET_WORK_DIR: workDir,
+      CORONET_MEMORY_MB: String(grant.resources.memoryMb),
+      CORONET_VCORES: String(grant.resources.vcores),
+    };
+    delete env.CORONET_LOG_FORMAT;
+    let child: ChildProcess;
+    try {
+      child = spawn(spec.command, spec.args, { cwd: workDir, env, detached: true, stdio: ['ignore', out, errFd] });
+    } catch (err) {
+      closeSync(out);
+      closeSync(errFd);
+      this.finish(c, 'FAILED_TO_START', -1, '', `cannot start ${spec.command}: ${(err as Error).message}`);
+      return this.status(c);
+    }
+    closeSync(out);
+    closeSync(errFd);
+    c.child = child;
+    c.pid = child.pid ?? 0;
+    this.launched++;
+    child.once('error', (err) => {
+      if (c.state === 'RUNNING') this.finish(c, 'FAILED_TO_START', -1, '', `cannot start ${spec.command}: ${err.message}`);
+    });
+    child.once('exit', (code, signal) => {
+      // Kill whatever the container left behind in its process group.
+      if (c.pid) killGroup(c.pid, 'SIGKILL');
+      if (c.state !== 'RUNNING') return;
+      if (c.killReason) this.finish(c, c.killReason.state, code ?? -1, signal ?? '', c.killReason.diagnostics);
+      else this.finish(c, 'EXITED', code ?? -1, signal ?? '', signal ? `process killed by ${signal}` : code === 0 ? '' : `process exited with code ${code}`);
+    });
+    this.o.log.info('container launched', { container: containerId, session: grant.sessionId, pid: c.pid, command: spec.command });
+    this.emit(c);
+    return this.status(c);
+  }
+
+  /** Stops a container: SIGTERM to its group, SIGKILL after the grace period. */
+  stopContainer(containerId: string, diagnostics: string, state: ContainerStateName = 'KILLED'): boolean {
+    const c = this.containers.get(containerId);
+    if (!c || c.state !== 'RUNNING') return false;
+    c.killReason ??= { state, diagnostics };
+    if (!c.pid) return true;
+    killGroup(c.pid, 'SIGTERM');
+    const t = setTimeout(() => {
+      if (c.state === 'RUNNING') killGroup(c.pid, 'SIGKILL');
+    }, this.o.stopGraceMs);
+    t.unref();
+    return true;
+  }
+
+  killGrants(grantIds: string[], why: string): void {
+    for (const g of grantIds) {
+      const id = this.byGrant.get(g);
+      if (id) this.stopContainer(id, why);
+    }
+  }
+
+  endSessions(sessionIds: string[]): void {
+    for (const sid of sessionIds) {
+      this.endedSessions.add(sid);
+      for (const c of this.containers.values()) if (c.sessionId === sid && c.state === 'RUNNING') this.stopContainer(c.containerId, 'session ended');
+    }
+    if (this.endedSessions.size > 10_000) this.endedSessions.clear();
+  }
+
+  get(containerId: string): ContainerStatus | undefined {
+    const c = this.containers.get(containerId);
+    return c ? this.status(c) : undefined;
+  }
+
+  sessionContainers(sessionId: string): ContainerStatus[] {
+    return [...this.containers.values()].filter((c) => c.sessionId === sessionId).map((c) => this.status(c));
+  }
+
+  running(): Array<ContainerStatus & { rssMb: number }> {
+    return [...this.containers.values()].filter((c) => c.state === 'RUNNING').map((c) => ({ ...this.status(c), rssMb: c.rssMb }));
+  }
+
+  /** Subscribes to a session's container state changes; returns the unsubscribe. */
+  subscribe(sessionId: string, fn: (s: ContainerStatus) => void): () => void {
+    let set = this.listeners.get(sessionId);
+    if (!set) this.listeners.set(sessionId, (set = new Set()));
+    set.add(fn);
+    return () => {
+      set.delete(fn);
+      if (set.size === 0) this.listeners.delete(sessionId);
+    };
+  }
+
+  /** Kills every running container (agent shutdown). */
+  killAll(): void {
+    for (const c of this.containers.values()) if (c.state === 'RUNNING' && c.pid) killGroup(c.pid, 'SIGKILL');
+  }
+
+  /** Removes log directories of sessions that ended long ago. */
+  cleanLogs(retentionMs: number): void {
+    const root = join(this.o.workDir, 'logs');
+    if (!existsSync(root)) return;
+    const live = new Set([...this.containers.values()].filter((c) => c.state === 'RUNNING').map((c) => c.sessionId));
+    for (const sid of readdirSync(root)) {
+      if (live.has(sid)) continue;
+      try {
+        if (this.now() - statSync(join(root, sid)).mtimeMs > retentionMs) rmSync(join(root, sid), { recursive: true, force: true });
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+
+  logPath(containerId: string, stream: 'stdout' | 'stderr'): string | undefined {
+    const c = this.containers.get(containerId);
+    if (c) return stream === 'stdout' ? c.stdoutPath : c.stderrPath;
+    // A container from before an agent restart: find its log by directory name.
+    const root = join(this.o.workDir, 'logs');
+    if (!existsSync(root) || basename(containerId) !== containerId) return undefined;
+    for (const sid of readdirSync(root)) {
+      const p = join(root, sid, containerId, stream);
+      if (existsSync(p)) return p;
+    }
+    return undefined;
+  }
+
+  private checkMemory(): void {
+    const running = [...this.containers.values()].filter((c) => c.state === 'RUNNING' && c.pid);
+    if (!running.length) return;
+    const table = readProcessTable();
+    for (const c of running) {
+      const rss = treeRssBytes(table, c.pid);
+      c.rssMb = Math.round(rss / 1048576);
+      if (c.memoryLimitMb > 0 && rss > c.memoryLimitMb * 1048576 && !c.killReason) {
+        const diagnostics = `container killed: its process tree used ${c.rssMb} MB of memory (RSS), over its limit of ${c.memoryLimitMb} MB`;
+        this.o.log.warn('container over its memory limit', { container: c.containerId, rssMb: c.rssMb, limitMb: c.memoryLimitMb });
+        this.overLimitKills++;
+        c.killReason = { state: 'OVER_LIMIT', diagnostics };
+        killGroup(c.pid, 'SIGKILL');
+      }
+    }
+  }
+
+  private finish(c: Container, state: ContainerStateName, exitCode: number, signal: string, diagnostics: string): void {
+    c.state = state;
+    c.exitCode = exitCode;
+    c.signal = signal;
+    c.diagnostics = diagnostics;
+    c.finishedAtMs = this.now();
+    c.child = null;
+    this.o.log.info('container finished', { container: c.containerId, state, exitCode, signal: signal || undefined, diagnostics: diagnostics || undefined });
+    rmSync(c.workDir, { recursive: true, force: true });
+    this.emit(c);
+    this.finishedOrder.push(c.containerId);
+    while (this.finishedOrder.length > this.o.finishedKept) {
+      const old = this.containers.get(this.finishedOrder.shift()!);
+      if (!old) continue;
+      this.containers.delete(old.containerId);
+      if (this.byGrant.get(old.grantId) === old.containerId) this.byGrant.delete(old.grantId);
+    }
+  }
+
+  private emit(c: Container): void {
+    const set = this.listeners.get(c.sessionId);
+    if (!set) return;
+    const s = this.status(c);
+    for (const fn of set) fn(s);
+  }
+
+  private status(c: Container): ContainerStatus {
+    return {
+      containerId: c.containerId,
+      grantId: c.grantId,
+      sessionId: c.sessionId,
+      nodeName: c.nodeName,
+      state: c.state,
+      exitCode: c.exitCode,
+      signal: c.signal,
+      diagnostics: c.diagnostics,
+      startedAtMs: c.startedAtMs,
+      finishedAtMs: c.finishedAtMs,
+      stdoutPath: c.stdoutPath,
+      stderrPath: c.stderrPath,
+    };
+  }
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
+}

@@ -1,0 +1,96 @@
+// Reading the machine and process trees from /proc (Linux).
+
+import { readFileSync, readdirSync } from 'node:fs';
+
+const pageBytes = 4096;
+
+/** Memory in use on the machine (MemTotal - MemAvailable), in MiB. */
+export function machineMemoryUsedMb(): number {
+  try {
+    const text = readFileSync('/proc/meminfo', 'utf8');
+    const get = (k: string) => Number(text.match(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm'))?.[1] ?? 0);
+    return Math.round((get('MemTotal') - get('MemAvailable')) / 1024);
+  } catch {
+    return 0;
+  }
+}
+
+/** Busy cores since the previous call (from /proc/stat jiffies). */
+export class CpuMeter {
+  private last: { busy: number; total: number } | null = null;
+  constructor(private readonly cores: number) {}
+  sample(): number {
+    try {
+      const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+      const v = line.trim().split(/\s+/).slice(1).map(Number);
+      const idle = v[3] + (v[4] ?? 0);
+      const total = v.reduce((a, b) => a + b, 0);
+      const cur = { busy: total - idle, total };
+      const prev = this.last;
+      this.last = cur;
+      if (!prev || cur.total === prev.total) return 0;
+      return Math.round(((cur.busy - prev.busy) / (cur.total - prev.total)) * this.cores * 100) / 100;
+    } catch {
+      return 0;
+    }
+  }
+}
+
+interface ProcEntry {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  rssBytes: number;
+}
+
+/** One snapshot of every process: pid, parent, process group, RSS. */
+export function readProcessTable(): Map<number, ProcEntry> {
+  const table = new Map<number, ProcEntry>();
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return table;
+  }
+  for (const name of names) {
+    const c = name.charCodeAt(0);
+    if (c < 48 || c > 57) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
+      // The command name (field 2) may contain spaces and parentheses: parse after the last ')'.
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // rest[0]=state, rest[1]=ppid, rest[2]=pgrp, ..., rest[21]=rss (pages)
+      table.set(Number(name), { pid: Number(name), ppid: Number(rest[1]), pgid: Number(rest[2]), rssBytes: Number(rest[21]) * pageBytes });
+    } catch {
+      // The process exited while we looked.
+    }
+  }
+  return table;
+}
+
+/**
+ * RSS of a container: every process in its process group plus every descendant of
+ * its root (a child may have moved to a group of its own).
+ */
+export function treeRssBytes(table: Map<number, ProcEntry>, rootPid: number): number {
+  const children = new Map<number, number[]>();
+  for (const p of table.values()) {
+    const list = children.get(p.ppid);
+    if (list) list.push(p.pid);
+    else children.set(p.ppid, [p.pid]);
+  }
+  const seen = new Set<number>();
+  const stack = [rootPid];
+  for (const p of table.values()) if (p.pgid === rootPid) stack.push(p.pid);
+  let total = 0;
+  while (stack.length) {
+    const pid = stack.pop()!;
+    if (seen.has(pid)) continue;
+    seen.add(pid);
+    const e = table.get(pid);
+    if (!e) continue;
+    total += e.rssBytes;
+    for (const c of children.get(pid) ?? []) stack.push(c);
+  }
+  return total;
+}
