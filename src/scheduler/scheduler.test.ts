@@ -1,0 +1,158 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resources, type Resources } from '../common/resources.js';
+import { createScheduler, type SchedulerRequest, type SchedulerSession } from './index.js';
+
+class FakeClock {
+  t = 1_000_000;
+  now(): number {
+    return this.t;
+  }
+}
+
+function req(id: string, r: Resources, count = 1, extra: Partial<SchedulerRequest> = {}): SchedulerRequest {
+  return { requestId: id, resources: r, count, hosts: [], racks: [], relaxLocality: true, excludedHosts: [], driver: false, ...extra };
+}
+
+function session(id: string, pool = 'default.p', user = 'alice'): SchedulerSession {
+  return { id, pool, user, priority: 'NORMAL', deadlineMs: 0 };
+}
+
+function setup(nodes = 2, mem = 8192, vc = 8) {
+  const clock = new FakeClock();
+  const s = createScheduler({ clock });
+  for (let i = 0; i < nodes; i++) s.addNode({ name: `n${i}`, rack: `/r${i % 2}`, capacity: resources(mem, vc) });
+  return { s, clock };
+}
+
+void test('grants up to capacity and never over-allocates a node', () => {
+  const { s } = setup(2, 4096, 4);
+  assert.deepEqual(s.addSession(session('a')), { ok: true });
+  assert.deepEqual(s.addRequests('a', [req('r1', resources(1024, 1), 10)]), { ok: true });
+  const plan = s.schedule();
+  assert.equal(plan.grants.length, 8);
+  assert.equal(s.sessionPending('a'), 2);
+  for (const n of ['n0', 'n1']) assert.deepEqual(s.nodeAllocated(n), resources(4096, 4));
+  assert.equal(s.schedule().grants.length, 0);
+  const t = s.totals();
+  assert.deepEqual(t.allocated, resources(8192, 8));
+  assert.equal(t.pendingContainers, 2);
+});
+
+void test('default grant ids are g-1, g-2, ...', () => {
+  const { s } = setup();
+  s.addSession(session('a'));
+  s.addRequests('a', [req('r', resources(1024, 1), 2)]);
+  assert.deepEqual(s.schedule().grants.map((g) => g.grantId), ['g-1', 'g-2']);
+});
+
+void test('rejects at once a request no node could ever satisfy', () => {
+  const { s } = setup(2, 4096, 4);
+  s.addSession(session('a'));
+  const v = s.addRequests('a', [req('big', resources(8192, 1))]);
+  assert.equal(v.ok, false);
+  if (!v.ok) {
+    assert.equal(v.code, 'unsatisfiable');
+    assert.match(v.reason, /8192MB,1vc/);
+    assert.match(v.reason, /largest node/);
+    assert.match(v.reason, /4096MB,4vc/);
+  }
+  assert.equal(s.sessionPending('a'), 0);
+});
+
+void test('with no nodes registered, requests are accepted and kept pending', () => {
+  const clock = new FakeClock();
+  const s = createScheduler({ clock });
+  s.addSession(session('a'));
+  assert.deepEqual(s.addRequests('a', [req('r', resources(99999, 99))]), { ok: true });
+  assert.equal(s.schedule().grants.length, 0);
+  assert.equal(s.sessionPending('a'), 1);
+  s.addNode({ name: 'big', rack: '/r', capacity: resources(100000, 100) });
+  assert.equal(s.schedule().grants.length, 1);
+});
+
+void test('unknown session gives a verdict', () => {
+  const { s } = setup();
+  const v = s.addRequests('nope', [req('r', resources(1, 1))]);
+  assert.equal(v.ok, false);
+  if (!v.ok) assert.equal(v.code, 'unknown-session');
+});
+
+void test('shares fairly between pools', () => {
+  const { s } = setup(4, 4096, 4); // 16 containers of 1 GiB/1 vc
+  s.addSession(session('a', 'default.x'));
+  s.addSession(session('b', 'default.y'));
+  s.addRequests('a', [req('r', resources(1024, 1), 100)]);
+  s.addRequests('b', [req('r', resources(1024, 1), 100)]);
+  s.schedule();
+  assert.deepEqual(s.sessionAllocated('a'), resources(8192, 8));
+  assert.deepEqual(s.sessionAllocated('b'), resources(8192, 8));
+});
+
+void test('release, remove session and remove node return the affected grants', () => {
+  const { s } = setup(2, 4096, 4);
+  s.addSession(session('a'));
+  s.addSession(session('b', 'default.q'));
+  s.addRequests('a', [req('r', resources(1024, 1), 4)]);
+  s.addRequests('b', [req('r', resources(1024, 1), 4)]);
+  const plan = s.schedule();
+  assert.equal(plan.grants.length, 8);
+  const ga = s.sessionGrants('a');
+  assert.equal(ga.length, 4);
+  const rel = s.releaseGrants('a', [ga[0].grantId, 'nope']);
+  assert.deepEqual(rel.map((g) => g.grantId), [ga[0].grantId]);
+  assert.equal(s.grant(ga[0].grantId), undefined);
+  assert.equal(s.sessionGrants('a').length, 3);
+  const gone = s.removeNode('n0');
+  assert.ok(gone.length > 0);
+  for (const g of gone) {
+    assert.equal(g.node, 'n0');
+    assert.equal(s.grant(g.grantId), undefined);
+  }
+  const endB = s.removeSession('b');
+  assert.deepEqual(endB.map((g) => g.sessionId).filter((x) => x !== 'b'), []);
+  assert.equal(s.sessionState('b'), undefined);
+  const t = s.totals();
+  assert.equal(t.nodes, 1);
+  assert.deepEqual(t.capacity, resources(4096, 4));
+});
+
+void test('locality: named host preferred; excluded hosts never used; strict locality honoured', () => {
+  const { s } = setup(4, 4096, 4);
+  s.addSession(session('a'));
+  s.addRequests('a', [req('h', resources(1024, 1), 1, { hosts: ['n2'] })]);
+  const g = s.schedule().grants;
+  assert.equal(g[0].node, 'n2');
+  assert.equal(g[0].locality, 'node');
+  s.addRequests('a', [req('x', resources(1024, 1), 12, { excludedHosts: ['n3'] })]);
+  for (const gr of s.schedule().grants) assert.notEqual(gr.node, 'n3');
+  s.addRequests('a', [req('strict', resources(1024, 1), 1, { hosts: ['n0'], relaxLocality: false })]);
+  assert.equal(s.schedule().grants.length, 0); // n0 full, strict
+  s.releaseGrants('a', [s.sessionGrants('a').find((x) => x.node === 'n0')!.grantId]);
+  const g2 = s.schedule().grants;
+  assert.equal(g2.length, 1);
+  assert.equal(g2[0].node, 'n0');
+});
+
+void test('decommissioning nodes get no new grants', () => {
+  const { s } = setup(2, 4096, 4);
+  s.setNodeState('n0', 'decommissioning');
+  s.addSession(session('a'));
+  s.addRequests('a', [req('r', resources(1024, 1), 8)]);
+  const g = s.schedule().grants;
+  assert.equal(g.length, 4);
+  for (const x of g) assert.equal(x.node, 'n1');
+});
+
+void test('pools() and totals() report real figures', () => {
+  const { s } = setup(2, 4096, 4);
+  s.addSession(session('a', '', 'bob'));
+  s.addRequests('a', [req('r', resources(1024, 1), 10)]);
+  s.schedule();
+  const p = s.pools().find((x) => x.name === 'default.bob');
+  assert.ok(p);
+  assert.deepEqual(p.granted, resources(8192, 8));
+  assert.deepEqual(p.demand, resources(10240, 10));
+  assert.equal(p.runningSessions, 1);
+  assert.equal(s.totals().sessionsRunning, 1);
+});
