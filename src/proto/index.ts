@@ -101,11 +101,20 @@ export class RpcError extends Error {
     readonly method: string,
     readonly details: string,
   ) {
-    super(code === grpc.status.UNAVAILABLE || code === grpc.status.DEADLINE_EXCEEDED ? `cannot reach ${address} (${method}): ${details}` : details);
+    super(code === grpc.status.UNAVAILABLE || code === grpc.status.DEADLINE_EXCEEDED ? `cannot reach ${address.replace(/^dns:/, '')} (${method}): ${plainCause(details)}` : details);
   }
   get unavailable(): boolean {
     return this.code === grpc.status.UNAVAILABLE || this.code === grpc.status.DEADLINE_EXCEEDED;
   }
+}
+
+/** Turns grpc-js's long transport messages into a few words. */
+function plainCause(details: string): string {
+  if (/ECONNREFUSED/.test(details)) return 'connection refused';
+  if (/EHOSTUNREACH|ENETUNREACH/.test(details)) return 'host unreachable';
+  if (/ENOTFOUND|EAI_AGAIN|Name resolution failed/.test(details)) return 'host name not found';
+  if (/Deadline exceeded|ETIMEDOUT/i.test(details)) return 'no answer in time';
+  return details.split('. ')[0];
 }
 
 type UnaryMethod<Req, Res> = (req: Req, md: grpc.Metadata, opts: grpc.CallOptions, cb: grpc.requestCallback<Res>) => grpc.ClientUnaryCall;

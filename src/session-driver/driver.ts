@@ -168,7 +168,6 @@ export class SessionDriver {
       }, o.connectTimeoutMs ?? 5_000);
     } catch (err) {
       cm.close();
-      if (err instanceof RpcError && err.unavailable) throw new RpcError(err.code, o.cluster, 'StartSession', `cannot reach the cluster manager at ${o.cluster}: ${err.details}`);
       throw err;
     }
     const d = new SessionDriver(cm, o.cluster, res.session_id, res.session_secret, Number(res.heartbeat_interval_ms) || 2_000, o.outageToleranceMs ?? 60_000, o.log ?? silentLogger);
