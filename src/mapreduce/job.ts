@@ -98,7 +98,6 @@ export interface Job<I extends InputSpec = InputSpec, K2 = unknown, V2 = unknown
 }
 
 /** A job of any types, as the runners see it. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyJob = Job<any, any, any, any, any, any, any>;
 
 export function defineJob<I extends InputSpec, K2, V2, K3 = K2, V3 = V2, MS = undefined, RS = undefined>(
