@@ -28,6 +28,8 @@ const metaBytesPerRecord = 16;
 /** Records per spill are limited by the 24-bit record number in the sort word. */
 const maxRecordsPerSpill = (1 << 24) - 1;
 const initialArenaBytes = 4 << 20;
+/** Smaller budgets are raised to this (tests use tiny buffers to force spills). */
+const minSortBufferBytes = 4 << 10;
 /** Like Hadoop's min.num.spills.for.combine: the merge combines only when this many spills exist. */
 const minSpillsForCombine = 3;
 
@@ -91,7 +93,7 @@ export class MapOutputBuffer<K, V> {
   constructor(private readonly o: MapOutputBufferOptions<K, V>) {
     assert.ok(o.partitions >= 1, 'a map output buffer needs at least one partition');
     assert.ok(o.mergeFactor >= 2, 'mergeFactor must be at least 2');
-    this.budget = Math.max(o.sortBufferBytes, 64 << 10);
+    this.budget = Math.max(o.sortBufferBytes, minSortBufferBytes);
     this.arena = Buffer.allocUnsafe(Math.min(initialArenaBytes, this.budget));
     const compare = o.compare;
     const kc = o.keyCodec;
