@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { FileOutputCommitter, partFileName } from './committer.js';
+import { JobCommitError, OutputExistsError, TaskCommitRefusedError } from './errors.js';
+import { localFileSystem, type FileSystem } from './fs.js';
+import { tempDir } from './test-helpers.js';
+
+/** Records the order of mutating file-system calls. */
+function recordingFs(log: string[]): FileSystem {
+  return {
+    ...localFileSystem,
+    rename: async (s, d) => {
+      log.push(`rename ${d.slice(d.lastIndexOf('/') + 1)}`);
+      return localFileSystem.rename(s, d);
+    },
+    delete: async (p, r) => {
+      log.push(`delete ${p.slice(p.lastIndexOf('/') + 1)}`);
+      return localFileSystem.delete(p, r);
+    },
+    writeFile: async (p, d) => {
+      log.push(`write ${p.slice(p.lastIndexOf('/') + 1)}`);
+      return localFileSystem.writeFile(p, d);
+    },
+  };
+}
+
+async function writeAttempt(c: FileOutputCommitter, attemptId: string, name: string, text: string): Promise<void> {
+  const sink = await c.createTaskFile(attemptId, name);
+  sink.writeString(text);
+  await sink.close();
+}
+
+test('two attempts of one task: the first commit wins, the second is refused, only one output visible', async () => {
+  const t = await tempDir();
+  try {
+    const log: string[] = [];
+    const out = join(t.path, 'out');
+    const c = new FileOutputCommitter(recordingFs(log), out);
+    await c.setupJob();
+    const part = partFileName('r', 0);
+    // Both attempts run (e.g. a speculative copy) and write the same part file.
+    await writeAttempt(c, 'r-00000_0', part, 'from attempt 0\n');
+    await writeAttempt(c, 'r-00000_1', part, 'from attempt 1\n');
+    await writeAttempt(c, 'r-00001_0', partFileName('r', 1), 'other task\n');
+    await c.commitTask('r-00000', 'r-00000_1');
+    await assert.rejects(c.commitTask('r-00000', 'r-00000_0'), (e: unknown) => e instanceof TaskCommitRefusedError && e.code === 'TASK_COMMIT_REFUSED' && e.attemptId === 'r-00000_0');
+    await c.abortTask('r-00000_0');
+    // Job commit refuses while a task is missing.
+    await assert.rejects(c.commitJob(['r-00000', 'r-00001', 'r-00002']), JobCommitError);
+    await c.commitTask('r-00001', 'r-00001_0');
+    log.length = 0;
+    await c.commitJob(['r-00000', 'r-00001']);
+    assert.deepEqual((await readdir(out)).sort(), ['_SUCCESS', 'part-r-00000', 'part-r-00001']);
+    assert.equal(await readFile(join(out, 'part-r-00000'), 'utf8'), 'from attempt 1\n');
+    // _SUCCESS is written last, after the parts moved and _temporary was removed.
+    assert.equal(log[log.length - 1], 'write _SUCCESS');
+    assert.deepEqual(log.slice(0, -1).sort(), ['delete _temporary', 'rename part-r-00000', 'rename part-r-00001']);
+    assert.equal(log[log.length - 2], 'delete _temporary');
+    // A straggler attempt cannot commit after the job committed.
+    await writeAttempt(c, 'r-00000_2', part, 'late\n');
+    await assert.rejects(c.commitTask('r-00000', 'r-00000_2'), TaskCommitRefusedError);
+    assert.equal(await readFile(join(out, 'part-r-00000'), 'utf8'), 'from attempt 1\n');
+  } finally {
+    await t.cleanup();
+  }
+});
+
+test('concurrent commits of the same task: exactly one succeeds', async () => {
+  const t = await tempDir();
+  try {
+    const c = new FileOutputCommitter(localFileSystem, join(t.path, 'out'));
+    await c.setupJob();
+    const attempts = ['m-00000_0', 'm-00000_1', 'm-00000_2', 'm-00000_3'];
+    for (const a of attempts) await writeAttempt(c, a, partFileName('m', 0), `${a}\n`);
+    const results = await Promise.allSettled(attempts.map((a) => c.commitTask('m-00000', a)));
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+    assert.ok(results.filter((r) => r.status === 'rejected').every((r) => (r as PromiseRejectedResult).reason instanceof TaskCommitRefusedError));
+    await c.commitJob(['m-00000']);
+    const winner = attempts[results.findIndex((r) => r.status === 'fulfilled')];
+    assert.equal(await readFile(join(t.path, 'out', 'part-m-00000'), 'utf8'), `${winner}\n`);
+  } finally {
+    await t.cleanup();
+  }
+});
+
+test('setupJob refuses an output directory with content, accepts an empty one', async () => {
+  const t = await tempDir();
+  try {
+    await new FileOutputCommitter(localFileSystem, t.path).setupJob(); // empty: fine
+    const out = join(t.path, 'x');
+    await localFileSystem.mkdirs(out);
+    await localFileSystem.writeFile(join(out, 'part-r-00000'), 'old');
+    await assert.rejects(new FileOutputCommitter(localFileSystem, out).setupJob(), OutputExistsError);
+  } finally {
+    await t.cleanup();
+  }
+});

@@ -1,0 +1,179 @@
+// A tiny file-system interface for job output (and the committer), with the built-in
+// `file://` implementation: local disk or a shared mount such as NFS. Other schemes
+// (object stores) plug in behind the same interface.
+
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TextSink } from './codecs.js';
+import { UnsupportedUriError } from './errors.js';
+
+export interface FileStatus {
+  readonly path: string;
+  readonly name: string;
+  readonly isDirectory: boolean;
+  readonly bytes: number;
+}
+
+/** A file being written. `write*` are synchronous and buffered; `close()` makes the bytes durable-ish (flushed). */
+export interface OutputSink extends TextSink {
+  write(b: Buffer): void;
+  readonly bytesWritten: number;
+  close(): Promise<void>;
+  /** Closes and removes the partial file. */
+  abort(): Promise<void>;
+}
+
+export interface FileSystem {
+  readonly scheme: string;
+  stat(path: string): Promise<FileStatus | null>;
+  list(dir: string): Promise<FileStatus[]>;
+  mkdirs(dir: string): Promise<void>;
+  /** Atomic rename. Returns false, changing nothing, when `dst` exists (a non-empty
+   *  directory, or for files any file): this is what makes task commit first-wins. */
+  rename(src: string, dst: string): Promise<boolean>;
+  delete(path: string, recursive: boolean): Promise<void>;
+  /** Creates a new file (fails if it exists). */
+  create(path: string): Promise<OutputSink>;
+  writeFile(path: string, data: Buffer | string): Promise<void>;
+  readFile(path: string): Promise<Buffer>;
+}
+
+/** Local path of a `file://` URI or plain path; other schemes are refused. */
+export function localPath(uri: string): string {
+  if (uri.startsWith('file://')) return fileURLToPath(uri);
+  if (/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(uri)) throw new UnsupportedUriError(uri);
+  return resolve(uri);
+}
+
+/** The file system for a URI and the path inside it. */
+export function resolveUri(uri: string): { fs: FileSystem; path: string } {
+  return { fs: localFileSystem, path: localPath(uri) };
+}
+
+const sinkBufferBytes = 1 << 20;
+
+class LocalSink implements OutputSink {
+  private buf = Buffer.allocUnsafe(sinkBufferBytes);
+  private used = 0;
+  private fd: number | null;
+  bytesWritten = 0;
+
+  constructor(private readonly path: string) {
+    this.fd = openSync(path, 'wx');
+  }
+
+  write(b: Buffer): void {
+    if (b.length > this.buf.length - this.used) {
+      this.flush();
+      if (b.length > this.buf.length) {
+        this.writeFd(b);
+        this.bytesWritten += b.length;
+        return;
+      }
+    }
+    this.used += b.copy(this.buf, this.used);
+    this.bytesWritten += b.length;
+  }
+
+  writeBytes(b: Buffer): void {
+    this.write(b);
+  }
+
+  writeString(s: string, encoding: 'utf8' | 'latin1' = 'utf8'): void {
+    const worst = encoding === 'latin1' ? s.length : s.length * 3;
+    if (worst > this.buf.length - this.used) {
+      this.flush();
+      if (worst > this.buf.length) {
+        this.write(Buffer.from(s, encoding));
+        return;
+      }
+    }
+    const n = encoding === 'latin1' ? this.buf.write(s, this.used, 'latin1') : this.buf.write(s, this.used, 'utf8');
+    this.used += n;
+    this.bytesWritten += n;
+  }
+
+  private flush(): void {
+    if (this.used > 0) this.writeFd(this.buf.subarray(0, this.used));
+    this.used = 0;
+  }
+
+  private writeFd(b: Buffer): void {
+    if (this.fd === null) throw new Error(`write to closed file ${this.path}`);
+    let off = 0;
+    while (off < b.length) off += writeSync(this.fd, b, off, b.length - off);
+  }
+
+  async close(): Promise<void> {
+    if (this.fd === null) return;
+    this.flush();
+    closeSync(this.fd);
+    this.fd = null;
+    this.buf = Buffer.alloc(0);
+    await Promise.resolve();
+  }
+
+  async abort(): Promise<void> {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+    await unlink(this.path).catch(() => undefined);
+  }
+}
+
+function isCode(e: unknown, ...codes: string[]): boolean {
+  return typeof e === 'object' && e !== null && codes.includes((e as { code?: string }).code ?? '');
+}
+
+export const localFileSystem: FileSystem = {
+  scheme: 'file',
+  async stat(path) {
+    const st = await stat(path).catch((e: unknown) => {
+      if (isCode(e, 'ENOENT', 'ENOTDIR')) return null;
+      throw e;
+    });
+    if (st === null) return null;
+    return { path, name: path.slice(path.lastIndexOf('/') + 1), isDirectory: st.isDirectory(), bytes: st.size };
+  },
+  async list(dir) {
+    const entries = await readdir(dir, { withFileTypes: true });
+    const out: FileStatus[] = [];
+    for (const e of entries) {
+      const p = join(dir, e.name);
+      const st = await stat(p);
+      out.push({ path: p, name: e.name, isDirectory: st.isDirectory(), bytes: st.size });
+    }
+    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  },
+  async mkdirs(dir) {
+    await mkdir(dir, { recursive: true });
+  },
+  async rename(src, dst) {
+    const st = await stat(src);
+    if (!st.isDirectory()) {
+      // rename(2) silently replaces files; refuse instead.
+      if ((await stat(dst).catch(() => null)) !== null) return false;
+    }
+    try {
+      await rename(src, dst);
+      return true;
+    } catch (e) {
+      if (isCode(e, 'ENOTEMPTY', 'EEXIST')) return false;
+      throw e;
+    }
+  },
+  async delete(path, recursive) {
+    await rm(path, { recursive, force: true });
+  },
+  async create(path) {
+    await Promise.resolve();
+    return new LocalSink(path);
+  },
+  async writeFile(path, data) {
+    await writeFile(path, data);
+  },
+  async readFile(path) {
+    return readFile(path);
+  },
+};

@@ -1,0 +1,174 @@
+// One reduce task: merge the sorted map output segments of its partition (multi-pass
+// through local disk when there are more than `mergeFactor`), group by key, run the
+// user's reduce, and write `part-r-NNNNN` through the output committer.
+
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FileOutputCommitter, partFileName } from './committer.js';
+import { Counters, TaskCounter } from './counters.js';
+import { MapReduceError, UserCodeError } from './errors.js';
+import { resolveUri } from './fs.js';
+import { Grouper } from './group.js';
+import { jobConfig, jobOutput, type AnyJob, type JobConfig, type ReduceContext } from './job.js';
+import { defaultMergeFactor, reduceTaskId, type TaskOutput } from './maptask.js';
+import { RecordWriter } from './output.js';
+import { MergeStream, SegmentReader, SegmentWriter, memcmpStreams, type RecordStream, type SegmentIndexEntry, type StreamComparator } from './segment.js';
+
+/** One map's output for this partition: fetched into memory, or a range of a local file. */
+export type ReduceSegment =
+  | { readonly mapId: string; readonly data: Buffer; readonly records: number; readonly crc32: number }
+  | { readonly mapId: string; readonly path: string; readonly offset: number; readonly length: number; readonly records: number; readonly crc32: number };
+
+export interface ReduceTaskOptions {
+  readonly job: AnyJob;
+  readonly partition: number;
+  /** Total number of reduce partitions of the job. */
+  readonly partitions: number;
+  readonly segments: readonly ReduceSegment[];
+  /** Local scratch directory for intermediate merge files. */
+  readonly workDir: string;
+  readonly output: TaskOutput;
+  readonly config?: JobConfig;
+  readonly jobId?: string;
+  readonly taskId?: string;
+  readonly mergeFactor?: number;
+  /** Read buffer for all segment readers of one merge together. */
+  readonly mergeBufferBytes?: number;
+}
+
+export interface ReduceTaskResult {
+  readonly taskId: string;
+  readonly attemptId: string;
+  /** The part file in the attempt directory. */
+  readonly outputFile: string;
+  readonly counters: Counters;
+}
+
+const defaultMergeBufferBytes = 32 << 20;
+
+function segmentLength(s: ReduceSegment): number {
+  return 'data' in s ? s.data.length : s.length;
+}
+
+function openSegment(s: ReduceSegment, partition: number, readerBytes: number): SegmentReader {
+  if ('data' in s) return SegmentReader.fromBuffer(s.data, { records: s.records, crc32: s.crc32 }, { mapId: s.mapId, partition });
+  const entry: SegmentIndexEntry = { offset: s.offset, length: s.length, records: s.records, crc32: s.crc32 };
+  return SegmentReader.fromFile(s.path, entry, { mapId: s.mapId, partition }, readerBytes);
+}
+
+function isThenable(x: unknown): x is PromiseLike<unknown> {
+  return typeof x === 'object' && x !== null && typeof (x as { then?: unknown }).then === 'function';
+}
+
+/** Merges segments down to at most `mergeFactor`, smallest first, through files in `dir`. */
+function mergePasses(segments: ReduceSegment[], partition: number, mergeFactor: number, dir: string, cmp: StreamComparator, bufferBytes: number, counters: Counters): ReduceSegment[] {
+  let segs = segments;
+  let seq = 0;
+  while (segs.length > mergeFactor) {
+    segs = [...segs].sort((a, b) => segmentLength(a) - segmentLength(b));
+    // First pass takes just enough segments that later passes merge exactly mergeFactor.
+    const take = seq === 0 ? ((segs.length - 1) % (mergeFactor - 1)) + 1 : mergeFactor;
+    const n = take === 1 ? mergeFactor : take;
+    const batch = segs.slice(0, n);
+    const path = join(dir, `merge${seq++}.seg`);
+    const w = new SegmentWriter(path);
+    const readerBytes = Math.max(64 << 10, Math.floor(bufferBytes / batch.length));
+    w.beginSegment();
+    const merged = new MergeStream(
+      batch.map((s) => openSegment(s, partition, readerBytes)),
+      cmp,
+    );
+    w.appendAll(merged);
+    const e = w.endSegment();
+    w.close();
+    counters.task(TaskCounter.SPILLED_RECORDS, e.records);
+    counters.task(TaskCounter.MERGE_PASSES, 1);
+    segs = [...segs.slice(n), { mapId: `merge of ${batch.map((s) => s.mapId).join(',')}`, path, ...e }];
+  }
+  return segs;
+}
+
+export async function runReduceTask(opts: ReduceTaskOptions): Promise<ReduceTaskResult> {
+  const { job, partition } = opts;
+  const config = opts.config ?? jobConfig(job);
+  const taskId = opts.taskId ?? reduceTaskId(partition);
+  const attemptId = opts.output.attemptId;
+  const counters = new Counters();
+  const mergeFactor = opts.mergeFactor ?? defaultMergeFactor;
+  if (!(Number.isInteger(mergeFactor) && mergeFactor >= 2)) throw new TypeError(`mergeFactor must be an integer >= 2, got ${mergeFactor}`);
+  const bufferBytes = opts.mergeBufferBytes ?? defaultMergeBufferBytes;
+  const keyCodec = job.codecs.key;
+  const compare = job.compare;
+  const cmp: StreamComparator =
+    compare === undefined ? memcmpStreams : (a, b) => compare(keyCodec.read(a.key, a.keyStart, a.keyEnd), keyCodec.read(b.key, b.keyStart, b.keyEnd));
+
+  let shuffleBytes = 0;
+  for (const s of opts.segments) shuffleBytes += segmentLength(s);
+  counters.task(TaskCounter.REDUCE_SHUFFLE_BYTES, shuffleBytes);
+
+  const { fs, path } = resolveUri(opts.output.outputUri);
+  const committer = new FileOutputCommitter(fs, path);
+  const name = partFileName('r', partition);
+  const sink = await committer.createTaskFile(attemptId, name);
+  const writer = new RecordWriter(sink, jobOutput(job), job.codecs.outputKey, job.codecs.outputValue);
+  const mergeDir = join(opts.workDir, `${attemptId}-merge`);
+  await mkdir(mergeDir, { recursive: true });
+  let readers: SegmentReader[] = [];
+  try {
+    const segs = mergePasses([...opts.segments], partition, mergeFactor, mergeDir, cmp, bufferBytes, counters);
+    const readerBytes = Math.max(64 << 10, Math.floor(bufferBytes / Math.max(1, segs.length)));
+    readers = segs.map((s) => openSegment(s, partition, readerBytes));
+    const stream: RecordStream = new MergeStream(readers, cmp);
+    const g = new Grouper(stream, keyCodec, job.codecs.value, compare);
+    const ctx: ReduceContext<unknown, unknown> = {
+      config,
+      jobId: opts.jobId ?? 'local',
+      taskId,
+      attemptId,
+      partitions: opts.partitions,
+      partition,
+      counter: (gr, n) => counters.counter(gr, n),
+      emit: (k, v) => writer.write(k, v),
+    };
+    const wrap = (phase: string, e: unknown) => (e instanceof MapReduceError ? e : new UserCodeError(phase, taskId, { cause: e }));
+    let state: unknown;
+    try {
+      state = await job.reduceSetup?.(ctx);
+    } catch (e) {
+      throw wrap('reduceSetup', e);
+    }
+    const reduce = job.reduce;
+    let groups = 0;
+    while (g.nextGroup()) {
+      groups++;
+      if (reduce === undefined) {
+        for (const v of g.values) writer.write(g.key, v);
+        continue;
+      }
+      try {
+        const r = reduce(g.key, g.values, ctx, state);
+        if (isThenable(r)) await r;
+      } catch (e) {
+        throw wrap('reduce', e);
+      }
+    }
+    try {
+      await job.reduceCleanup?.(ctx, state);
+    } catch (e) {
+      throw wrap('reduceCleanup', e);
+    }
+    await writer.close();
+    counters.task(TaskCounter.REDUCE_INPUT_GROUPS, groups);
+    counters.task(TaskCounter.REDUCE_INPUT_RECORDS, g.records);
+    counters.task(TaskCounter.REDUCE_OUTPUT_RECORDS, writer.records);
+    counters.task(TaskCounter.OUTPUT_RECORDS, writer.records);
+    counters.task(TaskCounter.OUTPUT_BYTES, writer.bytes);
+    return { taskId, attemptId, outputFile: join(committer.attemptDir(attemptId), name), counters };
+  } catch (e) {
+    for (const r of readers) r.close();
+    await sink.abort();
+    throw e;
+  } finally {
+    await rm(mergeDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { number, utf8 } from './codecs.js';
+import { ChecksumError, MapOutputMissingError, ShuffleFetchError } from './errors.js';
+import { textInput } from './formats.js';
+import { defineJob } from './job.js';
+import { runMapTask } from './maptask.js';
+import { runReduceTask } from './reducetask.js';
+import { fetchMapOutputs, mapOutputDir, serveMapOutput } from './shuffle.js';
+import { mapOutputFileName } from './sortbuffer.js';
+import { computeSplits } from './splits.js';
+import { tempDir } from './test-helpers.js';
+
+const job = defineJob({
+  input: textInput(),
+  codecs: { key: utf8, value: number },
+  map(_k, line, ctx) {
+    for (const w of line.split(' ')) if (w !== '') ctx.emit(w, 1);
+  },
+  reduce(k, vs, ctx) {
+    let s = 0;
+    for (const v of vs) s += v;
+    ctx.emit(k, s);
+  },
+});
+
+async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {
+  const server = createServer(handler);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+async function close(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((r) => server.close(() => r()));
+}
+
+/** Runs two maps of the job into baseDir/job1/<mapId>. */
+async function makeMapOutputs(base: string, input: string, partitions: number): Promise<string[]> {
+  await writeFile(input, 'a b c a\nb c d e\n'.repeat(200));
+  const splits = await computeSplits([input], 'text', { maxSplitBytes: 1600, minSplitBytes: 1 });
+  const ids: string[] = [];
+  for (const split of splits) {
+    const r = await runMapTask({ job, split, partitions, workDir: mapOutputDir(base, 'job1', `m-${split.index}`), taskId: `m-${split.index}` });
+    ids.push(r.taskId);
+  }
+  return ids;
+}
+
+function rawGet(url: string, path: string): Promise<number> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: u.hostname, port: u.port, path, method: 'GET' }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('serve + fetch map outputs: reduce over fetched segments gives the right counts', async () => {
+  const t = await tempDir();
+  const base = join(t.path, 'mapout');
+  const { server, url } = await listen((req, res) => void serveMapOutput(req, res, base));
+  try {
+    const maps = await makeMapOutputs(base, join(t.path, 'in.txt'), 2);
+    assert.ok(maps.length >= 2);
+    const lines: string[] = [];
+    for (let p = 0; p < 2; p++) {
+      const f = await fetchMapOutputs({ sources: maps.map((mapId) => ({ mapId, jobId: 'job1', shuffleUrl: url })), partition: p, concurrency: 2 });
+      assert.equal(f.segments.length, maps.length);
+      const r = await runReduceTask({ job, partition: p, partitions: 2, segments: f.segments, workDir: join(t.path, 'work'), output: { outputUri: join(t.path, 'out'), attemptId: `r-${p}_0` } });
+      assert.equal(r.counters.taskValue('REDUCE_SHUFFLE_BYTES'), f.bytes);
+      lines.push(...(await readFile(r.outputFile, 'utf8')).trim().split('\n'));
+    }
+    assert.deepEqual(lines.sort(), ['a\t400', 'b\t400', 'c\t400', 'd\t200', 'e\t200']);
+  } finally {
+    await close(server);
+    await t.cleanup();
+  }
+});
+
+test('path traversal and malformed requests are rejected; unknown map is 404 → MapOutputMissingError', async () => {
+  const t = await tempDir();
+  const base = join(t.path, 'mapout');
+  const { server, url } = await listen((req, res) => void serveMapOutput(req, res, base));
+  try {
+    await makeMapOutputs(base, join(t.path, 'in.txt'), 1);
+    assert.equal(await rawGet(url, '/mapoutput/job1/m-0/0'), 200);
+    assert.equal(await rawGet(url, '/mapoutput/../../etc/0'), 400);
+    assert.equal(await rawGet(url, '/mapoutput/job1/..%2F..%2Fetc/0'), 400);
+    assert.equal(await rawGet(url, '/mapoutput/%2E%2E/m-0/0'), 400);
+    assert.equal(await rawGet(url, '/mapoutput/job1/m-0/x'), 400);
+    assert.equal(await rawGet(url, '/mapoutput/job1/m-0'), 400);
+    assert.equal(await rawGet(url, '/mapoutput/job1/m-0/5'), 404);
+    await assert.rejects(
+      fetchMapOutputs({ sources: [{ mapId: 'm-9', jobId: 'job1', shuffleUrl: url }], partition: 0, backoffMs: 1 }),
+      (e: unknown) => e instanceof MapOutputMissingError && e.mapId === 'm-9',
+    );
+  } finally {
+    await close(server);
+    await t.cleanup();
+  }
+});
+
+test('a corrupted map output is reported as ChecksumError naming the map (fetch and local read)', async () => {
+  const t = await tempDir();
+  const base = join(t.path, 'mapout');
+  const { server, url } = await listen((req, res) => void serveMapOutput(req, res, base));
+  try {
+    const maps = await makeMapOutputs(base, join(t.path, 'in.txt'), 1);
+    const victim = maps[1];
+    const file = join(mapOutputDir(base, 'job1', victim), mapOutputFileName);
+    const data = await readFile(file);
+    data[data.length - 3] ^= 0x5a;
+    await writeFile(file, data);
+    await assert.rejects(
+      fetchMapOutputs({ sources: maps.map((mapId) => ({ mapId, jobId: 'job1', shuffleUrl: url })), partition: 0, retries: 1, backoffMs: 1 }),
+      (e: unknown) => e instanceof ChecksumError && e.mapId === victim && e.code === 'CHECKSUM_MISMATCH',
+    );
+    // Reading the local file directly detects it too.
+    const index = JSON.parse(await readFile(file + '.index', 'utf8')) as { partitions: { offset: number; length: number; records: number; crc32: number }[] };
+    const e0 = index.partitions[0];
+    await assert.rejects(
+      runReduceTask({ job, partition: 0, partitions: 1, segments: [{ mapId: victim, path: file, ...e0 }], workDir: join(t.path, 'w'), output: { outputUri: join(t.path, 'out'), attemptId: 'r-0_0' } }),
+      (e: unknown) => e instanceof ChecksumError && e.mapId === victim,
+    );
+  } finally {
+    await close(server);
+    await t.cleanup();
+  }
+});
+
+test('fetch retries transient failures with backoff, then gives up with ShuffleFetchError', async () => {
+  const t = await tempDir();
+  const base = join(t.path, 'mapout');
+  let failuresLeft = 2;
+  let requests = 0;
+  const { server, url } = await listen((req, res) => {
+    requests++;
+    if (failuresLeft > 0) {
+      failuresLeft--;
+      res.writeHead(503).end('busy');
+      return;
+    }
+    void serveMapOutput(req, res, base);
+  });
+  try {
+    const maps = await makeMapOutputs(base, join(t.path, 'in.txt'), 1);
+    const f = await fetchMapOutputs({ sources: [{ mapId: maps[0], jobId: 'job1', shuffleUrl: url }], partition: 0, retries: 3, backoffMs: 1 });
+    assert.equal(f.segments.length, 1);
+    assert.equal(requests, 3);
+    failuresLeft = 100;
+    await assert.rejects(
+      fetchMapOutputs({ sources: [{ mapId: maps[0], jobId: 'job1', shuffleUrl: url }], partition: 0, retries: 2, backoffMs: 1 }),
+      (e: unknown) => e instanceof ShuffleFetchError && e.attempts === 3 && e.mapId === maps[0],
+    );
+  } finally {
+    await close(server);
+    await t.cleanup();
+  }
+});
+
+test('fetched segments beyond the memory budget go to disk', async () => {
+  const t = await tempDir();
+  const base = join(t.path, 'mapout');
+  const { server, url } = await listen((req, res) => void serveMapOutput(req, res, base));
+  try {
+    const maps = await makeMapOutputs(base, join(t.path, 'in.txt'), 1);
+    const f = await fetchMapOutputs({ sources: maps.map((mapId) => ({ mapId, jobId: 'job1', shuffleUrl: url })), partition: 0, memoryBytes: 1, spillDir: t.path, concurrency: 1 });
+    assert.ok(f.segments.every((s) => 'path' in s));
+    const r = await runReduceTask({ job, partition: 0, partitions: 1, segments: f.segments, workDir: join(t.path, 'w'), output: { outputUri: join(t.path, 'out'), attemptId: 'r-0_0' } });
+    assert.equal((await readFile(r.outputFile, 'utf8')).trim().split('\n').length, 5);
+  } finally {
+    await close(server);
+    await t.cleanup();
+  }
+});

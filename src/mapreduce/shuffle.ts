@@ -1,0 +1,240 @@
+// Shuffle: the node agent serves map output partitions over HTTP; reducers fetch them
+// with bounded parallelism, retries with backoff, and checksum verification.
+//
+//   GET /mapoutput/<jobId>/<mapId>/<partition>
+//   200: the segment bytes; headers x-coronet-crc32 (hex), x-coronet-records, content-length
+//   400: malformed request (including any path traversal attempt), 404: no such map output
+
+import { createReadStream } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join, resolve, sep } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { crc32 } from 'node:zlib';
+import { ChecksumError, MapOutputMissingError, MapReduceError, ShuffleFetchError, errorText } from './errors.js';
+import type { ReduceSegment } from './reducetask.js';
+import { mapOutputFileName, mapOutputIndexName, type MapOutputIndex } from './sortbuffer.js';
+
+export const mapOutputUrlPrefix = '/mapoutput/';
+export const crcHeader = 'x-coronet-crc32';
+export const recordsHeader = 'x-coronet-records';
+
+const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+/** Where runMapTask should put the output of map `mapId` of job `jobId` so that
+ *  serveMapOutput(…, baseDir) finds it. */
+export function mapOutputDir(baseDir: string, jobId: string, mapId: string): string {
+  if (!idPattern.test(jobId) || !idPattern.test(mapId)) throw new TypeError(`bad job or map id: ${jobId}/${mapId}`);
+  return join(baseDir, jobId, mapId);
+}
+
+/** The URL of one partition of one map's output on a node's shuffle server. */
+export function mapOutputUrl(shuffleBaseUrl: string, jobId: string, mapId: string, partition: number): string {
+  return `${shuffleBaseUrl.replace(/\/+$/, '')}${mapOutputUrlPrefix}${encodeURIComponent(jobId)}/${encodeURIComponent(mapId)}/${partition}`;
+}
+
+function reply(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** node:http handler for `/mapoutput/<jobId>/<mapId>/<partition>` (the path may carry a
+ *  prefix before `/mapoutput/`). Serves from `baseDir/<jobId>/<mapId>/file.out`. */
+export async function serveMapOutput(req: IncomingMessage, res: ServerResponse, baseDir: string): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    reply(res, 405, 'only GET is supported\n');
+    return;
+  }
+  const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+  const at = pathname.indexOf(mapOutputUrlPrefix);
+  let parts: string[];
+  try {
+    parts = at < 0 ? [] : pathname.slice(at + mapOutputUrlPrefix.length).split('/').map((p) => decodeURIComponent(p));
+  } catch {
+    parts = [];
+  }
+  if (parts.length !== 3 || !idPattern.test(parts[0]) || !idPattern.test(parts[1]) || !/^\d{1,9}$/.test(parts[2])) {
+    reply(res, 400, 'expected /mapoutput/<jobId>/<mapId>/<partition>\n');
+    return;
+  }
+  const [jobId, mapId] = parts;
+  const partition = Number(parts[2]);
+  const root = resolve(baseDir);
+  const dir = resolve(root, jobId, mapId);
+  if (!dir.startsWith(root + sep)) {
+    reply(res, 400, 'bad path\n');
+    return;
+  }
+  let index: MapOutputIndex;
+  try {
+    index = JSON.parse(await readFile(join(dir, mapOutputIndexName), 'utf8')) as MapOutputIndex;
+  } catch {
+    reply(res, 404, `no map output for ${jobId}/${mapId}\n`);
+    return;
+  }
+  const entry = index.partitions[partition];
+  if (entry === undefined) {
+    reply(res, 404, `map ${mapId} has no partition ${partition}\n`);
+    return;
+  }
+  res.writeHead(200, {
+    'content-type': 'application/octet-stream',
+    'content-length': entry.length,
+    [crcHeader]: entry.crc32.toString(16),
+    [recordsHeader]: String(entry.records),
+  });
+  if (req.method === 'HEAD' || entry.length === 0) {
+    res.end();
+    return;
+  }
+  const stream = createReadStream(join(dir, mapOutputFileName), { start: entry.offset, end: entry.offset + entry.length - 1 });
+  await new Promise<void>((done) => {
+    stream.on('error', () => {
+      res.destroy();
+      done();
+    });
+    res.on('close', () => {
+      stream.destroy();
+      done();
+    });
+    stream.pipe(res);
+  });
+}
+
+export interface MapOutputSource {
+  readonly mapId: string;
+  /** Base URL of the node's shuffle server, e.g. `http://node7:7090`. */
+  readonly shuffleUrl: string;
+  readonly jobId: string;
+}
+
+export interface FetchOptions {
+  readonly sources: readonly MapOutputSource[];
+  readonly partition: number;
+  /** Parallel fetches (default 5). */
+  readonly concurrency?: number;
+  /** Retries per source after the first try (default 3). */
+  readonly retries?: number;
+  /** First backoff; doubles per retry (default 200 ms). */
+  readonly backoffMs?: number;
+  /** Per-request timeout (default 60 s). */
+  readonly timeoutMs?: number;
+  /** Segments are kept in memory up to this total, later ones go to `spillDir` (default 256 MiB). */
+  readonly memoryBytes?: number;
+  /** Required to bound memory; without it every segment stays in memory. */
+  readonly spillDir?: string;
+  readonly signal?: AbortSignal;
+}
+
+export interface FetchResult {
+  readonly segments: ReduceSegment[];
+  readonly bytes: number;
+}
+
+/** Errors that say "this map's output is bad or gone": the job tracker re-runs that map. */
+export function isMapOutputLost(e: unknown): e is ChecksumError | MapOutputMissingError {
+  return e instanceof ChecksumError || e instanceof MapOutputMissingError;
+}
+
+class RetryableError extends Error {}
+
+async function fetchOne(src: MapOutputSource, partition: number, timeoutMs: number, signal: AbortSignal): Promise<{ data: Buffer; crc: number; records: number }> {
+  const url = mapOutputUrl(src.shuffleUrl, src.jobId, src.mapId, partition);
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) });
+  } catch (e) {
+    if (signal.aborted) throw e;
+    throw new RetryableError(`GET ${url}: ${errorText(e)}`);
+  }
+  if (res.status === 404) {
+    await res.body?.cancel();
+    throw new MapOutputMissingError(src.mapId, partition, `GET ${url}: 404`);
+  }
+  if (res.status !== 200) {
+    const text = await res.text().catch(() => '');
+    if (res.status >= 500) throw new RetryableError(`GET ${url}: ${res.status} ${text.trim()}`);
+    throw new ShuffleFetchError(src.mapId, partition, 1, `GET ${url}: ${res.status} ${text.trim()}`);
+  }
+  const crcText = res.headers.get(crcHeader);
+  const recordsText = res.headers.get(recordsHeader);
+  let data: Buffer;
+  try {
+    data = Buffer.from(await res.arrayBuffer());
+  } catch (e) {
+    if (signal.aborted) throw e;
+    throw new RetryableError(`GET ${url}: body: ${errorText(e)}`);
+  }
+  if (crcText === null || recordsText === null) throw new ShuffleFetchError(src.mapId, partition, 1, `GET ${url}: response lacks ${crcHeader}/${recordsHeader}`);
+  const expect = parseInt(crcText, 16);
+  const length = res.headers.get('content-length');
+  if (length !== null && Number(length) !== data.length) throw new RetryableError(`GET ${url}: ${data.length} bytes, expected ${length}`);
+  const got = crc32(data);
+  if (got !== expect) throw new ChecksumError(src.mapId, partition, `CRC32 ${got.toString(16)} != ${crcText} (fetched from ${url})`);
+  return { data, crc: expect, records: Number(recordsText) };
+}
+
+/** Fetches partition `partition` of every source. Rejects with the first error that
+ *  survives the retries; ChecksumError / MapOutputMissingError name the map to re-run. */
+export async function fetchMapOutputs(opts: FetchOptions): Promise<FetchResult> {
+  const concurrency = opts.concurrency ?? 5;
+  const retries = opts.retries ?? 3;
+  const backoffMs = opts.backoffMs ?? 200;
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const memoryBytes = opts.memoryBytes ?? 256 << 20;
+  if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new TypeError(`concurrency must be >= 1, got ${concurrency}`);
+  const abort = new AbortController();
+  const onAbort = () => abort.abort(opts.signal?.reason);
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const segments: ReduceSegment[] = new Array<ReduceSegment>(opts.sources.length);
+  let inMemory = 0;
+  let bytes = 0;
+  let next = 0;
+  let failure: unknown = null;
+
+  const fetchWithRetries = async (src: MapOutputSource): Promise<ReduceSegment> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { data, crc, records } = await fetchOne(src, opts.partition, timeoutMs, abort.signal);
+        bytes += data.length;
+        if (opts.spillDir !== undefined && inMemory + data.length > memoryBytes) {
+          const path = join(opts.spillDir, `${src.mapId}-p${opts.partition}.seg`);
+          await writeFile(path, data);
+          return { mapId: src.mapId, path, offset: 0, length: data.length, records, crc32: crc };
+        }
+        inMemory += data.length;
+        return { mapId: src.mapId, data, records, crc32: crc };
+      } catch (e) {
+        const retryable = e instanceof RetryableError || e instanceof ChecksumError;
+        if (abort.signal.aborted || !retryable) throw e;
+        if (attempt >= retries) {
+          if (e instanceof ChecksumError) throw e;
+          throw new ShuffleFetchError(src.mapId, opts.partition, attempt + 1, e.message, { cause: e });
+        }
+        await sleep(backoffMs * 2 ** attempt, undefined, { signal: abort.signal });
+      }
+    }
+  };
+
+  const worker = async (): Promise<void> => {
+    while (failure === null && next < opts.sources.length) {
+      const i = next++;
+      try {
+        segments[i] = await fetchWithRetries(opts.sources[i]);
+      } catch (e) {
+        if (failure === null) failure = e;
+        abort.abort(e);
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, opts.sources.length) }, () => worker()));
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+  if (failure !== null) {
+    if (failure instanceof MapReduceError) throw failure;
+    throw failure instanceof Error ? failure : new Error(String(failure));
+  }
+  return { segments, bytes };
+}
