@@ -7,6 +7,7 @@ import { RpcError } from '../proto/index.js';
 import { clusterManagerCommand, localCommand, nodeAgentCommand } from './daemons.js';
 import { nodesCommand, sessionsCommand } from './info.js';
 import { shellCommand } from './shell.js';
+import { runCommand, jobCommand, jobtrackerCommand, historyCommand } from './jobs.js';
 
 const usage = `coronet — a cluster resource manager with a MapReduce engine
 
@@ -17,9 +18,14 @@ Daemons:
   coronet local [--nodes 2]              a CM and N node agents on this machine, until Ctrl-C
 
 Work:
+  coronet run JOB.ts|JOB.js|EXAMPLE --input URI... --output URI [--reducers N] [--pool GROUP.POOL]
+              [--cluster HOST:PORT] [--remote] [--detach] [-D key=value]...
   coronet shell -n N [--memory-mb M] [--vcores V] -- COMMAND [ARGS...]
+  examples: wordcount, grep, teragen, terasort, teravalidate
 
 Inspect:
+  coronet job list|status ID|attach ID|kill ID|counters ID|logs ID [--task T] [--json]
+  coronet history [JOB_ID] [--json]
   coronet nodes|sessions [--json]
 
 Client commands use --cluster HOST:PORT or CORONET_CLUSTER; commands that run work
@@ -35,6 +41,10 @@ const commands: Record<string, Command> = {
   shell: shellCommand,
   nodes: nodesCommand,
   sessions: sessionsCommand,
+  run: runCommand,
+  job: jobCommand,
+  history: historyCommand,
+  jobtracker: jobtrackerCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -41,6 +41,8 @@ export interface NodeRecord {
   state: NodeState;
   healthy: boolean;
   healthReport: string;
+  /** Sessions that ended while holding grants here: the agent cleans up after them. */
+  endedSessions: Set<string>;
 }
 
 export interface GrantEvent {
@@ -278,6 +280,7 @@ export class ClusterManager {
   private finishSession(s: SessionRecord, status: string, diagnostics: string, notifyDriver: boolean): void {
     if (s.state === 'ended') return;
     const freed = this.scheduler.removeSession(s.id);
+    for (const g of freed) this.nodes.get(g.node)?.endedSessions.add(s.id);
     s.state = 'ended';
     s.finalStatus = status;
     s.diagnostics = diagnostics;
@@ -317,6 +320,7 @@ export class ClusterManager {
       state: 'alive',
       healthy: true,
       healthReport: '',
+      endedSessions: new Set(),
     };
     this.nodes.set(input.name, record);
     this.scheduler.addNode({ name: record.name, rack: record.rack, capacity: record.capacity });
@@ -343,7 +347,8 @@ export class ClusterManager {
     // Containers whose grant no longer exists (released, revoked past grace, session
     // ended, or from before the node was lost) must die.
     const kill: string[] = [];
-    const ended = new Set<string>();
+    const ended = new Set<string>(node.endedSessions);
+    node.endedSessions.clear();
     for (const c of input.containers) {
       if (c.state !== 'RUNNING') continue;
       const g = this.scheduler.grant(c.grantId);
@@ -533,10 +538,10 @@ export class ClusterManager {
     };
   }
 
-  nodeViews(): Array<NodeRecord & { allocated: Resources; containerCount: number }> {
+  nodeViews(): Array<Omit<NodeRecord, 'endedSessions'> & { allocated: Resources; containerCount: number }> {
     return [...this.nodes.values()]
       .sort((a, b) => a.name.localeCompare(b.name))
-      .map((n) => ({ ...n, allocated: n.state === 'alive' || n.state === 'decommissioning' ? this.scheduler.nodeAllocated(n.name) : R.zero(), containerCount: n.containers.filter((c) => c.state === 'RUNNING').length }));
+      .map(({ endedSessions: _e, ...n }) => ({ ...n, allocated: n.state === 'alive' || n.state === 'decommissioning' ? this.scheduler.nodeAllocated(n.name) : R.zero(), containerCount: n.containers.filter((c) => c.state === 'RUNNING').length }));
   }
 
   sessionViews(): Array<Omit<SessionRecord, 'sink' | 'queued' | 'revoked'> & { allocated: Resources; grants: number; pending: number; streamOpen: boolean }> {

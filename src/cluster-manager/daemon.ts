@@ -13,10 +13,12 @@ import { loadPoolsFile, type PoolsConfig } from '../scheduler/index.js';
 import { ClusterManager } from './cluster-manager.js';
 import { clusterManagerHandlers } from './rpc-service.js';
 import { createCmHttpServer, type Route } from './http-api.js';
+import { HistoryStore, historyRoutes, type LiveJob } from '../history/index.js';
 import type { CmConfig } from './config.js';
 
 export interface RunningClusterManager {
   cm: ClusterManager;
+  history: HistoryStore;
   rpcAddress: string;
   httpAddress: string;
   stateDir: string;
@@ -43,7 +45,13 @@ export async function startClusterManager(config: CmConfig, opts: { log?: Logger
   const server = newServer();
   server.addService(clusterManagerService(), clusterManagerHandlers(cm));
   const rpcPort = await bindServer(server, config.rpcHost, config.rpcPort);
-  const http = createCmHttpServer(cm, opts.extraRoutes?.(cm) ?? []);
+  const history = new HistoryStore(stateDir);
+  const liveJobs = (): LiveJob[] =>
+    cm
+      .sessionViews()
+      .filter((s) => s.kind === 'mapreduce' && s.tags.jobId)
+      .map((s) => ({ jobId: s.tags.jobId, sessionId: s.id, name: s.name, user: s.user, pool: s.pool, state: s.state, startedAtMs: s.startedAtMs, trackerHttp: s.tags.jobtrackerHttp ?? '' }));
+  const http = createCmHttpServer(cm, [...historyRoutes(history, liveJobs), ...(opts.extraRoutes?.(cm) ?? [])]);
   const httpPort = await listen(http, config.httpHost, config.httpPort);
   const rpcAddress = formatHostPort(advertisedHost(config.rpcHost), rpcPort);
   const httpAddress = formatHostPort(advertisedHost(config.httpHost), httpPort);
@@ -58,6 +66,7 @@ export async function startClusterManager(config: CmConfig, opts: { log?: Logger
 
   return {
     cm,
+    history,
     rpcAddress,
     httpAddress,
     stateDir,

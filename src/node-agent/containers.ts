@@ -72,6 +72,9 @@ export interface ContainerManagerOptions {
   nodeName: string;
   workDir: string;
   cmAddress: () => string;
+  /** The agent's HTTP address (map output, logs), as drivers reach it. */
+  httpAddress: () => string;
+  advertiseHost: () => string;
   tokenKey: () => string | null;
   log: Logger;
   memoryCheckIntervalMs: number;
@@ -88,6 +91,8 @@ export class ContainerManager {
   private readonly byGrant = new Map<string, string>();
   private readonly listeners = new Map<string, Set<(s: ContainerStatus) => void>>();
   private readonly endedSessions = new Set<string>();
+  private readonly sessionJobs = new Map<string, Set<string>>();
+  readonly shuffleDir: string;
   private finishedOrder: string[] = [];
   private seq = 0;
   private monitor: NodeJS.Timeout | undefined;
@@ -99,6 +104,8 @@ export class ContainerManager {
     this.now = o.now ?? Date.now;
     mkdirSync(join(o.workDir, 'containers'), { recursive: true });
     mkdirSync(join(o.workDir, 'logs'), { recursive: true });
+    this.shuffleDir = join(o.workDir, 'mapoutput');
+    mkdirSync(this.shuffleDir, { recursive: true });
   }
 
   start(): void {
@@ -184,7 +191,17 @@ export class ContainerManager {
       CORONET_WORK_DIR: workDir,
       CORONET_MEMORY_MB: String(grant.resources.memoryMb),
       CORONET_VCORES: String(grant.resources.vcores),
+      CORONET_SHUFFLE_DIR: this.shuffleDir,
+      CORONET_SHUFFLE_URL: `http://${this.o.httpAddress()}`,
+      CORONET_ADVERTISE_HOST: this.o.advertiseHost(),
     };
+    // Map outputs of a job live in the node-level shuffle dir until its session ends.
+    const jobId = spec.env.CORONET_JOB_ID;
+    if (jobId && /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(jobId)) {
+      const jobs = this.sessionJobs.get(grant.sessionId) ?? new Set<string>();
+      jobs.add(jobId);
+      this.sessionJobs.set(grant.sessionId, jobs);
+    }
     delete env.CORONET_LOG_FORMAT;
     let child: ChildProcess;
     try {
@@ -240,6 +257,8 @@ export class ContainerManager {
     for (const sid of sessionIds) {
       this.endedSessions.add(sid);
       for (const c of this.containers.values()) if (c.sessionId === sid && c.state === 'RUNNING') this.stopContainer(c.containerId, 'session ended');
+      for (const jobId of this.sessionJobs.get(sid) ?? []) rmSync(join(this.shuffleDir, jobId), { recursive: true, force: true });
+      this.sessionJobs.delete(sid);
     }
     if (this.endedSessions.size > 10_000) this.endedSessions.clear();
   }

@@ -18,6 +18,7 @@ import { ContainerManager } from './containers.js';
 import { nodeAgentHandlers } from './rpc-service.js';
 import { createAgentHttpServer, type Route } from './http-api.js';
 import { CpuMeter, machineMemoryUsedMb } from './proc.js';
+import { serveMapOutput, mapOutputUrlPrefix } from '../mapreduce/index.js';
 
 export interface AgentConfig {
   cmAddress: string;
@@ -65,10 +66,14 @@ export async function startNodeAgent(config: AgentConfig, opts: { log?: Logger; 
   mkdirSync(config.workDir, { recursive: true });
   const metrics = new MetricsRegistry();
   let tokenKey: string | null = null;
+  let shuffleAddress = '';
+  const adv = config.advertiseHost || (config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host);
   const containers = new ContainerManager({
     nodeName: config.name,
     workDir: config.workDir,
     cmAddress: () => config.cmAddress,
+    httpAddress: () => shuffleAddress,
+    advertiseHost: () => adv,
     tokenKey: () => tokenKey,
     log,
     memoryCheckIntervalMs: config.memoryCheckIntervalMs,
@@ -77,6 +82,7 @@ export async function startNodeAgent(config: AgentConfig, opts: { log?: Logger; 
   });
   containers.start();
   const heartbeatHist = metrics.histogram('coronet_agent_heartbeat_duration_seconds', 'Round trip of one heartbeat to the cluster manager.', [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]);
+  const shuffleRequests = metrics.counter('coronet_shuffle_requests_total', 'Map output partitions served to reducers.');
   const heartbeatFailures = metrics.counter('coronet_agent_heartbeat_failures_total', 'Heartbeats that did not reach the cluster manager.');
   metrics.gauge('coronet_containers_running', 'Containers running on this node.', () => containers.running().length);
   metrics.gauge('coronet_containers_launched_total', 'Containers launched since the agent started.', () => containers.launched);
@@ -85,11 +91,16 @@ export async function startNodeAgent(config: AgentConfig, opts: { log?: Logger; 
   const server = newServer();
   server.addService(nodeAgentService(), nodeAgentHandlers(containers));
   const rpcPort = await bindServer(server, config.host, config.rpcPort);
-  const http = createAgentHttpServer(containers, metrics, opts.extraRoutes?.(config.workDir) ?? [], log);
+  const shuffleRoute: Route = async (req, res, url) => {
+    if (!url.pathname.startsWith(mapOutputUrlPrefix)) return false;
+    shuffleRequests.inc();
+    await serveMapOutput(req, res, containers.shuffleDir);
+    return true;
+  };
+  const http = createAgentHttpServer(containers, metrics, [shuffleRoute, ...(opts.extraRoutes?.(config.workDir) ?? [])], log);
   const shufflePort = await listen(http, config.host, config.shufflePort);
-  const adv = config.advertiseHost || (config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host);
   const rpcAddress = formatHostPort(adv, rpcPort);
-  const shuffleAddress = formatHostPort(adv, shufflePort);
+  shuffleAddress = formatHostPort(adv, shufflePort);
 
   const cm: ClusterManagerClient = clusterManagerClient(config.cmAddress);
   const cpu = new CpuMeter(config.capacity.vcores);

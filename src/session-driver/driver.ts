@@ -136,6 +136,8 @@ export class SessionDriver {
   private heartbeat: NodeJS.Timeout | undefined;
   private requestSeq = 0;
   private ended = false;
+  /** EndSession sent: the CM closing the stream is expected. */
+  private ending = false;
   private lastCmContactMs = Date.now();
   private readonly log: Logger;
 
@@ -174,6 +176,22 @@ export class SessionDriver {
     d.openStream();
     d.heartbeat = setInterval(() => void d.sendHeartbeat(), d.heartbeatIntervalMs);
     return d;
+  }
+
+  /**
+   * Takes over a session started elsewhere (a remote job tracker adopting the session its
+   * client started): no StartSession, same id and secret.
+   */
+  static attach(o: { cluster: string; sessionId: string; secret: string; heartbeatIntervalMs?: number; outageToleranceMs?: number; log?: Logger }): SessionDriver {
+    const d = new SessionDriver(clusterManagerClient(o.cluster), o.cluster, o.sessionId, o.secret, o.heartbeatIntervalMs ?? 1_000, o.outageToleranceMs ?? 60_000, o.log ?? silentLogger);
+    d.openStream();
+    d.heartbeat = setInterval(() => void d.sendHeartbeat(), d.heartbeatIntervalMs);
+    return d;
+  }
+
+  /** Sets tags on the session (merged; visible in `coronet sessions` and the CM's API). */
+  async setTags(tags: Record<string, string>): Promise<void> {
+    await this.call('SessionHeartbeat', { session_id: this.sessionId, session_secret: this.secret, tags });
   }
 
   /** Every grant, revocation, node loss and container change, in order. One consumer. */
@@ -241,6 +259,7 @@ export class SessionDriver {
   /** Ends the session: the CM frees every grant and the agents kill its containers. */
   async end(status: SessionFinalStatus = 'SUCCEEDED', diagnostics = ''): Promise<void> {
     if (this.ended) return;
+    this.ending = true;
     try {
       await this.call('EndSession', { session_id: this.sessionId, session_secret: this.secret, status, diagnostics });
     } finally {
@@ -310,7 +329,7 @@ export class SessionDriver {
     });
     let reconnecting = false;
     const reconnect = (why: string, code?: number) => {
-      if (reconnecting || this.ended || this.stream !== stream) return;
+      if (reconnecting || this.ended || this.ending || this.stream !== stream) return;
       reconnecting = true;
       if (code === Status.NOT_FOUND || code === Status.UNAUTHENTICATED) {
         this.sessionGone(why);

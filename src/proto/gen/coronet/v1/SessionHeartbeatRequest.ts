@@ -4,9 +4,11 @@
 export interface SessionHeartbeatRequest {
   'session_id'?: (string);
   'session_secret'?: (string);
+  'tags'?: ({[key: string]: string});
 }
 
 export interface SessionHeartbeatRequest__Output {
   'session_id': (string);
   'session_secret': (string);
+  'tags': ({[key: string]: string});
 }

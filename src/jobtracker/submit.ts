@@ -1,0 +1,138 @@
+// Submitting a job: stage it (bundle the job module, write submission.json), check
+// input and output, then run the job tracker in this process (small jobs) or start it
+// in a container on the cluster (maps > jobtracker.remote.threshold, or --remote) —
+// Corona's in-process vs remote job tracker.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { bundleJobModule, loadJob, resolveJobModule, jobConfig, jobInput, computeSplits, FileOutputCommitter, resolveUri } from '../mapreduce/index.js';
+import { SessionDriver, type DriverEvent } from '../session-driver/index.js';
+import { clusterManagerClient, unary, type WireSessionInfo } from '../proto/index.js';
+import { errorMessage } from '../common/errors.js';
+import type { Logger } from '../common/log.js';
+import { jobSettings } from './settings.js';
+import { hostJobTracker, type JobSubmission } from './tracker-host.js';
+import type { JobStatus } from './jobtracker.js';
+
+const cliPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'main.js');
+const remoteStartTimeoutMs = 60_000;
+
+export interface SubmitOptions {
+  cluster: string;
+  /** Example name, or path of a .ts/.js/.mjs job module. */
+  job: string;
+  inputs: string[];
+  output: string;
+  reducers?: number;
+  pool?: string;
+  name?: string;
+  config?: Record<string, string>;
+  remote?: boolean;
+  log: Logger;
+  onProgress?: (s: JobStatus) => void;
+}
+
+export type Submitted = { mode: 'in-process'; jobId: string; status: JobStatus } | { mode: 'remote'; jobId: string; trackerHttp: string };
+
+function newJobId(): string {
+  const t = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  return `job_${t}_${randomBytes(3).toString('hex')}`;
+}
+
+function user(): string {
+  try {
+    return process.env.CORONET_USER || userInfo().username;
+  } catch {
+    return 'anonymous';
+  }
+}
+
+/** Stages and checks a job; returns the submission and its split count. Throws clear errors. */
+export async function stageJob(o: SubmitOptions): Promise<{ submission: JobSubmission; maps: number }> {
+  const config = o.config ?? {};
+  const settings = jobSettings(config);
+  const jobId = newJobId();
+  const stagingDir = join(settings.stagingDir || join(tmpdir(), 'coronet-staging'), jobId);
+  mkdirSync(stagingDir, { recursive: true });
+  const modulePath = resolveJobModule(o.job);
+  const jobFile = join(stagingDir, 'job.mjs');
+  await bundleJobModule(modulePath, jobFile);
+  const job = await loadJob(jobFile);
+  const splits = await computeSplits(o.inputs, jobInput(job, jobConfig(job, config)), { minSplitBytes: settings.minSplitBytes, maxSplitBytes: settings.maxSplitBytes });
+  const { fs, path } = resolveUri(o.output);
+  await new FileOutputCommitter(fs, path).setupJob();
+  const name = o.name ?? (job.name || o.job.replace(/^.*\//, ''));
+  const submission: JobSubmission = { jobId, name, user: user(), pool: o.pool ?? '', cluster: o.cluster, jobFile, inputs: o.inputs, output: o.output, reducers: o.reducers ?? null, config, stagingDir };
+  writeFileSync(join(stagingDir, 'submission.json'), JSON.stringify(submission, null, 2));
+  return { submission, maps: splits.length };
+}
+
+export async function submitJob(o: SubmitOptions): Promise<Submitted> {
+  const { submission, maps } = await stageJob(o);
+  const settings = jobSettings(submission.config);
+  const remote = o.remote || maps > settings.remoteThreshold;
+  const driver = await SessionDriver.start({ cluster: o.cluster, name: submission.name, user: submission.user, pool: o.pool, kind: 'mapreduce', tags: { jobId: submission.jobId, mode: remote ? 'remote' : 'in-process' }, log: o.log });
+  if (!remote) {
+    const status = await hostJobTracker({ driver, submission, advertiseHost: '127.0.0.1', log: o.log, onProgress: o.onProgress });
+    return { mode: 'in-process', jobId: submission.jobId, status };
+  }
+  try {
+    const trackerHttp = await startRemoteTracker(driver, submission, settings.jobTrackerMemoryMb);
+    return { mode: 'remote', jobId: submission.jobId, trackerHttp };
+  } catch (err) {
+    await driver.end('FAILED', errorMessage(err)).catch(() => driver.shutdown());
+    throw err;
+  } finally {
+    // The remote job tracker has adopted the session; the client lets go without ending it.
+    driver.shutdown();
+  }
+}
+
+/** Gets a driver grant, launches the JT in it, and waits until it reports where it listens. */
+async function startRemoteTracker(driver: SessionDriver, s: JobSubmission, memoryMb: number): Promise<string> {
+  await driver.request([{ resources: { memoryMb, vcores: 1, gpus: 0, custom: {} }, driver: true }]);
+  const events = driver.events()[Symbol.asyncIterator]();
+  const deadline = Date.now() + remoteStartTimeoutMs;
+  const next = async (): Promise<DriverEvent> => {
+    const left = deadline - Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    const r = await Promise.race([events.next(), new Promise<'timeout'>((res) => (timer = setTimeout(() => res('timeout'), Math.max(0, left))))]);
+    clearTimeout(timer);
+    if (r === 'timeout') throw new Error(`the remote job tracker did not start within ${remoteStartTimeoutMs} ms`);
+    if (r.done) throw new Error('the session ended before the remote job tracker started');
+    return r.value;
+  };
+  let ev = await next();
+  while (ev.type !== 'grant') ev = await next();
+  const grant = ev.grant;
+  await driver.launch(grant, {
+    command: process.execPath,
+    args: [cliPath, 'jobtracker', '--submission', join(s.stagingDir, 'submission.json')],
+    env: { CORONET_SESSION_SECRET: driver.secret, CORONET_SESSION: driver.sessionId, CORONET_JOB_ID: s.jobId },
+  });
+  const cm = clusterManagerClient(s.cluster);
+  try {
+    for (;;) {
+      const res = await unary<object, { sessions: WireSessionInfo[] }>(cm, 'ListSessions', {}, 5_000);
+      const mine = res.sessions.find((x) => x.session_id === driver.sessionId);
+      if (mine?.tags.jobtrackerHttp) return mine.tags.jobtrackerHttp;
+      if (!mine || mine.state === 'ended') throw new Error('the job session ended while the remote job tracker was starting');
+      if (Date.now() > deadline) throw new Error(`the remote job tracker did not report its address within ${remoteStartTimeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    cm.close();
+  }
+}
+
+/** `coronet jobtracker --submission FILE`: the remote JT, inside its container. */
+export async function runRemoteTracker(submission: JobSubmission, log: Logger): Promise<JobStatus> {
+  const secret = process.env.CORONET_SESSION_SECRET;
+  const sessionId = process.env.CORONET_SESSION ?? process.env.CORONET_SESSION_ID;
+  if (!secret || !sessionId) throw new Error('jobtracker: CORONET_SESSION_SECRET and CORONET_SESSION_ID must be set (it runs inside a container)');
+  const driver = SessionDriver.attach({ cluster: process.env.CORONET_CM_ADDRESS || submission.cluster, sessionId, secret, log });
+  return hostJobTracker({ driver, submission, advertiseHost: process.env.CORONET_ADVERTISE_HOST || '127.0.0.1', ownGrantId: process.env.CORONET_GRANT_ID, log });
+}

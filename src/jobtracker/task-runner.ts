@@ -1,0 +1,229 @@
+// The task runner: the process a job tracker starts in each granted container. It
+// connects back to the JT over the umbilical and runs the map and reduce tasks the JT
+// pushes to it, one at a time, for as long as the JT reuses it.
+//
+// Map outputs go to the node-level shuffle directory (CORONET_SHUFFLE_DIR) so they
+// outlive this container and the node agent can serve them.
+
+import { join } from 'node:path';
+import { mkdir, rm } from 'node:fs/promises';
+import { cpuUsage } from 'node:process';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { readFileSync } from 'node:fs';
+import {
+  loadJob,
+  runMapTask,
+  runReduceTask,
+  fetchMapOutputs,
+  mapOutputDir,
+  Counters,
+  TASK_COUNTER_GROUP,
+  type AnyJob,
+  type CountersJson,
+  type JobConfig,
+  type ReduceSegment,
+} from '../mapreduce/index.js';
+import { connectUmbilical, LineChannel, type FromRunner, type MapSource, type ToRunner } from './umbilical.js';
+
+interface RunnerEnv {
+  umbilical: string;
+  shuffleDir: string;
+  shuffleUrl: string;
+  workDir: string;
+  jobId: string;
+  outputUri: string;
+  jobFile: string;
+  config: JobConfig;
+  sortBufferBytes: number | undefined;
+  fetchConcurrency: number;
+}
+
+function env(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`task runner: environment variable ${name} is not set`);
+  return v;
+}
+
+function readEnv(): RunnerEnv {
+  const jobJson = JSON.parse(readFileSync(join(env('CORONET_WORK_DIR'), 'task-env.json'), 'utf8')) as { jobId: string; outputUri: string; config: JobConfig; sortBufferBytes?: number; fetchConcurrency?: number };
+  return {
+    umbilical: env('CORONET_JT_UMBILICAL'),
+    shuffleDir: env('CORONET_SHUFFLE_DIR'),
+    shuffleUrl: env('CORONET_SHUFFLE_URL'),
+    workDir: env('CORONET_WORK_DIR'),
+    jobId: jobJson.jobId,
+    outputUri: jobJson.outputUri,
+    jobFile: join(env('CORONET_WORK_DIR'), 'job.mjs'),
+    config: jobJson.config,
+    sortBufferBytes: jobJson.sortBufferBytes,
+    fetchConcurrency: jobJson.fetchConcurrency ?? 5,
+  };
+}
+
+/** A reduce in progress: fetches map outputs as the JT announces them. */
+class ReduceFetcher {
+  private readonly segments = new Map<string, ReduceSegment>();
+  private readonly inFlight = new Set<string>();
+  private readonly queue: MapSource[] = [];
+  private complete = false;
+  private active = 0;
+  bytes = 0;
+  private wake: (() => void) | null = null;
+
+  constructor(
+    private readonly jobId: string,
+    private readonly partition: number,
+    private readonly spillDir: string,
+    private readonly concurrency: number,
+    private readonly onLost: (mapIds: string[], error: string) => void,
+  ) {}
+
+  add(sources: MapSource[], complete: boolean): void {
+    for (const s of sources) {
+      // A re-run map replaces an earlier output of the same task.
+      for (const id of [...this.segments.keys()]) if (id.startsWith(s.taskId + '_') && id !== s.mapId) this.segments.delete(id);
+      if (!this.segments.has(s.mapId) && !this.inFlight.has(s.mapId)) this.queue.push(s);
+    }
+    this.complete = complete;
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.active < this.concurrency && this.queue.length) {
+      const src = this.queue.shift()!;
+      this.active++;
+      this.inFlight.add(src.mapId);
+      fetchMapOutputs({ sources: [{ mapId: src.mapId, shuffleUrl: src.shuffleUrl, jobId: this.jobId }], partition: this.partition, spillDir: this.spillDir, retries: 3, backoffMs: 200 })
+        .then((r) => {
+          this.segments.set(src.mapId, r.segments[0]);
+          this.bytes += r.bytes;
+        })
+        .catch((err: unknown) => this.onLost([src.taskId], err instanceof Error ? err.message : String(err)))
+        .finally(() => {
+          this.active--;
+          this.inFlight.delete(src.mapId);
+          this.pump();
+          this.wake?.();
+        });
+    }
+    this.wake?.();
+  }
+
+  /** Resolves with every segment once the JT said all maps are done and all are fetched. */
+  async all(expected: () => Set<string>): Promise<ReduceSegment[]> {
+    for (;;) {
+      const want = expected();
+      if (this.complete && this.active === 0 && this.queue.length === 0 && [...want].every((id) => this.segments.has(id))) {
+        return [...want].map((id) => this.segments.get(id)!);
+      }
+      await new Promise<void>((r) => (this.wake = r));
+      this.wake = null;
+    }
+  }
+}
+
+let gcMs = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcMs += entry.duration;
+}).observe({ entryTypes: ['gc'] });
+
+/** Adds the process-level built-in counters (CPU and GC time of this task). */
+function withProcessCounters(json: CountersJson, cpu0: NodeJS.CpuUsage, gc0: number): CountersJson {
+  const c = new Counters().merge(json);
+  const cpu = cpuUsage(cpu0);
+  c.counter(TASK_COUNTER_GROUP, 'CPU_MILLISECONDS').increment(Math.round((cpu.user + cpu.system) / 1000));
+  c.counter(TASK_COUNTER_GROUP, 'GC_TIME_MILLIS').increment(Math.round(gcMs - gc0));
+  return c.toJSON();
+}
+
+async function main(): Promise<void> {
+  const e = readEnv();
+  let job: AnyJob | null = null;
+  const socket = await connectUmbilical(e.umbilical);
+  let current: { attemptId: string; fetcher?: ReduceFetcher; expected?: Map<string, MapSource> } | null = null;
+  const queue: ToRunner[] = [];
+  let wake: (() => void) | null = null;
+
+  const channel = new LineChannel<FromRunner, ToRunner>(
+    socket,
+    (m) => {
+      if (m.t === 'sources' && current?.attemptId === m.attemptId && current.fetcher && current.expected) {
+        for (const s of m.sources) {
+          for (const [id, old] of current.expected) if (old.taskId === s.taskId) current.expected.delete(id);
+          current.expected.set(s.mapId, s);
+        }
+        current.fetcher.add(m.sources, m.complete);
+        return;
+      }
+      queue.push(m);
+      wake?.();
+    },
+    () => process.exit(0), // The JT went away: nothing left to do for it.
+  );
+  channel.send({ t: 'hello', grantId: env('CORONET_GRANT_ID'), containerId: env('CORONET_CONTAINER_ID'), node: env('CORONET_NODE_NAME'), pid: process.pid });
+
+  for (;;) {
+    while (!queue.length) await new Promise<void>((r) => (wake = r));
+    const task = queue.shift()!;
+    if (task.t === 'exit') {
+      channel.close();
+      process.exit(0);
+    }
+    if (task.t === 'sources') continue; // for an attempt no longer running here
+    const cpu0 = cpuUsage();
+    const gc0 = gcMs;
+    current = { attemptId: task.attemptId };
+    try {
+      job ??= await loadJob(e.jobFile);
+      if (task.t === 'map') {
+        const dir = mapOutputDir(e.shuffleDir, e.jobId, task.attemptId);
+        await rm(dir, { recursive: true, force: true });
+        await mkdir(dir, { recursive: true });
+        const r = await runMapTask({
+          job,
+          split: task.split,
+          partitions: task.partitions,
+          workDir: dir,
+          config: e.config,
+          jobId: e.jobId,
+          taskId: task.taskId,
+          attemptId: task.attemptId,
+          sortBufferBytes: e.sortBufferBytes,
+          output: task.partitions === 0 ? { outputUri: e.outputUri, attemptId: task.attemptId } : undefined,
+        });
+        channel.send({ t: 'done', attemptId: task.attemptId, counters: withProcessCounters(r.counters.toJSON(), cpu0, gc0), mapOutput: r.mapOutput?.index ?? null });
+      } else {
+        const scratch = join(e.workDir, task.attemptId);
+        await mkdir(scratch, { recursive: true });
+        const expected = new Map(task.sources.map((s) => [s.mapId, s]));
+        const fetcher = new ReduceFetcher(e.jobId, task.partition, scratch, e.fetchConcurrency, (mapIds, error) => channel.send({ t: 'fetch-failed', attemptId: task.attemptId, mapIds, error }));
+        current = { attemptId: task.attemptId, fetcher, expected };
+        fetcher.add(task.sources, task.complete);
+        const segments = await fetcher.all(() => new Set(expected.keys()));
+        const r = await runReduceTask({
+          job,
+          partition: task.partition,
+          partitions: task.partitions,
+          segments,
+          workDir: scratch,
+          output: { outputUri: e.outputUri, attemptId: task.attemptId },
+          config: e.config,
+          jobId: e.jobId,
+          taskId: task.taskId,
+        });
+        await rm(scratch, { recursive: true, force: true });
+        channel.send({ t: 'done', attemptId: task.attemptId, counters: withProcessCounters(r.counters.toJSON(), cpu0, gc0), mapOutput: null });
+      }
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      channel.send({ t: 'failed', attemptId: task.attemptId, error: error.message, stack: error.stack ?? '' });
+    } finally {
+      current = null;
+    }
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`task runner failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

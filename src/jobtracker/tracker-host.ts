@@ -1,0 +1,135 @@
+// Hosting a job tracker: the same code runs inside the client (small jobs) and in a
+// container on the cluster (large jobs, `--remote`). It loads the job, computes splits,
+// runs the job's prepare step, serves the JT's status over HTTP (the CM proxies it),
+// runs the job, files the report with the history server and ends the session.
+
+import { createServer, type Server } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadJob, jobConfig, jobInput, computeSplits, prepareJob } from '../mapreduce/index.js';
+import type { SessionDriver } from '../session-driver/index.js';
+import { clusterManagerClient, unary } from '../proto/index.js';
+import { listen, sendError, sendJson, sendText } from '../common/http.js';
+import { errorMessage } from '../common/errors.js';
+import type { Logger } from '../common/log.js';
+import { MetricsRegistry } from '../common/metrics.js';
+import { JobTracker, type JobStatus } from './jobtracker.js';
+import { jobSettings } from './settings.js';
+
+/** Everything a job tracker needs to run a job; written to the staging dir as submission.json. */
+export interface JobSubmission {
+  jobId: string;
+  name: string;
+  user: string;
+  pool: string;
+  cluster: string;
+  /** The bundled job module (staging dir; readable by every node). */
+  jobFile: string;
+  inputs: string[];
+  output: string;
+  reducers: number | null;
+  config: Record<string, string>;
+  stagingDir: string;
+}
+
+export const taskRunnerPath = join(dirname(fileURLToPath(import.meta.url)), 'task-runner.js');
+
+export interface HostOptions {
+  driver: SessionDriver;
+  submission: JobSubmission;
+  advertiseHost: string;
+  ownGrantId?: string;
+  log: Logger;
+  onProgress?: (s: JobStatus) => void;
+}
+
+function startStatusServer(jt: () => JobTracker | null, host: string, metrics: MetricsRegistry): { server: Server; ready: Promise<number> } {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const t = jt();
+    if (url.pathname === '/api/v1/job' && req.method === 'GET') {
+      if (t) sendJson(res, 200, t.status());
+      else sendError(res, 503, 'the job is still being prepared');
+    } else if (url.pathname === '/api/v1/job/kill' && req.method === 'POST') {
+      t?.kill('killed by a user request');
+      sendJson(res, 200, { ok: true });
+    } else if (url.pathname === '/metrics' && req.method === 'GET') {
+      sendText(res, 200, metrics.render(), 'text/plain; version=0.0.4; charset=utf-8');
+    } else sendError(res, 404, `no such resource: ${req.method} ${url.pathname}`);
+  });
+  return { server, ready: listen(server, host === '127.0.0.1' ? '127.0.0.1' : '0.0.0.0', 0) };
+}
+
+async function fileHistory(cluster: string, report: unknown, log: Logger): Promise<void> {
+  const client = clusterManagerClient(cluster);
+  try {
+    const info = await unary<object, { http_address: string }>(client, 'GetClusterInfo', {}, 5_000);
+    const res = await fetch(`http://${info.http_address}/api/v1/history`, { method: 'POST', body: JSON.stringify(report), headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) log.warn('the history server refused the job report', { status: res.status, body: await res.text() });
+  } catch (err) {
+    log.warn('could not file the job report with the history server', { error: errorMessage(err) });
+  } finally {
+    client.close();
+  }
+}
+
+/** Runs a submitted job to the end with `driver` as its session; never rejects. */
+export async function hostJobTracker(o: HostOptions): Promise<JobStatus> {
+  const s = o.submission;
+  const metrics = new MetricsRegistry();
+  let jt: JobTracker | null = null;
+  const { server, ready } = startStatusServer(() => jt, o.advertiseHost, metrics);
+  const startedAtMs = Date.now();
+  let status: JobStatus;
+  try {
+    const port = await ready;
+    await o.driver.setTags({ jobtrackerHttp: `${o.advertiseHost}:${port}` }).catch(() => undefined);
+    const job = await loadJob(s.jobFile);
+    const settings = jobSettings(s.config);
+    let config = jobConfig(job, s.config);
+    const splits = await computeSplits(s.inputs, jobInput(job, config), { minSplitBytes: settings.minSplitBytes, maxSplitBytes: settings.maxSplitBytes });
+    const reducers = s.reducers ?? job.reducers ?? 1;
+    config = await prepareJob(job, config, splits, reducers);
+    jt = new JobTracker({
+      driver: o.driver,
+      jobId: s.jobId,
+      name: s.name,
+      user: s.user,
+      jobFile: s.jobFile,
+      splits: [...splits],
+      reducers,
+      output: s.output,
+      config,
+      settings,
+      taskRunnerPath,
+      stagingDir: s.stagingDir,
+      advertiseHost: o.advertiseHost,
+      ownGrantId: o.ownGrantId,
+      log: o.log,
+      onProgress: o.onProgress,
+    });
+    const tracker = jt;
+    metrics.gauge('coronet_job_tasks', 'Tasks of this job by kind and state.', () => {
+      const st = tracker.status();
+      return [
+        [{ kind: 'map', state: 'succeeded' }, st.maps.succeeded],
+        [{ kind: 'map', state: 'running' }, st.maps.running],
+        [{ kind: 'reduce', state: 'succeeded' }, st.reduces.succeeded],
+        [{ kind: 'reduce', state: 'running' }, st.reduces.running],
+      ];
+    });
+    metrics.gauge('coronet_job_progress_ratio', 'Fraction of tasks done.', () => tracker.status().progress);
+    status = await jt.run();
+  } catch (err) {
+    const message = errorMessage(err);
+    o.log.error('job failed before it started', { job: s.jobId, error: message });
+    status = { jobId: s.jobId, name: s.name, user: s.user, state: 'failed', startedAtMs, finishedAtMs: Date.now(), maps: { total: 0, succeeded: 0, running: 0 }, reduces: { total: 0, succeeded: 0, running: 0 }, progress: 0, diagnostics: message, counters: {}, output: s.output, tasks: [] };
+    o.onProgress?.(status);
+  }
+  await fileHistory(s.cluster, { ...status, pool: s.pool, config: s.config, inputs: s.inputs, sessionId: o.driver.sessionId }, o.log);
+  const final = status.state === 'succeeded' ? 'SUCCEEDED' : status.state === 'killed' ? 'KILLED' : 'FAILED';
+  await o.driver.end(final, status.diagnostics.slice(0, 60_000)).catch(() => o.driver.shutdown());
+  server.closeAllConnections();
+  server.close();
+  return status;
+}
