@@ -20,6 +20,7 @@ import { defaultGroupName, defaultPoolsConfig, type GroupConfig, type PoolConfig
 import { computeFairShares } from './fair-share.js';
 import { FitIndex } from './fit-index.js';
 import { IndexedHeap, type HeapItem } from './heap.js';
+import { RequestQueue } from './request-queue.js';
 import type {
   Clock, GrantDecision, NodeState, PoolInfo, Priority, RevokeDecision, Scheduler, SchedulePlan, SchedulerNode, SchedulerRequest, SchedulerSession,
   SchedulerTotals, Verdict,
@@ -47,6 +48,8 @@ const requestBatchMax = 100_000;
 const epsilon = 1e-9;
 
 const priorityRank: Record<Priority, number> = { VERY_LOW: 0, LOW: 1, NORMAL: 2, HIGH: 3, VERY_HIGH: 4 };
+/** Deadline key of a session without one (later than any real ms-since-epoch deadline). */
+const noDeadlineKey = 1e13;
 
 interface NodeRec {
   name: string;
@@ -81,9 +84,10 @@ interface SessionRec extends HeapItem {
   pool: PoolRec;
   state: 'running' | 'waiting';
   requests: Map<string, RequestRec>;
-  /** Requests in arrival order (= waiting-since order); dead ones skipped lazily. */
-  queue: RequestRec[];
-  qHead: number;
+  /** Requests naming hosts, in arrival (= waiting-since) order. */
+  hosted: RequestQueue<RequestRec>;
+  /** Requests naming no host (racks only, or anywhere), in arrival order. */
+  plain: RequestQueue<RequestRec>;
   /** host → requests naming it; `hostCount` counts the live ones. */
   byHost: Map<string, RequestRec[]>;
   hostCount: Map<string, number>;
@@ -91,9 +95,10 @@ interface SessionRec extends HeapItem {
   allocated: Resources;
   pendingRes: Resources;
   pending: number;
-  /** Per-pass scan state: requests before `cursor` failed to place this pass. */
+  /** Order key inside the pool (see sessionKeyOf), cached. */
+  key: number;
+  /** Per-pass count of requests that failed to place (bounded by requestScanMax). */
   passEpoch: number;
-  cursor: number;
   scanned: number;
 }
 
@@ -228,7 +233,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const pp: PoolRec = {
         id: poolIdSeq++, name: fullName, short, group: g, cfg: ps.cfg, configured: ps.configured, sessions: new Set(), waiting: [], running: 0,
         allocated: zero(), driverAllocated: zero(), revoking: zero(), pending: zero(), fairShare: zero(), key: 0, heapSlot: -1,
-        sessionHeap: new IndexedHeap<SessionRec>((a, b) => sessionLess(pp, a, b)),
+        sessionHeap: new IndexedHeap<SessionRec>(sessionLess),
         minStarvedSinceMs: null, fairStarvedSinceMs: null, sampleRequest: null,
       };
       g.pools.set(short, pp);
@@ -237,24 +242,22 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     return p;
   }
 
-  function sessionLess(p: PoolRec, a: SessionRec, b: SessionRec): boolean {
-    switch (p.cfg.order) {
+  /** Sessions inside a pool: smaller key first, then older first. */
+  function sessionLess(a: SessionRec, b: SessionRec): boolean {
+    return a.key < b.key || (a.key === b.key && a.seq < b.seq);
+  }
+
+  /** fifo: arrival; priority: highest priority, then earliest deadline; fair: DRF share. */
+  function sessionKeyOf(s: SessionRec): number {
+    switch (s.pool.cfg.order) {
       case 'fifo':
-        return a.seq < b.seq;
+        return s.seq;
       case 'priority': {
-        const ra = priorityRank[a.s.priority] ?? 2;
-        const rb = priorityRank[b.s.priority] ?? 2;
-        if (ra !== rb) return ra > rb;
-        const da = a.s.deadlineMs > 0 ? a.s.deadlineMs : Infinity;
-        const db = b.s.deadlineMs > 0 ? b.s.deadlineMs : Infinity;
-        if (da !== db) return da < db;
-        return a.seq < b.seq;
+        const deadline = s.s.deadlineMs > 0 ? Math.min(s.s.deadlineMs, noDeadlineKey) : noDeadlineKey;
+        return (priorityRank.VERY_HIGH - priorityRank[s.s.priority]) * noDeadlineKey * 2 + deadline;
       }
-      case 'fair': {
-        const sa = dom(a.allocated);
-        const sb = dom(b.allocated);
-        return sa < sb || (sa === sb && a.seq < b.seq);
-      }
+      case 'fair':
+        return dom(s.allocated);
     }
   }
 
@@ -432,6 +435,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     addInto(allocated, res);
     consumePending(r, 1);
     refreshKeys(s.pool);
+    s.key = sessionKeyOf(s);
     plan.grants.push(d);
   }
 
@@ -541,29 +545,39 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     return false;
   }
 
-  /** One container for session `s`: its oldest placeable request. False = done this pass. */
+  /**
+   * One container for session `s`: its oldest placeable request. False = nothing more
+   * for it this pass. Requests naming hosts whose rack level has not opened yet are
+   * left to the offers stage (node-local only), so a patient scan stops at the first.
+   */
   function placeForSession(s: SessionRec, now: number, patient: boolean, plan: SchedulePlan): boolean {
     if (s.passEpoch !== passEpoch) {
       s.passEpoch = passEpoch;
-      s.cursor = s.qHead;
       s.scanned = 0;
     }
-    const q = s.queue;
-    while (s.qHead < q.length && !q[s.qHead].live) s.qHead++;
-    if (s.qHead > 1024 && s.qHead * 2 > q.length) {
-      s.queue = q.slice(s.qHead);
-      s.cursor = Math.max(0, s.cursor - s.qHead);
-      s.qHead = 0;
-      return placeForSession(s, now, patient, plan);
+    for (let r = s.plain.current(passEpoch); r && s.scanned < requestScanMax; r = s.plain.current(passEpoch)) {
+      if (!(noFitShapes.size > 0 && r.excluded === null && noFitShapes.has(shapeOf(r.spec.resources)) && anyLevelOpen(r, now, patient))) {
+        if (admissible(s, r) && placeRequest(r, now, patient, plan)) return true;
+        s.scanned++;
+      }
+      s.plain.advance();
     }
-    if (s.cursor < s.qHead) s.cursor = s.qHead;
-    for (; s.cursor < q.length && s.scanned < requestScanMax; s.cursor++) {
-      const r = q[s.cursor];
-      if (!r.live) continue;
+    for (let r = s.hosted.current(passEpoch); r && s.scanned < requestScanMax; r = s.hosted.current(passEpoch)) {
+      const spec = r.spec;
+      if (!spec.relaxLocality && spec.racks.length === 0) {
+        s.hosted.advance(); // node-local only: the offers stage places these
+        continue;
+      }
+      if (patient && now < r.sinceMs + config.nodeLocalityWaitMs) {
+        wakeAt(r.sinceMs + config.nodeLocalityWaitMs);
+        break;
+      }
       // Nothing anywhere holds this shape this pass: no need to look, nor to count it.
-      if (noFitShapes.size > 0 && r.excluded === null && noFitShapes.has(shapeOf(r.spec.resources)) && anyLevelOpen(r, now, patient)) continue;
-      if (admissible(s, r) && placeRequest(r, now, patient, plan)) return true;
-      s.scanned++;
+      if (!(noFitShapes.size > 0 && r.excluded === null && noFitShapes.has(shapeOf(spec.resources)) && anyLevelOpen(r, now, patient))) {
+        if (admissible(s, r) && placeRequest(r, now, patient, plan)) return true;
+        s.scanned++;
+      }
+      s.hosted.advance();
     }
     return false;
   }
@@ -592,7 +606,10 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
 
   function buildSessionHeaps(): void {
     for (const g of groups.values()) for (const p of g.pools.values()) p.sessionHeap.clear();
-    for (const s of active) s.pool.sessionHeap.push(s);
+    for (const s of active) {
+      s.key = sessionKeyOf(s);
+      s.pool.sessionHeap.push(s);
+    }
   }
 
   /** Stage 3: pools below min share, lowest ratio first, place without locality waits. */
@@ -619,7 +636,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     const gb = b.pool.group;
     if (ga !== gb) return ga.key < gb.key || (ga.key === gb.key && ga.id < gb.id);
     if (a.pool !== b.pool) return a.pool.key < b.pool.key || (a.pool.key === b.pool.key && a.pool.id < b.pool.id);
-    return sessionLess(a.pool, a, b);
+    return sessionLess(a, b);
   }
 
   function localRequest(s: SessionRec, n: NodeRec): RequestRec | undefined {
@@ -892,8 +909,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       }
       const pool = poolFor(poolName);
       const s: SessionRec = {
-        s: { ...session, pool: poolName }, seq: sessionSeq++, pool, state: 'waiting', requests: new Map(), queue: [], qHead: 0, byHost: new Map(), hostCount: new Map(),
-        grants: new Map(), allocated: zero(), pendingRes: zero(), pending: 0, passEpoch: -1, cursor: 0, scanned: 0, heapSlot: -1,
+        s: { ...session, pool: poolName }, seq: sessionSeq++, pool, state: 'waiting', requests: new Map(), hosted: new RequestQueue(), plain: new RequestQueue(), byHost: new Map(), hostCount: new Map(),
+        grants: new Map(), allocated: zero(), pendingRes: zero(), pending: 0, key: 0, passEpoch: -1, scanned: 0, heapSlot: -1,
       };
       sessions.set(session.id, s);
       pool.sessions.add(s);
@@ -953,7 +970,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
           session: s, remaining: spec.count, sinceMs: now, hosts, excluded, live: true,
         };
         s.requests.set(spec.requestId, r);
-        s.queue.push(r);
+        if (hosts.length > 0) s.hosted.push(r);
+        else s.plain.push(r);
         for (const h of hosts) {
           let list = s.byHost.get(h);
           if (!list) s.byHost.set(h, (list = []));
