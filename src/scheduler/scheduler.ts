@@ -41,6 +41,12 @@ export type FairScheduler = Scheduler & {
 
 /** Live requests of one session looked at per placement attempt (older ones first). */
 const requestScanMax = 64;
+/**
+ * Grants one pass may make. A bigger backlog (a cluster starting up) is spread over
+ * several passes so that no pass holds the CM's event loop for long; `nextWakeMs()`
+ * then answers "now" and the CM calls `schedule()` again.
+ */
+const grantsPerPassMax = 2000;
 /** Containers one request may ask for. */
 const requestCountMax = 1_000_000;
 /** Requests one addRequests call may carry. */
@@ -616,7 +622,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   function serveNeedy(now: number, plan: SchedulePlan): void {
     const heap = new IndexedHeap<PoolRec>((a, b) => a.key < b.key || (a.key === b.key && a.id < b.id));
     for (const g of groups.values()) for (const p of g.pools.values()) if (p.key < 0 && p.sessionHeap.size > 0) heap.push(p);
-    for (let p = heap.peek(); p; p = heap.peek()) {
+    for (let p = heap.peek(); p && plan.grants.length < grantsPerPassMax; p = heap.peek()) {
       const s = p.sessionHeap.peek();
       if (!s) {
         heap.remove(p);
@@ -629,6 +635,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       if (p.key >= 0) heap.remove(p);
       else heap.update(p);
     }
+    heap.clear();
   }
 
   function sessionBefore(a: SessionRec, b: SessionRec): boolean {
@@ -661,6 +668,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   /** Stage 4: each offered node goes, node-locally, to the most deserving session that wants it. */
   function serveOffers(plan: SchedulePlan): void {
     for (const n of offered) {
+      if (plan.grants.length >= grantsPerPassMax) return;
+      offered.delete(n);
       if (n.state !== 'alive' || nodes.get(n.name) !== n) continue;
       const w = hostWaiters.get(n.name);
       if (!w) continue;
@@ -672,7 +681,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       }
       cands.sort((a, b) => (sessionBefore(a, b) ? -1 : sessionBefore(b, a) ? 1 : 0));
       let i = 0;
-      while (i < cands.length) {
+      while (i < cands.length && plan.grants.length < grantsPerPassMax) {
         const s = cands[i];
         const r = localRequest(s, n);
         if (!r) {
@@ -693,7 +702,6 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         cands[j] = s;
       }
     }
-    offered.clear();
   }
 
   /** Stage 5: hierarchical fair order, delay scheduling for locality. */
@@ -704,7 +712,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       for (const p of g.pools.values()) if (p.sessionHeap.size > 0) g.poolHeap.push(p);
       if (g.poolHeap.size > 0) root.push(g);
     }
-    for (let g = root.peek(); g; g = root.peek()) {
+    for (let g = root.peek(); g && plan.grants.length < grantsPerPassMax; g = root.peek()) {
       const p = g.poolHeap.peek();
       if (!p) {
         root.remove(g);
@@ -726,6 +734,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         if (p.sessionHeap.size === 0) g.poolHeap.remove(p);
       }
     }
+    root.clear();
   }
 
   /** Stage 6: starvation clocks and revocations. */
@@ -1035,6 +1044,12 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       serveNeedy(now, plan);
       serveOffers(plan);
       serveFair(now, plan);
+      if (plan.grants.length >= grantsPerPassMax) {
+        // Cut short: the rest (and the starvation check, which would see pools not yet
+        // served as starving) comes in the next pass, which the CM runs at once.
+        dirty = true;
+        return plan;
+      }
       preempt(now, plan);
       return plan;
     },
