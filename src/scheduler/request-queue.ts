@@ -33,6 +33,12 @@ export class RequestQueue<T extends { live: boolean }> {
     return this.items[this.cursor];
   }
 
+  /** No live item left (dead ones are dropped as the front is reached). */
+  isEmpty(): boolean {
+    while (this.head < this.items.length && !this.items[this.head].live) this.head++;
+    return this.head >= this.items.length;
+  }
+
   /** The current item failed for this pass: move past it. */
   advance(): void {
     this.cursor++;

@@ -71,6 +71,9 @@ interface NodeRec {
 interface RackRec {
   name: string;
   nodes: NodeRec[];
+  /** Shapes no node of the rack could hold in pass `noFitEpoch` (free only shrinks within a pass). */
+  noFitEpoch: number;
+  noFit: Set<string>;
 }
 
 interface RequestRec {
@@ -82,6 +85,13 @@ interface RequestRec {
   hosts: string[];
   excluded: Set<string> | null;
   live: boolean;
+  /** memory/vcores/gpus, for the per-pass "nothing holds this shape" memos; '' = not memoizable. */
+  shapeKey: string;
+}
+
+interface ShapeQueues {
+  hosted: RequestQueue<RequestRec>;
+  plain: RequestQueue<RequestRec>;
 }
 
 interface SessionRec extends HeapItem {
@@ -90,10 +100,12 @@ interface SessionRec extends HeapItem {
   pool: PoolRec;
   state: 'running' | 'waiting';
   requests: Map<string, RequestRec>;
-  /** Requests naming hosts, in arrival (= waiting-since) order. */
-  hosted: RequestQueue<RequestRec>;
-  /** Requests naming no host (racks only, or anywhere), in arrival order. */
-  plain: RequestQueue<RequestRec>;
+  /**
+   * Requests by shape (see shapeKeyOf), each split into those naming hosts and those
+   * naming none, in arrival (= waiting-since) order. By shape, so that one pass skips
+   * a whole shape at once when no node can hold it any more.
+   */
+  queues: Map<string, ShapeQueues>;
   /** host → requests naming it; `hostCount` counts the live ones. */
   byHost: Map<string, RequestRec[]>;
   hostCount: Map<string, number>;
@@ -161,6 +173,12 @@ function fitsSum(alloc: Resources, add: Resources, max: Resources): boolean {
   if (alloc.memoryMb + add.memoryMb > max.memoryMb || alloc.vcores + add.vcores > max.vcores || alloc.gpus + add.gpus > max.gpus) return false;
   for (const k in add.custom) if ((alloc.custom[k] ?? 0) + add.custom[k] > (max.custom[k] ?? 0)) return false;
   return true;
+}
+
+/** Key of a request shape for the no-fit memos; '' when it has custom resources (not memoized). */
+function shapeKeyOf(r: Resources): string {
+  for (const k in r.custom) if (r.custom[k] > 0) return '';
+  return `${r.memoryMb}/${r.vcores}/${r.gpus}`;
 }
 
 function capacityShapeKey(r: Resources): string {
@@ -312,7 +330,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     addInto(s.pool.pending, s.pendingRes);
     addInto(s.pool.group.pending, s.pendingRes);
     if (s.pending > 0) active.add(s);
-    for (const h of s.hostCount.keys()) offerHost(h);
+    for (const r of s.requests.values()) for (const h of r.hosts) offerHost(h, r.spec.resources);
   }
 
   /** Admits waiting sessions, oldest first, wherever a slot is free. */
@@ -334,9 +352,10 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     else fitIndex.set(n.slot, n.free.memoryMb, n.free.vcores, n.free.gpus);
   }
 
-  function offerHost(host: string): void {
+  /** A request for `host` arrived: offer the node in the next pass if it could hold it now. */
+  function offerHost(host: string, res: Resources): void {
     const n = nodes.get(host);
-    if (n && n.state === 'alive') offered.add(n);
+    if (n && n.state === 'alive' && fits(res, n.free)) offered.add(n);
   }
 
   function addShape(r: Resources, name: string, delta: number): void {
@@ -471,11 +490,31 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
 
   // ---- placement ----------------------------------------------------------------------
 
-  function tryRacks(r: RequestRec, rackNames: Iterable<string>): NodeRec | undefined {
-    for (const name of rackNames) {
-      const rack = racks.get(name);
-      if (!rack) continue;
-      for (const n of rack.nodes) if (fitsNode(r, n)) return n;
+  function tryRack(r: RequestRec, rack: RackRec | undefined): NodeRec | undefined {
+    if (!rack) return undefined;
+    const memo = r.shapeKey !== '' && r.excluded === null;
+    if (memo) {
+      if (rack.noFitEpoch !== passEpoch) {
+        rack.noFitEpoch = passEpoch;
+        rack.noFit.clear();
+      } else if (rack.noFit.has(r.shapeKey)) return undefined;
+    }
+    for (const n of rack.nodes) if (fitsNode(r, n)) return n;
+    if (memo) rack.noFit.add(r.shapeKey);
+    return undefined;
+  }
+
+  function tryRacks(r: RequestRec): NodeRec | undefined {
+    const spec = r.spec;
+    for (const name of spec.racks) {
+      const n = tryRack(r, racks.get(name));
+      if (n) return n;
+    }
+    if (spec.relaxLocality) {
+      for (const h of r.hosts) {
+        const n = tryRack(r, nodes.get(h)?.rack);
+        if (n) return n;
+      }
     }
     return undefined;
   }
@@ -489,22 +528,6 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   /** Shapes (memory/vcores/gpus) that no node could hold at some point in this pass. */
   const noFitShapes = new Set<string>();
 
-  function shapeOf(r: Resources): string {
-    return `${r.memoryMb}/${r.vcores}/${r.gpus}`;
-  }
-
-  function hasCustom(r: Resources): boolean {
-    for (const k in r.custom) if (r.custom[k] > 0) return true;
-    return false;
-  }
-
-  function anyLevelOpen(r: RequestRec, now: number, patient: boolean): boolean {
-    const spec = r.spec;
-    if (!spec.relaxLocality && (spec.hosts.length > 0 || spec.racks.length > 0)) return false;
-    if (!patient) return true;
-    if (spec.hosts.length > 0) return now >= r.sinceMs + config.nodeLocalityWaitMs + config.rackLocalityWaitMs;
-    return now >= r.sinceMs + (spec.racks.length > 0 ? config.rackLocalityWaitMs : 0);
-  }
 
   function wakeAt(t: number): void {
     if (t < nextWake) nextWake = t;
@@ -528,9 +551,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     const anyOpensMs = !patient ? -Infinity : (hasHosts ? rackOpensMs : r.sinceMs) + (hasHosts || spec.racks.length > 0 ? config.rackLocalityWaitMs : 0);
     if (spec.racks.length > 0 || (hasHosts && spec.relaxLocality)) {
       if (now >= rackOpensMs) {
-        const want = new Set(spec.racks);
-        if (spec.relaxLocality) for (const h of spec.hosts) { const n = nodes.get(h); if (n) want.add(n.rack.name); }
-        const n = tryRacks(r, want);
+        const n = tryRacks(r);
         if (n) {
           makeGrant(r, n, 'rack', plan);
           return true;
@@ -541,7 +562,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     if (!strictlyNamed) {
       if (now >= anyOpensMs) {
         const n = tryAny(r);
-        if (!n && r.excluded === null && !hasCustom(spec.resources)) noFitShapes.add(shapeOf(spec.resources));
+        // Exclusions narrow the search, so only an unrestricted miss proves the shape fits nowhere.
+        if (!n && r.excluded === null && r.shapeKey !== '') noFitShapes.add(r.shapeKey);
         if (n) {
           makeGrant(r, n, 'any', plan);
           return true;
@@ -561,29 +583,33 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       s.passEpoch = passEpoch;
       s.scanned = 0;
     }
-    for (let r = s.plain.current(passEpoch); r && s.scanned < requestScanMax; r = s.plain.current(passEpoch)) {
-      if (!(noFitShapes.size > 0 && r.excluded === null && noFitShapes.has(shapeOf(r.spec.resources)) && anyLevelOpen(r, now, patient))) {
-        if (admissible(s, r) && placeRequest(r, now, patient, plan)) return true;
-        s.scanned++;
-      }
-      s.plain.advance();
+    for (const [key, q] of s.queues) {
+      if (s.scanned >= requestScanMax) return false;
+      if (key !== '' && noFitShapes.has(key)) continue;
+      const placed = placeFromQueue(s, q.plain, false, now, patient, plan) || placeFromQueue(s, q.hosted, true, now, patient, plan);
+      if (placed) return true;
+      if (q.plain.current(passEpoch) === undefined && q.hosted.current(passEpoch) === undefined && q.plain.isEmpty() && q.hosted.isEmpty()) s.queues.delete(key);
     }
-    for (let r = s.hosted.current(passEpoch); r && s.scanned < requestScanMax; r = s.hosted.current(passEpoch)) {
+    return false;
+  }
+
+  function placeFromQueue(s: SessionRec, q: RequestQueue<RequestRec>, hosted: boolean, now: number, patient: boolean, plan: SchedulePlan): boolean {
+    for (let r = q.current(passEpoch); r && s.scanned < requestScanMax; r = q.current(passEpoch)) {
       const spec = r.spec;
-      if (!spec.relaxLocality && spec.racks.length === 0) {
-        s.hosted.advance(); // node-local only: the offers stage places these
-        continue;
+      if (hosted) {
+        if (!spec.relaxLocality && spec.racks.length === 0) {
+          q.advance(); // node-local only: the offers stage places these
+          continue;
+        }
+        if (patient && now < r.sinceMs + config.nodeLocalityWaitMs) {
+          wakeAt(r.sinceMs + config.nodeLocalityWaitMs);
+          return false; // younger requests of this queue wait longer still
+        }
       }
-      if (patient && now < r.sinceMs + config.nodeLocalityWaitMs) {
-        wakeAt(r.sinceMs + config.nodeLocalityWaitMs);
-        break;
-      }
-      // Nothing anywhere holds this shape this pass: no need to look, nor to count it.
-      if (!(noFitShapes.size > 0 && r.excluded === null && noFitShapes.has(shapeOf(spec.resources)) && anyLevelOpen(r, now, patient))) {
-        if (admissible(s, r) && placeRequest(r, now, patient, plan)) return true;
-        s.scanned++;
-      }
-      s.hosted.advance();
+      if (admissible(s, r) && placeRequest(r, now, patient, plan)) return true;
+      s.scanned++;
+      q.advance();
+      if (r.shapeKey !== '' && noFitShapes.has(r.shapeKey)) return false;
     }
     return false;
   }
@@ -673,33 +699,26 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       if (n.state !== 'alive' || nodes.get(n.name) !== n) continue;
       const w = hostWaiters.get(n.name);
       if (!w) continue;
-      const cands: SessionRec[] = [];
-      for (const s of w) {
-        if (s.state !== 'running' || s.pending === 0) continue;
-        if (starvingPools > 0 && dom(s.pool.allocated) >= dom(s.pool.fairShare) - epsilon) continue;
-        cands.push(s);
-      }
-      cands.sort((a, b) => (sessionBefore(a, b) ? -1 : sessionBefore(b, a) ? 1 : 0));
-      let i = 0;
-      while (i < cands.length && plan.grants.length < grantsPerPassMax) {
-        const s = cands[i];
-        const r = localRequest(s, n);
-        if (!r) {
-          i++;
-          continue;
+      // The node goes to the most deserving candidate with a request that fits here;
+      // a request is only looked up for a candidate that would beat the best so far.
+      while (plan.grants.length < grantsPerPassMax) {
+        let best: SessionRec | undefined;
+        let bestReq: RequestRec | undefined;
+        for (const s of w) {
+          if (s.state !== 'running' || s.pending === 0) continue;
+          if (best && !sessionBefore(s, best)) continue;
+          if (starvingPools > 0 && dom(s.pool.allocated) >= dom(s.pool.fairShare) - epsilon) continue;
+          const r = localRequest(s, n);
+          if (!r) continue;
+          best = s;
+          bestReq = r;
         }
-        makeGrant(r, n, 'node', plan);
-        if (s.pool.sessionHeap.has(s)) {
-          if (s.pending > 0) s.pool.sessionHeap.update(s);
-          else s.pool.sessionHeap.remove(s);
+        if (!best || !bestReq) break;
+        makeGrant(bestReq, n, 'node', plan);
+        if (best.pool.sessionHeap.has(best)) {
+          if (best.pending > 0) best.pool.sessionHeap.update(best);
+          else best.pool.sessionHeap.remove(best);
         }
-        // The session's share grew: move it back among the candidates.
-        let j = i;
-        while (j + 1 < cands.length && sessionBefore(cands[j + 1], s)) {
-          cands[j] = cands[j + 1];
-          j++;
-        }
-        cands[j] = s;
       }
     }
   }
@@ -918,7 +937,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       }
       const pool = poolFor(poolName);
       const s: SessionRec = {
-        s: { ...session, pool: poolName }, seq: sessionSeq++, pool, state: 'waiting', requests: new Map(), hosted: new RequestQueue(), plain: new RequestQueue(), byHost: new Map(), hostCount: new Map(),
+        s: { ...session, pool: poolName }, seq: sessionSeq++, pool, state: 'waiting', requests: new Map(), queues: new Map(), byHost: new Map(), hostCount: new Map(),
         grants: new Map(), allocated: zero(), pendingRes: zero(), pending: 0, key: 0, passEpoch: -1, scanned: 0, heapSlot: -1,
       };
       sessions.set(session.id, s);
@@ -976,11 +995,13 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         const hosts = [...new Set(spec.hosts)].filter((h) => excluded === null || !excluded.has(h));
         const r: RequestRec = {
           spec: { ...spec, resources: clone(spec.resources), hosts: [...spec.hosts], racks: [...spec.racks], excludedHosts: [...spec.excludedHosts] },
-          session: s, remaining: spec.count, sinceMs: now, hosts, excluded, live: true,
+          session: s, remaining: spec.count, sinceMs: now, hosts, excluded, live: true, shapeKey: shapeKeyOf(spec.resources),
         };
         s.requests.set(spec.requestId, r);
-        if (hosts.length > 0) s.hosted.push(r);
-        else s.plain.push(r);
+        let q = s.queues.get(r.shapeKey);
+        if (!q) s.queues.set(r.shapeKey, (q = { hosted: new RequestQueue(), plain: new RequestQueue() }));
+        if (hosts.length > 0) q.hosted.push(r);
+        else q.plain.push(r);
         for (const h of hosts) {
           let list = s.byHost.get(h);
           if (!list) s.byHost.set(h, (list = []));
@@ -989,7 +1010,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
           let w = hostWaiters.get(h);
           if (!w) hostWaiters.set(h, (w = new Set()));
           w.add(s);
-          if (s.state === 'running') offerHost(h);
+          if (s.state === 'running') offerHost(h, spec.resources);
         }
         s.pending += spec.count;
         pendingContainers += spec.count;
@@ -1096,7 +1117,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
 
   function rackFor(name: string): RackRec {
     let r = racks.get(name);
-    if (!r) racks.set(name, (r = { name, nodes: [] }));
+    if (!r) racks.set(name, (r = { name, nodes: [], noFitEpoch: -1, noFit: new Set() }));
     return r;
   }
 
