@@ -2,7 +2,7 @@
 // only from here.
 
 export type * from './types.js';
-export { createScheduler, type SchedulerOptions } from './scheduler.js';
+export { createScheduler, type SchedulerOptions, type FairScheduler } from './scheduler.js';
 export {
   defaultPoolsConfig, parsePoolsConfig, loadPoolsFile,
   type PoolsConfig, type PoolConfig, type GroupConfig, type ShareSettings, type Acl, type SessionOrder, type ParseResult,

@@ -156,3 +156,26 @@ void test('pools() and totals() report real figures', () => {
   assert.equal(p.runningSessions, 1);
   assert.equal(s.totals().sessionsRunning, 1);
 });
+
+void test('a big backlog is spread over bounded passes; nextWakeMs says when to call again', () => {
+  const clock = new FakeClock();
+  const s = createScheduler({ clock });
+  for (let i = 0; i < 100; i++) s.addNode({ name: `n${i}`, rack: '/r', capacity: resources(65536, 64) });
+  s.addSession(session('a'));
+  s.addRequests('a', [req('r', resources(1024, 1), 5000)]);
+  assert.equal(s.nextWakeMs(), clock.now());
+  let total = 0;
+  let passes = 0;
+  for (;;) {
+    const due = s.nextWakeMs();
+    if (due === null || due > clock.now()) break;
+    const n = s.schedule().grants.length;
+    assert.ok(n <= 2000);
+    total += n;
+    passes++;
+  }
+  assert.equal(total, 5000);
+  assert.equal(passes, 3);
+  assert.equal(s.nextWakeMs(), null);
+  assert.deepEqual(s.schedule(), { grants: [], revocations: [] });
+});

@@ -1,10 +1,29 @@
-// The fair-share scheduler (first cut): node registry, sessions, requests, grants;
-// each grant goes to the pool, then the session, with the lowest dominant share.
+// The fair-share scheduler: root → pool groups → pools → sessions, DRF fair shares,
+// delay scheduling for locality, min/fair-share preemption, admission limits.
+//
+// A pass (`schedule()`) runs this pipeline; every stage is a small function below:
+//   0. quick exit   nothing changed and no wait or timeout has come due → empty plan
+//   1. admit        waiting sessions whose pool/group has a free running slot
+//   2. shares       DRF water-filling: groups over the cluster, pools over their group
+//   3. needy        pools below their min share place first, without locality waits
+//   4. offers       nodes whose free capacity grew go to the most deserving session
+//                   holding a request for that host (node-local)
+//   5. fair         sessions in hierarchical fair order; each places its oldest
+//                   request it can: host, then rack after nodeLocalityWaitMs, then any
+//                   node after rackLocalityWaitMs more
+//   6. preempt      starvation clocks; revocations from the most over-served pools
+// All state is in memory and updated incrementally by the mutators, which mark what
+// changed; a pass touches only active sessions, the offered nodes and the pools.
 
-import { addInto, clone, dominantShare, fits, format, subtractInto, zero, type Resources } from '../common/resources.js';
-import { defaultGroupName, defaultPoolsConfig, type PoolsConfig } from './config.js';
+import { addInto, clone, dominantShare, fits, format, invalidReason, isZero, subtractInto, zero, type Resources } from '../common/resources.js';
+import { defaultGroupName, defaultPoolsConfig, type GroupConfig, type PoolConfig, type PoolsConfig, type ShareSettings } from './config.js';
+import { computeFairShares } from './fair-share.js';
+import { FitIndex } from './fit-index.js';
+import { IndexedHeap, type HeapItem } from './heap.js';
+import { RequestQueue } from './request-queue.js';
 import type {
-  Clock, GrantDecision, NodeState, PoolInfo, Scheduler, SchedulePlan, SchedulerNode, SchedulerRequest, SchedulerSession, SchedulerTotals, Verdict,
+  Clock, GrantDecision, NodeState, PoolInfo, Priority, RevokeDecision, Scheduler, SchedulePlan, SchedulerNode, SchedulerRequest, SchedulerSession,
+  SchedulerTotals, Verdict,
 } from './types.js';
 
 export interface SchedulerOptions {
@@ -13,128 +32,875 @@ export interface SchedulerOptions {
   nextGrantId?: () => string;
 }
 
+export type FairScheduler = Scheduler & {
+  setConfig(c: PoolsConfig): void;
+  nextWakeMs(): number | null;
+  sessionPoolName(id: string): string | undefined;
+  canAdminister(user: string, pool: string): boolean;
+};
+
+/** Live requests of one session looked at per placement attempt (older ones first). */
+const requestScanMax = 64;
+/**
+ * Grants one pass may make. A bigger backlog (a cluster starting up) is spread over
+ * several passes so that no pass holds the CM's event loop for long; `nextWakeMs()`
+ * then answers "now" and the CM calls `schedule()` again.
+ */
+const grantsPerPassMax = 2000;
+/** Containers one request may ask for. */
+const requestCountMax = 1_000_000;
+/** Requests one addRequests call may carry. */
+const requestBatchMax = 100_000;
+const epsilon = 1e-9;
+
+const priorityRank: Record<Priority, number> = { VERY_LOW: 0, LOW: 1, NORMAL: 2, HIGH: 3, VERY_HIGH: 4 };
+/** Deadline key of a session without one (later than any real ms-since-epoch deadline). */
+const noDeadlineKey = 1e13;
+
 interface NodeRec {
-  node: SchedulerNode;
+  name: string;
+  rack: RackRec;
+  capacity: Resources;
   free: Resources;
   allocated: Resources;
   state: NodeState;
   grants: Set<GrantRec>;
+  slot: number;
+}
+
+interface RackRec {
+  name: string;
+  nodes: NodeRec[];
+  /** Shapes no node of the rack could hold in pass `noFitEpoch` (free only shrinks within a pass). */
+  noFitEpoch: number;
+  noFit: Set<string>;
 }
 
 interface RequestRec {
   spec: SchedulerRequest;
+  session: SessionRec;
   remaining: number;
-  waitingSinceMs: number;
+  sinceMs: number;
+  /** Named hosts minus excluded ones. */
+  hosts: string[];
+  excluded: Set<string> | null;
+  live: boolean;
+  /** memory/vcores/gpus, for the per-pass "nothing holds this shape" memos; '' = not memoizable. */
+  shapeKey: string;
 }
 
-interface SessionRec {
+interface ShapeQueues {
+  hosted: RequestQueue<RequestRec>;
+  plain: RequestQueue<RequestRec>;
+}
+
+interface SessionRec extends HeapItem {
   s: SchedulerSession;
+  seq: number;
   pool: PoolRec;
+  state: 'running' | 'waiting';
   requests: Map<string, RequestRec>;
+  /**
+   * Requests by shape (see shapeKeyOf), each split into those naming hosts and those
+   * naming none, in arrival (= waiting-since) order. By shape, so that one pass skips
+   * a whole shape at once when no node can hold it any more.
+   */
+  queues: Map<string, ShapeQueues>;
+  /** host → requests naming it; `hostCount` counts the live ones. */
+  byHost: Map<string, RequestRec[]>;
+  hostCount: Map<string, number>;
   grants: Map<string, GrantRec>;
   allocated: Resources;
+  pendingRes: Resources;
   pending: number;
+  /** Order key inside the pool (see sessionKeyOf), cached. */
+  key: number;
+  /** Per-pass count of requests that failed to place (bounded by requestScanMax). */
+  passEpoch: number;
+  scanned: number;
+}
+
+interface PoolRec extends HeapItem {
+  id: number;
+  name: string;
+  short: string;
+  group: GroupRec;
+  cfg: PoolConfig;
+  configured: boolean;
+  sessions: Set<SessionRec>;
+  waiting: SessionRec[];
+  running: number;
+  allocated: Resources;
+  driverAllocated: Resources;
+  /** Held by grants already revoked (not yet released). */
+  revoking: Resources;
+  pending: Resources;
+  fairShare: Resources;
+  key: number;
+  sessionHeap: IndexedHeap<SessionRec>;
+  minStarvedSinceMs: number | null;
+  fairStarvedSinceMs: number | null;
+  sampleRequest: Resources | null;
+}
+
+interface GroupRec extends HeapItem {
+  id: number;
+  name: string;
+  cfg: ShareSettings;
+  pools: Map<string, PoolRec>;
+  running: number;
+  allocated: Resources;
+  pending: Resources;
+  fairShare: Resources;
+  key: number;
+  poolHeap: IndexedHeap<PoolRec>;
 }
 
 interface GrantRec {
   d: GrantDecision;
   session: SessionRec;
   node: NodeRec;
+  seq: number;
+  revoked: boolean;
 }
 
-interface PoolRec {
-  name: string;
-  group: string;
-  sessions: Set<SessionRec>;
-  allocated: Resources;
+function allows(list: string[], user: string): boolean {
+  return list.includes('*') || list.includes(user);
 }
 
-export function createScheduler(opts: SchedulerOptions): Scheduler & { setConfig(c: PoolsConfig): void } {
-  let grantSeq = 0;
-  const nextGrantId = opts.nextGrantId ?? ((): string => `g-${++grantSeq}`);
+/** alloc + add <= max in every component, without allocating. */
+function fitsSum(alloc: Resources, add: Resources, max: Resources): boolean {
+  if (alloc.memoryMb + add.memoryMb > max.memoryMb || alloc.vcores + add.vcores > max.vcores || alloc.gpus + add.gpus > max.gpus) return false;
+  for (const k in add.custom) if ((alloc.custom[k] ?? 0) + add.custom[k] > (max.custom[k] ?? 0)) return false;
+  return true;
+}
+
+/** Key of a request shape for the no-fit memos; '' when it has custom resources (not memoized). */
+function shapeKeyOf(r: Resources): string {
+  for (const k in r.custom) if (r.custom[k] > 0) return '';
+  return `${r.memoryMb}/${r.vcores}/${r.gpus}`;
+}
+
+function capacityShapeKey(r: Resources): string {
+  return JSON.stringify([r.memoryMb, r.vcores, r.gpus, Object.entries(r.custom).sort()]);
+}
+
+const namePartPattern = /^[A-Za-z0-9_-]+$/;
+
+export function createScheduler(opts: SchedulerOptions): FairScheduler {
+  const clock = opts.clock;
+  let grantIdSeq = 0;
+  const nextGrantId = opts.nextGrantId ?? ((): string => `g-${++grantIdSeq}`);
   let config = opts.config ?? defaultPoolsConfig();
+
   const nodes = new Map<string, NodeRec>();
+  const slotNodes: (NodeRec | undefined)[] = [];
+  const racks = new Map<string, RackRec>();
+  const fitIndex = new FitIndex();
+  const shapes = new Map<string, { capacity: Resources; count: number; example: string }>();
   const sessions = new Map<string, SessionRec>();
   const grants = new Map<string, GrantRec>();
-  const pools = new Map<string, PoolRec>();
+  const groups = new Map<string, GroupRec>();
+  /** Running sessions with pending containers. */
+  const active = new Set<SessionRec>();
+  /** host → sessions with live requests naming it. */
+  const hostWaiters = new Map<string, Set<SessionRec>>();
+  /** Nodes whose free capacity grew, or that new requests name, since the last pass. */
+  const offered = new Set<NodeRec>();
   const capacity = zero();
   const allocated = zero();
+  const revokedOutstanding = zero();
+  let pendingContainers = 0;
+  let sessionsRunning = 0;
+  let sessionSeq = 0;
+  let grantSeq = 0;
+  let poolIdSeq = 0;
+  let passEpoch = 0;
+  let dirty = true;
+  let nextWake = Infinity;
+  let starvingPools = 0;
 
-  function poolName(s: SchedulerSession): string {
-    const p = s.pool.trim();
-    if (p === '') return `${defaultGroupName}.${s.user}`;
-    return p.includes('.') ? p : `${defaultGroupName}.${p}`;
+  const dom = (r: Resources): number => dominantShare(r, capacity);
+
+  // ---- pools and groups -------------------------------------------------------------
+
+  function groupSettings(name: string): { cfg: ShareSettings; configured: boolean } {
+    const g: GroupConfig | undefined = config.groups[name];
+    return g ? { cfg: g, configured: true } : { cfg: config.groupDefaults, configured: false };
   }
 
-  function poolFor(name: string): PoolRec {
-    let p = pools.get(name);
+  function poolSettings(group: string, pool: string): { cfg: PoolConfig; configured: boolean } {
+    const p = config.groups[group]?.pools[pool];
+    return p ? { cfg: p, configured: true } : { cfg: config.poolDefaults, configured: false };
+  }
+
+  function groupFor(name: string): GroupRec {
+    let g = groups.get(name);
+    if (!g) {
+      const gg: GroupRec = {
+        id: poolIdSeq++, name, cfg: groupSettings(name).cfg, pools: new Map(), running: 0, allocated: zero(), pending: zero(), fairShare: zero(), key: 0,
+        heapSlot: -1, poolHeap: new IndexedHeap<PoolRec>((a, b) => a.key < b.key || (a.key === b.key && a.id < b.id)),
+      };
+      groups.set(name, gg);
+      g = gg;
+    }
+    return g;
+  }
+
+  function poolFor(fullName: string): PoolRec {
+    const dot = fullName.indexOf('.');
+    const g = groupFor(fullName.slice(0, dot));
+    const short = fullName.slice(dot + 1);
+    let p = g.pools.get(short);
     if (!p) {
-      p = { name, group: name.slice(0, name.indexOf('.')), sessions: new Set(), allocated: zero() };
-      pools.set(name, p);
+      const ps = poolSettings(g.name, short);
+      const pp: PoolRec = {
+        id: poolIdSeq++, name: fullName, short, group: g, cfg: ps.cfg, configured: ps.configured, sessions: new Set(), waiting: [], running: 0,
+        allocated: zero(), driverAllocated: zero(), revoking: zero(), pending: zero(), fairShare: zero(), key: 0, heapSlot: -1,
+        sessionHeap: new IndexedHeap<SessionRec>(sessionLess),
+        minStarvedSinceMs: null, fairStarvedSinceMs: null, sampleRequest: null,
+      };
+      g.pools.set(short, pp);
+      p = pp;
     }
     return p;
   }
 
+  /** Sessions inside a pool: smaller key first, then older first. */
+  function sessionLess(a: SessionRec, b: SessionRec): boolean {
+    return a.key < b.key || (a.key === b.key && a.seq < b.seq);
+  }
+
+  /** fifo: arrival; priority: highest priority, then earliest deadline; fair: DRF share. */
+  function sessionKeyOf(s: SessionRec): number {
+    switch (s.pool.cfg.order) {
+      case 'fifo':
+        return s.seq;
+      case 'priority': {
+        const deadline = s.s.deadlineMs > 0 ? Math.min(s.s.deadlineMs, noDeadlineKey) : noDeadlineKey;
+        return (priorityRank.VERY_HIGH - priorityRank[s.s.priority]) * noDeadlineKey * 2 + deadline;
+      }
+      case 'fair':
+        return dom(s.allocated);
+    }
+  }
+
+  /** Order key among siblings: below min share first (by how far below), then weighted DRF share. */
+  function shareKey(alloc: Resources, cfg: ShareSettings): number {
+    const a = dom(alloc);
+    const m = dom(cfg.minShare);
+    if (a < m - epsilon) return a / m - 2;
+    return a / cfg.weight;
+  }
+
+  function refreshKeys(p: PoolRec): void {
+    p.key = shareKey(p.allocated, p.cfg);
+    p.group.key = shareKey(p.group.allocated, p.group.cfg);
+  }
+
+  /** Pools with no sessions that the config does not name are forgotten. */
+  function maybeDropPool(p: PoolRec): void {
+    if (p.configured || p.sessions.size > 0) return;
+    p.group.pools.delete(p.short);
+    if (p.group.pools.size === 0 && !groupSettings(p.group.name).configured) groups.delete(p.group.name);
+  }
+
+  function resolvePoolName(s: SchedulerSession): string | null {
+    const raw = s.pool.trim();
+    const full = raw === '' ? `${defaultGroupName}.${s.user}` : raw.includes('.') ? raw : `${defaultGroupName}.${raw}`;
+    const dot = full.indexOf('.');
+    const g = full.slice(0, dot);
+    const p = full.slice(dot + 1);
+    return namePartPattern.test(g) && namePartPattern.test(p) ? full : null;
+  }
+
+  // ---- admission ----------------------------------------------------------------------
+
+  function hasRunningSlot(p: PoolRec): boolean {
+    const pm = p.cfg.maxRunningSessions;
+    const gm = p.group.cfg.maxRunningSessions;
+    return (pm === null || p.running < pm) && (gm === null || p.group.running < gm);
+  }
+
+  function admit(s: SessionRec): void {
+    s.state = 'running';
+    s.pool.running++;
+    s.pool.group.running++;
+    sessionsRunning++;
+    addInto(s.pool.pending, s.pendingRes);
+    addInto(s.pool.group.pending, s.pendingRes);
+    if (s.pending > 0) active.add(s);
+    for (const r of s.requests.values()) for (const h of r.hosts) offerHost(h, r.spec.resources);
+  }
+
+  /** Admits waiting sessions, oldest first, wherever a slot is free. */
+  function admitWaiting(): void {
+    for (const g of groups.values()) {
+      for (;;) {
+        let best: PoolRec | undefined;
+        for (const p of g.pools.values()) if (p.waiting.length > 0 && hasRunningSlot(p) && (!best || p.waiting[0].seq < best.waiting[0].seq)) best = p;
+        if (!best) break;
+        admit(best.waiting.shift()!);
+      }
+    }
+  }
+
+  // ---- nodes --------------------------------------------------------------------------
+
+  function indexNode(n: NodeRec): void {
+    if (n.state !== 'alive') fitIndex.markUnavailable(n.slot);
+    else fitIndex.set(n.slot, n.free.memoryMb, n.free.vcores, n.free.gpus);
+  }
+
+  /** A request for `host` arrived: offer the node in the next pass if it could hold it now. */
+  function offerHost(host: string, res: Resources): void {
+    const n = nodes.get(host);
+    if (n && n.state === 'alive' && fits(res, n.free)) offered.add(n);
+  }
+
+  function addShape(r: Resources, name: string, delta: number): void {
+    const k = capacityShapeKey(r);
+    const sh = shapes.get(k);
+    if (sh) {
+      sh.count += delta;
+      if (sh.count === 0) shapes.delete(k);
+    } else if (delta > 0) shapes.set(k, { capacity: clone(r), count: delta, example: name });
+  }
+
+  // ---- requests -----------------------------------------------------------------------
+
+  function retireRequest(r: RequestRec): void {
+    if (!r.live) return;
+    r.live = false;
+    const s = r.session;
+    s.requests.delete(r.spec.requestId);
+    for (const h of r.hosts) {
+      const c = (s.hostCount.get(h) ?? 0) - 1;
+      if (c > 0) s.hostCount.set(h, c);
+      else {
+        s.hostCount.delete(h);
+        s.byHost.delete(h);
+        const w = hostWaiters.get(h);
+        if (w) {
+          w.delete(s);
+          if (w.size === 0) hostWaiters.delete(h);
+        }
+      }
+    }
+  }
+
+  /** Takes `count` pending containers of `r` off the books (granted or cancelled). */
+  function consumePending(r: RequestRec, count: number): void {
+    const s = r.session;
+    r.remaining -= count;
+    s.pending -= count;
+    pendingContainers -= count;
+    for (let i = 0; i < count; i++) {
+      subtractInto(s.pendingRes, r.spec.resources);
+      if (s.state === 'running') {
+        subtractInto(s.pool.pending, r.spec.resources);
+        subtractInto(s.pool.group.pending, r.spec.resources);
+      }
+    }
+    if (r.remaining === 0) retireRequest(r);
+    if (s.pending === 0) active.delete(s);
+  }
+
+  function unsatisfiableReason(r: SchedulerRequest, p: PoolRec): string | null {
+    if (p.cfg.maxShare && !fits(r.resources, p.cfg.maxShare)) {
+      return `request ${r.requestId} wants ${format(r.resources)}, more than the max share of pool ${p.name} (${format(p.cfg.maxShare)})`;
+    }
+    if (p.group.cfg.maxShare && !fits(r.resources, p.group.cfg.maxShare)) {
+      return `request ${r.requestId} wants ${format(r.resources)}, more than the max share of pool group ${p.group.name} (${format(p.group.cfg.maxShare)})`;
+    }
+    if (shapes.size === 0) return null;
+    let largest: { capacity: Resources; example: string } | undefined;
+    for (const sh of shapes.values()) {
+      if (fits(r.resources, sh.capacity)) return null;
+      if (!largest || dom(sh.capacity) > dom(largest.capacity)) largest = sh;
+    }
+    return `request ${r.requestId} wants ${format(r.resources)} but no node could ever hold it: the largest node (${largest!.example}) has ${format(largest!.capacity)}`;
+  }
+
+  // ---- grants -------------------------------------------------------------------------
+
+  /** Pool/group max shares and the pool's driver share allow `r` one more container. */
+  function admissible(s: SessionRec, r: RequestRec): boolean {
+    const p = s.pool;
+    const res = r.spec.resources;
+    if (p.cfg.maxShare && !fitsSum(p.allocated, res, p.cfg.maxShare)) return false;
+    if (p.group.cfg.maxShare && !fitsSum(p.group.allocated, res, p.group.cfg.maxShare)) return false;
+    if (r.spec.driver && !isZero(p.driverAllocated)) {
+      const limit = p.cfg.maxDriverShare * Math.max(dom(p.fairShare), dom(p.cfg.minShare));
+      if (dom(p.driverAllocated) + dom(res) > limit + epsilon) return false;
+    }
+    return true;
+  }
+
+  function fitsNode(r: RequestRec, n: NodeRec): boolean {
+    return n.state === 'alive' && fits(r.spec.resources, n.free) && (r.excluded === null || !r.excluded.has(n.name));
+  }
+
+  function makeGrant(r: RequestRec, n: NodeRec, locality: GrantDecision['locality'], plan: SchedulePlan): void {
+    const s = r.session;
+    const res = r.spec.resources;
+    const d: GrantDecision = { grantId: nextGrantId(), sessionId: s.s.id, requestId: r.spec.requestId, node: n.name, resources: clone(res), driver: r.spec.driver, locality };
+    if (grants.has(d.grantId)) throw new Error(`scheduler: grant id ${d.grantId} issued twice`);
+    const g: GrantRec = { d, session: s, node: n, seq: grantSeq++, revoked: false };
+    grants.set(d.grantId, g);
+    s.grants.set(d.grantId, g);
+    n.grants.add(g);
+    subtractInto(n.free, res);
+    addInto(n.allocated, res);
+    indexNode(n);
+    addInto(s.allocated, res);
+    addInto(s.pool.allocated, res);
+    addInto(s.pool.group.allocated, res);
+    if (r.spec.driver) addInto(s.pool.driverAllocated, res);
+    addInto(allocated, res);
+    consumePending(r, 1);
+    refreshKeys(s.pool);
+    s.key = sessionKeyOf(s);
+    plan.grants.push(d);
+  }
+
   function dropGrant(g: GrantRec): void {
+    const res = g.d.resources;
+    const s = g.session;
     grants.delete(g.d.grantId);
-    g.session.grants.delete(g.d.grantId);
-    subtractInto(g.session.allocated, g.d.resources);
-    subtractInto(g.session.pool.allocated, g.d.resources);
+    s.grants.delete(g.d.grantId);
+    subtractInto(s.allocated, res);
+    subtractInto(s.pool.allocated, res);
+    subtractInto(s.pool.group.allocated, res);
+    if (g.d.driver) subtractInto(s.pool.driverAllocated, res);
+    if (g.revoked) {
+      subtractInto(s.pool.revoking, res);
+      subtractInto(revokedOutstanding, res);
+    }
+    subtractInto(allocated, res);
     g.node.grants.delete(g);
-    addInto(g.node.free, g.d.resources);
-    subtractInto(g.node.allocated, g.d.resources);
-    subtractInto(allocated, g.d.resources);
-  }
-
-  function largestNode(): NodeRec | undefined {
-    let best: NodeRec | undefined;
-    for (const n of nodes.values()) if (!best || dominantShare(n.node.capacity, capacity) > dominantShare(best.node.capacity, capacity)) best = n;
-    return best;
-  }
-
-  function nodeOk(n: NodeRec, req: RequestRec): boolean {
-    return n.state === 'alive' && fits(req.spec.resources, n.free) && !req.spec.excludedHosts.includes(n.node.name);
-  }
-
-  function findNode(req: RequestRec): { n: NodeRec; locality: GrantDecision['locality'] } | undefined {
-    const { hosts, racks, relaxLocality } = req.spec;
-    for (const h of hosts) {
-      const n = nodes.get(h);
-      if (n && nodeOk(n, req)) return { n, locality: 'node' };
+    addInto(g.node.free, res);
+    subtractInto(g.node.allocated, res);
+    if (nodes.get(g.node.name) === g.node) {
+      indexNode(g.node);
+      if (g.node.state === 'alive') offered.add(g.node);
     }
-    if (racks.length > 0 || (hosts.length > 0 && relaxLocality)) {
-      const wantRacks = new Set(racks);
-      if (relaxLocality) for (const h of hosts) { const n = nodes.get(h); if (n) wantRacks.add(n.node.rack); }
-      for (const n of nodes.values()) if (wantRacks.has(n.node.rack) && nodeOk(n, req)) return { n, locality: 'rack' };
+    dirty = true;
+  }
+
+  // ---- placement ----------------------------------------------------------------------
+
+  function tryRack(r: RequestRec, rack: RackRec | undefined): NodeRec | undefined {
+    if (!rack) return undefined;
+    const memo = r.shapeKey !== '' && r.excluded === null;
+    if (memo) {
+      if (rack.noFitEpoch !== passEpoch) {
+        rack.noFitEpoch = passEpoch;
+        rack.noFit.clear();
+      } else if (rack.noFit.has(r.shapeKey)) return undefined;
     }
-    if (relaxLocality || (hosts.length === 0 && racks.length === 0)) {
-      for (const n of nodes.values()) if (nodeOk(n, req)) return { n, locality: 'any' };
+    for (const n of rack.nodes) if (fitsNode(r, n)) return n;
+    if (memo) rack.noFit.add(r.shapeKey);
+    return undefined;
+  }
+
+  function tryRacks(r: RequestRec): NodeRec | undefined {
+    const spec = r.spec;
+    for (const name of spec.racks) {
+      const n = tryRack(r, racks.get(name));
+      if (n) return n;
+    }
+    if (spec.relaxLocality) {
+      for (const h of r.hosts) {
+        const n = tryRack(r, nodes.get(h)?.rack);
+        if (n) return n;
+      }
     }
     return undefined;
   }
 
-  const sched: Scheduler & { setConfig(c: PoolsConfig): void } = {
+  function tryAny(r: RequestRec): NodeRec | undefined {
+    const res = r.spec.resources;
+    const slot = fitIndex.find(res.memoryMb, res.vcores, res.gpus, (sl) => fitsNode(r, slotNodes[sl]!));
+    return slot >= 0 ? slotNodes[slot] : undefined;
+  }
+
+  /** Shapes (memory/vcores/gpus) that no node could hold at some point in this pass. */
+  const noFitShapes = new Set<string>();
+
+
+  function wakeAt(t: number): void {
+    if (t < nextWake) nextWake = t;
+  }
+
+  /**
+   * Places one container of `r` at the widest locality level its wait allows, or
+   * returns false (and notes when a wider level opens). `patient` = locality waits apply.
+   */
+  function placeRequest(r: RequestRec, now: number, patient: boolean, plan: SchedulePlan): boolean {
+    const spec = r.spec;
+    for (const h of r.hosts) {
+      const n = nodes.get(h);
+      if (n && fitsNode(r, n)) {
+        makeGrant(r, n, 'node', plan);
+        return true;
+      }
+    }
+    const hasHosts = spec.hosts.length > 0;
+    const rackOpensMs = hasHosts && patient ? r.sinceMs + config.nodeLocalityWaitMs : -Infinity;
+    const anyOpensMs = !patient ? -Infinity : (hasHosts ? rackOpensMs : r.sinceMs) + (hasHosts || spec.racks.length > 0 ? config.rackLocalityWaitMs : 0);
+    if (spec.racks.length > 0 || (hasHosts && spec.relaxLocality)) {
+      if (now >= rackOpensMs) {
+        const n = tryRacks(r);
+        if (n) {
+          makeGrant(r, n, 'rack', plan);
+          return true;
+        }
+      } else wakeAt(rackOpensMs);
+    }
+    const strictlyNamed = !spec.relaxLocality && (hasHosts || spec.racks.length > 0);
+    if (!strictlyNamed) {
+      if (now >= anyOpensMs) {
+        const n = tryAny(r);
+        // Exclusions narrow the search, so only an unrestricted miss proves the shape fits nowhere.
+        if (!n && r.excluded === null && r.shapeKey !== '') noFitShapes.add(r.shapeKey);
+        if (n) {
+          makeGrant(r, n, 'any', plan);
+          return true;
+        }
+      } else wakeAt(anyOpensMs);
+    }
+    return false;
+  }
+
+  /**
+   * One container for session `s`: its oldest placeable request. False = nothing more
+   * for it this pass. Requests naming hosts whose rack level has not opened yet are
+   * left to the offers stage (node-local only), so a patient scan stops at the first.
+   */
+  function placeForSession(s: SessionRec, now: number, patient: boolean, plan: SchedulePlan): boolean {
+    if (s.passEpoch !== passEpoch) {
+      s.passEpoch = passEpoch;
+      s.scanned = 0;
+    }
+    for (const [key, q] of s.queues) {
+      if (s.scanned >= requestScanMax) return false;
+      if (key !== '' && noFitShapes.has(key)) continue;
+      const placed = placeFromQueue(s, q.plain, false, now, patient, plan) || placeFromQueue(s, q.hosted, true, now, patient, plan);
+      if (placed) return true;
+      if (q.plain.current(passEpoch) === undefined && q.hosted.current(passEpoch) === undefined && q.plain.isEmpty() && q.hosted.isEmpty()) s.queues.delete(key);
+    }
+    return false;
+  }
+
+  function placeFromQueue(s: SessionRec, q: RequestQueue<RequestRec>, hosted: boolean, now: number, patient: boolean, plan: SchedulePlan): boolean {
+    for (let r = q.current(passEpoch); r && s.scanned < requestScanMax; r = q.current(passEpoch)) {
+      const spec = r.spec;
+      if (hosted) {
+        if (!spec.relaxLocality && spec.racks.length === 0) {
+          q.advance(); // node-local only: the offers stage places these
+          continue;
+        }
+        if (patient && now < r.sinceMs + config.nodeLocalityWaitMs) {
+          wakeAt(r.sinceMs + config.nodeLocalityWaitMs);
+          return false; // younger requests of this queue wait longer still
+        }
+      }
+      if (admissible(s, r) && placeRequest(r, now, patient, plan)) return true;
+      s.scanned++;
+      q.advance();
+      if (r.shapeKey !== '' && noFitShapes.has(r.shapeKey)) return false;
+    }
+    return false;
+  }
+
+  // ---- the pass -----------------------------------------------------------------------
+
+  function computeShares(): void {
+    const gs = [...groups.values()];
+    const gShares = computeFairShares(capacity, gs.map((g) => ({ weight: g.cfg.weight, minShare: g.cfg.minShare, maxShare: g.cfg.maxShare, demand: add2(g.allocated, g.pending) })));
+    gs.forEach((g, i) => {
+      g.fairShare = gShares[i];
+      const ps = [...g.pools.values()];
+      const pShares = computeFairShares(g.fairShare, ps.map((p) => ({ weight: p.cfg.weight, minShare: p.cfg.minShare, maxShare: p.cfg.maxShare, demand: add2(p.allocated, p.pending) })));
+      ps.forEach((p, j) => {
+        p.fairShare = pShares[j];
+        refreshKeys(p);
+      });
+    });
+  }
+
+  function add2(a: Resources, b: Resources): Resources {
+    const out = clone(a);
+    addInto(out, b);
+    return out;
+  }
+
+  function buildSessionHeaps(): void {
+    for (const g of groups.values()) for (const p of g.pools.values()) p.sessionHeap.clear();
+    for (const s of active) {
+      s.key = sessionKeyOf(s);
+      s.pool.sessionHeap.push(s);
+    }
+  }
+
+  /** Stage 3: pools below min share, lowest ratio first, place without locality waits. */
+  function serveNeedy(now: number, plan: SchedulePlan): void {
+    const heap = new IndexedHeap<PoolRec>((a, b) => a.key < b.key || (a.key === b.key && a.id < b.id));
+    for (const g of groups.values()) for (const p of g.pools.values()) if (p.key < 0 && p.sessionHeap.size > 0) heap.push(p);
+    for (let p = heap.peek(); p && plan.grants.length < grantsPerPassMax; p = heap.peek()) {
+      const s = p.sessionHeap.peek();
+      if (!s) {
+        heap.remove(p);
+        continue;
+      }
+      if (placeForSession(s, now, false, plan)) {
+        if (s.pending > 0) p.sessionHeap.update(s);
+        else p.sessionHeap.remove(s);
+      } else p.sessionHeap.remove(s);
+      if (p.key >= 0) heap.remove(p);
+      else heap.update(p);
+    }
+    heap.clear();
+  }
+
+  function sessionBefore(a: SessionRec, b: SessionRec): boolean {
+    const ga = a.pool.group;
+    const gb = b.pool.group;
+    if (ga !== gb) return ga.key < gb.key || (ga.key === gb.key && ga.id < gb.id);
+    if (a.pool !== b.pool) return a.pool.key < b.pool.key || (a.pool.key === b.pool.key && a.pool.id < b.pool.id);
+    return sessionLess(a, b);
+  }
+
+  function localRequest(s: SessionRec, n: NodeRec): RequestRec | undefined {
+    const list = s.byHost.get(n.name);
+    if (!list) return undefined;
+    let dead = 0;
+    let found: RequestRec | undefined;
+    for (const r of list) {
+      if (!r.live) {
+        dead++;
+        continue;
+      }
+      if (fitsNode(r, n) && admissible(s, r)) {
+        found = r;
+        break;
+      }
+    }
+    if (dead > 16 && dead * 2 > list.length) s.byHost.set(n.name, list.filter((r) => r.live));
+    return found;
+  }
+
+  /** Stage 4: each offered node goes, node-locally, to the most deserving session that wants it. */
+  function serveOffers(plan: SchedulePlan): void {
+    for (const n of offered) {
+      if (plan.grants.length >= grantsPerPassMax) return;
+      offered.delete(n);
+      if (n.state !== 'alive' || nodes.get(n.name) !== n) continue;
+      const w = hostWaiters.get(n.name);
+      if (!w) continue;
+      // The node goes to the most deserving candidate with a request that fits here;
+      // a request is only looked up for a candidate that would beat the best so far.
+      while (plan.grants.length < grantsPerPassMax) {
+        let best: SessionRec | undefined;
+        let bestReq: RequestRec | undefined;
+        for (const s of w) {
+          if (s.state !== 'running' || s.pending === 0) continue;
+          if (best && !sessionBefore(s, best)) continue;
+          if (starvingPools > 0 && dom(s.pool.allocated) >= dom(s.pool.fairShare) - epsilon) continue;
+          const r = localRequest(s, n);
+          if (!r) continue;
+          best = s;
+          bestReq = r;
+        }
+        if (!best || !bestReq) break;
+        makeGrant(bestReq, n, 'node', plan);
+        if (best.pool.sessionHeap.has(best)) {
+          if (best.pending > 0) best.pool.sessionHeap.update(best);
+          else best.pool.sessionHeap.remove(best);
+        }
+      }
+    }
+  }
+
+  /** Stage 5: hierarchical fair order, delay scheduling for locality. */
+  function serveFair(now: number, plan: SchedulePlan): void {
+    const root = new IndexedHeap<GroupRec>((a, b) => a.key < b.key || (a.key === b.key && a.id < b.id));
+    for (const g of groups.values()) {
+      g.poolHeap.clear();
+      for (const p of g.pools.values()) if (p.sessionHeap.size > 0) g.poolHeap.push(p);
+      if (g.poolHeap.size > 0) root.push(g);
+    }
+    for (let g = root.peek(); g && plan.grants.length < grantsPerPassMax; g = root.peek()) {
+      const p = g.poolHeap.peek();
+      if (!p) {
+        root.remove(g);
+        continue;
+      }
+      const s = p.sessionHeap.peek();
+      if (!s) {
+        g.poolHeap.remove(p);
+        continue;
+      }
+      if (placeForSession(s, now, true, plan)) {
+        if (s.pending > 0) p.sessionHeap.update(s);
+        else p.sessionHeap.remove(s);
+        if (p.sessionHeap.size > 0) g.poolHeap.update(p);
+        else g.poolHeap.remove(p);
+        root.update(g);
+      } else {
+        p.sessionHeap.remove(s);
+        if (p.sessionHeap.size === 0) g.poolHeap.remove(p);
+      }
+    }
+    root.clear();
+  }
+
+  /** Stage 6: starvation clocks and revocations. */
+  function preempt(now: number, plan: SchedulePlan): void {
+    let need = 0;
+    let reason = '';
+    let reasonNeed = 0;
+    starvingPools = 0;
+    for (const g of groups.values()) {
+      for (const p of g.pools.values()) {
+        const wanting = p.running > 0 && !isZero(p.pending) && p.sampleRequest !== null;
+        const step = wanting ? dom(p.sampleRequest!) : 0;
+        const have = dom(p.allocated);
+        const minTarget = dom(p.cfg.minShare) > 0 ? Math.min(dom(p.cfg.minShare), dom(p.fairShare)) : 0;
+        const fairTarget = dom(p.fairShare);
+        const belowMin = wanting && minTarget > 0 && have + step <= minTarget + epsilon;
+        const belowFair = wanting && have + step <= fairTarget * config.fairSharePreemptionThreshold + epsilon;
+        p.minStarvedSinceMs = belowMin ? (p.minStarvedSinceMs ?? now) : null;
+        p.fairStarvedSinceMs = belowFair ? (p.fairStarvedSinceMs ?? now) : null;
+        if (belowMin || belowFair) starvingPools++;
+        if (!config.preemptionEnabled) continue;
+        let want = 0;
+        let why = '';
+        if (belowMin) {
+          if (now - p.minStarvedSinceMs! >= config.minSharePreemptionTimeoutMs) {
+            want = minTarget - have;
+            why = `pool ${p.name} below its min share for ${now - p.minStarvedSinceMs!} ms`;
+          } else wakeAt(p.minStarvedSinceMs! + config.minSharePreemptionTimeoutMs);
+        }
+        if (belowFair) {
+          if (now - p.fairStarvedSinceMs! >= config.fairSharePreemptionTimeoutMs) {
+            if (fairTarget - have > want) {
+              want = fairTarget - have;
+              why = `pool ${p.name} below ${config.fairSharePreemptionThreshold} of its fair share for ${now - p.fairStarvedSinceMs!} ms`;
+            }
+          } else wakeAt(p.fairStarvedSinceMs! + config.fairSharePreemptionTimeoutMs);
+        }
+        need += want;
+        if (want > reasonNeed) {
+          reasonNeed = want;
+          reason = why;
+        }
+      }
+    }
+    need -= dom(revokedOutstanding);
+    if (need <= epsilon) return;
+    // Victims: preemptable pools over their fair share (counting grants being revoked as gone).
+    const victims: { p: PoolRec; list: GrantRec[] | null; next: number }[] = [];
+    for (const g of groups.values()) {
+      if (!g.cfg.preemptable) continue;
+      for (const p of g.pools.values()) {
+        if (p.cfg.preemptable && dom(p.allocated) - dom(p.revoking) > dom(p.fairShare) + epsilon) victims.push({ p, list: null, next: 0 });
+      }
+    }
+    const over = (p: PoolRec): number => dom(p.allocated) - dom(p.revoking) - dom(p.fairShare);
+    while (need > epsilon && victims.length > 0) {
+      let vi = 0;
+      for (let i = 1; i < victims.length; i++) if (over(victims[i].p) > over(victims[vi].p)) vi = i;
+      const v = victims[vi];
+      if (v.list === null) {
+        v.list = [];
+        for (const s of v.p.sessions) for (const g of s.grants.values()) if (!g.d.driver && !g.revoked) v.list.push(g);
+        v.list.sort((a, b) => b.seq - a.seq);
+      }
+      const g = v.list[v.next++];
+      if (!g || over(v.p) <= epsilon) {
+        victims.splice(vi, 1);
+        continue;
+      }
+      if (g.revoked || !grants.has(g.d.grantId)) continue;
+      g.revoked = true;
+      addInto(v.p.revoking, g.d.resources);
+      addInto(revokedOutstanding, g.d.resources);
+      need -= dom(g.d.resources);
+      const rd: RevokeDecision = { grantId: g.d.grantId, sessionId: g.session.s.id, node: g.node.name, reason: `preempted for ${reason}` };
+      plan.revocations.push(rd);
+    }
+  }
+
+  const sched: FairScheduler = {
     setConfig(c: PoolsConfig): void {
       config = c;
+      for (const g of groups.values()) {
+        g.cfg = groupSettings(g.name).cfg;
+        for (const p of g.pools.values()) {
+          const ps = poolSettings(g.name, p.short);
+          p.cfg = ps.cfg;
+          p.configured = ps.configured;
+        }
+      }
+      for (const [gName, g] of Object.entries(c.groups)) for (const pName of Object.keys(g.pools)) poolFor(`${gName}.${pName}`);
+      for (const g of [...groups.values()]) for (const p of [...g.pools.values()]) maybeDropPool(p);
+      admitWaiting();
+      dirty = true;
+    },
+
+    nextWakeMs(): number | null {
+      return dirty ? clock.now() : Number.isFinite(nextWake) ? nextWake : null;
+    },
+
+    sessionPoolName(id: string): string | undefined {
+      return sessions.get(id)?.pool.name;
+    },
+
+    canAdminister(user: string, pool: string): boolean {
+      const dot = pool.indexOf('.');
+      const gName = dot < 0 ? defaultGroupName : pool.slice(0, dot);
+      const pName = dot < 0 ? pool : pool.slice(dot + 1);
+      return allows(groupSettings(gName).cfg.acl.administer, user) || allows(poolSettings(gName, pName).cfg.acl.administer, user);
     },
 
     addNode(node: SchedulerNode): void {
-      const old = nodes.get(node.name);
-      if (old) {
-        subtractInto(capacity, old.node.capacity);
-        old.node = { name: node.name, rack: node.rack, capacity: clone(node.capacity) };
-        old.free = clone(node.capacity);
-        subtractInto(old.free, old.allocated);
-        addInto(capacity, node.capacity);
-        return;
+      const bad = invalidReason(node.capacity, `node ${node.name} capacity`);
+      if (bad !== null) throw new Error(`scheduler.addNode: ${bad}`);
+      let n = nodes.get(node.name);
+      if (n) {
+        subtractInto(capacity, n.capacity);
+        addShape(n.capacity, n.name, -1);
+        if (n.rack.name !== node.rack) {
+          n.rack.nodes.splice(n.rack.nodes.indexOf(n), 1);
+          n.rack = rackFor(node.rack);
+          n.rack.nodes.push(n);
+        }
+        n.capacity = clone(node.capacity);
+        n.free = clone(node.capacity);
+        subtractInto(n.free, n.allocated);
+      } else {
+        const slot = fitIndex.allocate();
+        n = { name: node.name, rack: rackFor(node.rack), capacity: clone(node.capacity), free: clone(node.capacity), allocated: zero(), state: 'alive', grants: new Set(), slot };
+        n.rack.nodes.push(n);
+        nodes.set(node.name, n);
+        slotNodes[slot] = n;
       }
-      nodes.set(node.name, { node: { name: node.name, rack: node.rack, capacity: clone(node.capacity) }, free: clone(node.capacity), allocated: zero(), state: 'alive', grants: new Set() });
-      addInto(capacity, node.capacity);
+      addInto(capacity, n.capacity);
+      addShape(n.capacity, n.name, 1);
+      indexNode(n);
+      if (n.state === 'alive') offered.add(n);
+      dirty = true;
     },
 
     setNodeState(name: string, state: NodeState): void {
       const n = nodes.get(name);
-      if (n) n.state = state;
+      if (!n || n.state === state) return;
+      n.state = state;
+      indexNode(n);
+      if (state === 'alive') offered.add(n);
+      dirty = true;
     },
 
     removeNode(name: string): GrantDecision[] {
@@ -143,21 +909,47 @@ export function createScheduler(opts: SchedulerOptions): Scheduler & { setConfig
       const out = [...n.grants].map((g) => g.d);
       for (const g of [...n.grants]) dropGrant(g);
       nodes.delete(name);
-      subtractInto(capacity, n.node.capacity);
+      offered.delete(n);
+      n.rack.nodes.splice(n.rack.nodes.indexOf(n), 1);
+      if (n.rack.nodes.length === 0) racks.delete(n.rack.name);
+      fitIndex.release(n.slot);
+      slotNodes[n.slot] = undefined;
+      subtractInto(capacity, n.capacity);
+      addShape(n.capacity, n.name, -1);
+      dirty = true;
       return out;
     },
 
     addSession(session: SchedulerSession): Verdict {
+      if (typeof session.id !== 'string' || session.id === '') return { ok: false, code: 'invalid', reason: 'session id is empty' };
       if (sessions.has(session.id)) return { ok: false, code: 'invalid', reason: `session ${session.id} already exists` };
-      const pool = poolFor(poolName(session));
-      const rec: SessionRec = { s: { ...session }, pool, requests: new Map(), grants: new Map(), allocated: zero(), pending: 0 };
-      sessions.set(session.id, rec);
-      pool.sessions.add(rec);
+      if (!(session.priority in priorityRank)) return { ok: false, code: 'invalid', reason: `session ${session.id}: unknown priority "${String(session.priority)}"` };
+      const poolName = resolvePoolName(session);
+      if (poolName === null) return { ok: false, code: 'invalid', reason: `session ${session.id}: bad pool name "${session.pool}" (expected group.pool, letters, digits, "_" and "-")` };
+      const dot = poolName.indexOf('.');
+      const gName = poolName.slice(0, dot);
+      const pName = poolName.slice(dot + 1);
+      const gs = groupSettings(gName);
+      const ps = poolSettings(gName, pName);
+      if (config.configuredPoolsOnly && !ps.configured) return { ok: false, code: 'denied', reason: `pool ${poolName} is not configured and the pools file allows configured pools only` };
+      if (!allows(gs.cfg.acl.submit, session.user) || !allows(ps.cfg.acl.submit, session.user)) {
+        return { ok: false, code: 'denied', reason: `user ${session.user} may not submit to pool ${poolName}` };
+      }
+      const pool = poolFor(poolName);
+      const s: SessionRec = {
+        s: { ...session, pool: poolName }, seq: sessionSeq++, pool, state: 'waiting', requests: new Map(), queues: new Map(), byHost: new Map(), hostCount: new Map(),
+        grants: new Map(), allocated: zero(), pendingRes: zero(), pending: 0, key: 0, passEpoch: -1, scanned: 0, heapSlot: -1,
+      };
+      sessions.set(session.id, s);
+      pool.sessions.add(s);
+      if (hasRunningSlot(pool) && pool.waiting.length === 0) admit(s);
+      else pool.waiting.push(s);
+      dirty = true;
       return { ok: true };
     },
 
     sessionState(id: string): 'running' | 'waiting' | undefined {
-      return sessions.has(id) ? 'running' : undefined;
+      return sessions.get(id)?.state;
     },
 
     removeSession(id: string): GrantDecision[] {
@@ -165,28 +957,74 @@ export function createScheduler(opts: SchedulerOptions): Scheduler & { setConfig
       if (!s) return [];
       const out = [...s.grants.values()].map((g) => g.d);
       for (const g of [...s.grants.values()]) dropGrant(g);
+      for (const r of [...s.requests.values()]) consumePending(r, r.remaining);
       sessions.delete(id);
       s.pool.sessions.delete(s);
+      active.delete(s);
+      if (s.state === 'running') {
+        s.pool.running--;
+        s.pool.group.running--;
+        sessionsRunning--;
+      } else s.pool.waiting.splice(s.pool.waiting.indexOf(s), 1);
+      maybeDropPool(s.pool);
+      admitWaiting();
+      dirty = true;
       return out;
     },
 
     addRequests(sessionId: string, requests: SchedulerRequest[]): Verdict {
       const s = sessions.get(sessionId);
       if (!s) return { ok: false, code: 'unknown-session', reason: `unknown session ${sessionId}` };
+      if (requests.length > requestBatchMax) return { ok: false, code: 'invalid', reason: `${requests.length} requests in one call (at most ${requestBatchMax})` };
+      const ids = new Set<string>();
       for (const r of requests) {
-        if (!Number.isInteger(r.count) || r.count < 1) return { ok: false, code: 'invalid', reason: `request ${r.requestId}: count must be a whole number >= 1` };
-        if (nodes.size > 0 && ![...nodes.values()].some((n) => fits(r.resources, n.node.capacity))) {
-          const big = largestNode();
-          return { ok: false, code: 'unsatisfiable', reason: `request ${r.requestId} wants ${format(r.resources)} but the largest node (${big?.node.name}) has ${big ? format(big.node.capacity) : '-'}` };
+        const what = `request ${r.requestId}`;
+        if (typeof r.requestId !== 'string' || r.requestId === '') return { ok: false, code: 'invalid', reason: 'a request has an empty requestId' };
+        if (s.requests.has(r.requestId) || ids.has(r.requestId)) return { ok: false, code: 'invalid', reason: `${what} already exists in session ${sessionId}` };
+        ids.add(r.requestId);
+        if (!Number.isInteger(r.count) || r.count < 1 || r.count > requestCountMax) return { ok: false, code: 'invalid', reason: `${what}: count must be a whole number in 1..${requestCountMax}, got ${r.count}` };
+        const bad = invalidReason(r.resources, `${what} resources`);
+        if (bad !== null) return { ok: false, code: 'invalid', reason: bad };
+        if (isZero(r.resources)) return { ok: false, code: 'invalid', reason: `${what} asks for no resources at all` };
+        const why = unsatisfiableReason(r, s.pool);
+        if (why !== null) return { ok: false, code: 'unsatisfiable', reason: why };
+      }
+      const now = clock.now();
+      for (const spec of requests) {
+        const excluded = spec.excludedHosts.length > 0 ? new Set(spec.excludedHosts) : null;
+        const hosts = [...new Set(spec.hosts)].filter((h) => excluded === null || !excluded.has(h));
+        const r: RequestRec = {
+          spec: { ...spec, resources: clone(spec.resources), hosts: [...spec.hosts], racks: [...spec.racks], excludedHosts: [...spec.excludedHosts] },
+          session: s, remaining: spec.count, sinceMs: now, hosts, excluded, live: true, shapeKey: shapeKeyOf(spec.resources),
+        };
+        s.requests.set(spec.requestId, r);
+        let q = s.queues.get(r.shapeKey);
+        if (!q) s.queues.set(r.shapeKey, (q = { hosted: new RequestQueue(), plain: new RequestQueue() }));
+        if (hosts.length > 0) q.hosted.push(r);
+        else q.plain.push(r);
+        for (const h of hosts) {
+          let list = s.byHost.get(h);
+          if (!list) s.byHost.set(h, (list = []));
+          list.push(r);
+          s.hostCount.set(h, (s.hostCount.get(h) ?? 0) + 1);
+          let w = hostWaiters.get(h);
+          if (!w) hostWaiters.set(h, (w = new Set()));
+          w.add(s);
+          if (s.state === 'running') offerHost(h, spec.resources);
         }
+        s.pending += spec.count;
+        pendingContainers += spec.count;
+        for (let i = 0; i < spec.count; i++) {
+          addInto(s.pendingRes, spec.resources);
+          if (s.state === 'running') {
+            addInto(s.pool.pending, spec.resources);
+            addInto(s.pool.group.pending, spec.resources);
+          }
+        }
+        s.pool.sampleRequest = r.spec.resources;
       }
-      const now = opts.clock.now();
-      for (const r of requests) {
-        const old = s.requests.get(r.requestId);
-        if (old) s.pending -= old.remaining;
-        s.requests.set(r.requestId, { spec: { ...r, resources: clone(r.resources) }, remaining: r.count, waitingSinceMs: now });
-        s.pending += r.count;
-      }
+      if (s.state === 'running' && s.pending > 0) active.add(s);
+      dirty = true;
       return { ok: true };
     },
 
@@ -195,10 +1033,9 @@ export function createScheduler(opts: SchedulerOptions): Scheduler & { setConfig
       if (!s) return;
       for (const id of requestIds) {
         const r = s.requests.get(id);
-        if (!r) continue;
-        s.pending -= r.remaining;
-        s.requests.delete(id);
+        if (r) consumePending(r, r.remaining);
       }
+      dirty = true;
     },
 
     releaseGrants(sessionId: string, grantIds: string[]): GrantDecision[] {
@@ -216,39 +1053,25 @@ export function createScheduler(opts: SchedulerOptions): Scheduler & { setConfig
 
     schedule(): SchedulePlan {
       const plan: SchedulePlan = { grants: [], revocations: [] };
-      const blocked = new Set<SessionRec>();
-      for (;;) {
-        let best: SessionRec | undefined;
-        let bestKey = Infinity;
-        for (const s of sessions.values()) {
-          if (s.pending === 0 || blocked.has(s)) continue;
-          const key = dominantShare(s.pool.allocated, capacity) * 1e6 + dominantShare(s.allocated, capacity);
-          if (key < bestKey) { best = s; bestKey = key; }
-        }
-        if (!best) break;
-        let granted = false;
-        for (const r of best.requests.values()) {
-          const found = findNode(r);
-          if (!found) continue;
-          const d: GrantDecision = { grantId: nextGrantId(), sessionId: best.s.id, requestId: r.spec.requestId, node: found.n.node.name, resources: clone(r.spec.resources), driver: r.spec.driver, locality: found.locality };
-          const g: GrantRec = { d, session: best, node: found.n };
-          grants.set(d.grantId, g);
-          best.grants.set(d.grantId, g);
-          found.n.grants.add(g);
-          subtractInto(found.n.free, d.resources);
-          addInto(found.n.allocated, d.resources);
-          addInto(best.allocated, d.resources);
-          addInto(best.pool.allocated, d.resources);
-          addInto(allocated, d.resources);
-          r.remaining--;
-          best.pending--;
-          if (r.remaining === 0) best.requests.delete(r.spec.requestId);
-          plan.grants.push(d);
-          granted = true;
-          break;
-        }
-        if (!granted) blocked.add(best);
+      const now = clock.now();
+      if (!dirty && now < nextWake) return plan;
+      dirty = false;
+      nextWake = Infinity;
+      passEpoch++;
+      noFitShapes.clear();
+      admitWaiting();
+      computeShares();
+      buildSessionHeaps();
+      serveNeedy(now, plan);
+      serveOffers(plan);
+      serveFair(now, plan);
+      if (plan.grants.length >= grantsPerPassMax) {
+        // Cut short: the rest (and the starvation check, which would see pools not yet
+        // served as starving) comes in the next pass, which the CM runs at once.
+        dirty = true;
+        return plan;
       }
+      preempt(now, plan);
       return plan;
     },
 
@@ -256,7 +1079,8 @@ export function createScheduler(opts: SchedulerOptions): Scheduler & { setConfig
       return grants.get(grantId)?.d;
     },
     sessionGrants(sessionId: string): GrantDecision[] {
-      return [...(sessions.get(sessionId)?.grants.values() ?? [])].map((g) => g.d);
+      const s = sessions.get(sessionId);
+      return s ? [...s.grants.values()].map((g) => g.d) : [];
     },
     sessionAllocated(sessionId: string): Resources {
       const s = sessions.get(sessionId);
@@ -271,23 +1095,31 @@ export function createScheduler(opts: SchedulerOptions): Scheduler & { setConfig
     },
     pools(): PoolInfo[] {
       const out: PoolInfo[] = [];
-      for (const p of pools.values()) {
-        const demand = clone(p.allocated);
-        for (const s of p.sessions) for (const r of s.requests.values()) for (let i = 0; i < r.remaining; i++) addInto(demand, r.spec.resources);
-        const pc = config.groups[p.group]?.pools[p.name.slice(p.group.length + 1)] ?? config.poolDefaults;
-        out.push({
-          name: p.name, group: p.group, weight: pc.weight, minShare: clone(pc.minShare), maxShare: pc.maxShare ? clone(pc.maxShare) : null,
-          demand, granted: clone(p.allocated), fairShare: zero(), starvingSinceMs: null, runningSessions: p.sessions.size, waitingSessions: 0,
-          preemptable: pc.preemptable, order: pc.order,
-        });
+      for (const g of groups.values()) {
+        for (const p of g.pools.values()) {
+          const starts = [p.minStarvedSinceMs, p.fairStarvedSinceMs].filter((x): x is number => x !== null);
+          out.push({
+            name: p.name, group: g.name, weight: p.cfg.weight, minShare: clone(p.cfg.minShare), maxShare: p.cfg.maxShare ? clone(p.cfg.maxShare) : null,
+            demand: add2(p.allocated, p.pending), granted: clone(p.allocated), fairShare: clone(p.fairShare),
+            starvingSinceMs: starts.length > 0 ? Math.min(...starts) : null, runningSessions: p.running, waitingSessions: p.waiting.length,
+            preemptable: p.cfg.preemptable && g.cfg.preemptable, order: p.cfg.order,
+          });
+        }
       }
-      return out;
+      return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     },
     totals(): SchedulerTotals {
-      let pending = 0;
-      for (const s of sessions.values()) pending += s.pending;
-      return { capacity: clone(capacity), allocated: clone(allocated), pendingContainers: pending, nodes: nodes.size, sessionsRunning: sessions.size, sessionsWaiting: 0 };
+      return {
+        capacity: clone(capacity), allocated: clone(allocated), pendingContainers, nodes: nodes.size, sessionsRunning, sessionsWaiting: sessions.size - sessionsRunning,
+      };
     },
   };
+
+  function rackFor(name: string): RackRec {
+    let r = racks.get(name);
+    if (!r) racks.set(name, (r = { name, nodes: [], noFitEpoch: -1, noFit: new Set() }));
+    return r;
+  }
+
   return sched;
 }

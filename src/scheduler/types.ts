@@ -140,4 +140,17 @@ export interface Scheduler {
   nodeAllocated(name: string): Resources;
   pools(): PoolInfo[];
   totals(): SchedulerTotals;
+
+  // ---- Optional additions (the fair-share scheduler implements all of them) ----
+
+  /**
+   * When `schedule()` next has time-driven work (a locality wait or a preemption
+   * timeout coming due), in Clock ms; the current time if a change is waiting for a
+   * pass; null if nothing is due. The CM arms one timer for it.
+   */
+  nextWakeMs?(): number | null;
+  /** The session's resolved pool name ("group.pool", defaults applied). */
+  sessionPoolName?(id: string): string | undefined;
+  /** The administer ACL of the pool or its group allows `user` (pool "group.pool"). */
+  canAdminister?(user: string, pool: string): boolean;
 }
