@@ -152,6 +152,7 @@ export class ClusterManager {
   private flushQueued = false;
   private readonly dirtySessions = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
+  private wakeTimer: NodeJS.Timeout | undefined;
   private sessionSeq = 0;
   private endedOrder: string[] = [];
   httpAddress = '';
@@ -188,6 +189,7 @@ export class ClusterManager {
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
     for (const s of this.sessions.values()) s.sink?.end();
   }
 
@@ -458,6 +460,27 @@ export class ClusterManager {
     }
     this.flush();
     this.m.pass.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    this.armWake();
+  }
+
+  /** Time-driven work (locality waits, preemption timeouts, a pass cut short): one timer. */
+  private armWake(): void {
+    const at = this.scheduler.nextWakeMs?.() ?? null;
+    if (this.wakeTimer) {
+      clearTimeout(this.wakeTimer);
+      this.wakeTimer = undefined;
+    }
+    if (at === null) return;
+    const delay = at - this.clock.now();
+    if (delay <= 0) {
+      this.requestPass();
+      return;
+    }
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.requestPass();
+    }, delay);
+    this.wakeTimer.unref();
   }
 
   private grantEvent(g: GrantDecision): GrantEvent {
