@@ -12,6 +12,10 @@ import type { JobStatus } from '../jobtracker/jobtracker.js';
 import { parseArgs, table } from './args.js';
 import { requireCluster, withCluster } from './cluster-target.js';
 import { ProgressPrinter } from './progress.js';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const streamingJobPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'mapreduce', 'streaming.js');
 
 const runFlags = {
   input: { type: 'list' as const },
@@ -25,6 +29,7 @@ const runFlags = {
   D: { type: 'list' as const, short: 'D' },
   json: { type: 'boolean' as const },
   nodes: { type: 'int' as const, min: 1, max: 16 },
+  ascii: { type: 'boolean' as const },
 };
 
 async function cmHttp(cluster: string): Promise<string> {
@@ -72,11 +77,18 @@ function finish(st: { state?: unknown; diagnostics?: unknown; counters?: unknown
   return 1;
 }
 
-async function runWith(command: string, argv: string[], job: (positionals: string[], flags: Record<string, unknown>) => { job: string; config: Record<string, string> }): Promise<number> {
-  const { flags, positionals } = parseArgs(command, argv, runFlags);
+interface RunSpec {
+  job: string;
+  config: Record<string, string>;
+  inputs?: string[];
+  output?: string;
+}
+
+async function runWith(command: string, argv: string[], job: (positionals: string[], flags: Record<string, unknown>) => RunSpec, extraFlags: Record<string, { type: 'string' }> = {}): Promise<number> {
+  const { flags, positionals } = parseArgs(command, argv, { ...runFlags, ...extraFlags });
   const spec = job(positionals, flags);
-  const inputs = (flags.input as string[] | undefined) ?? [];
-  const output = flags.output as string | undefined;
+  const inputs = spec.inputs ?? (flags.input as string[] | undefined) ?? [];
+  const output = spec.output ?? (flags.output as string | undefined);
   if (!output) throw new UsageError(`--output DIR is required for "coronet ${command}"`);
   const config = { ...parseConfigArgs((flags.D as string[] | undefined) ?? []), ...spec.config };
   const json = Boolean(flags.json);
@@ -118,10 +130,36 @@ async function runWith(command: string, argv: string[], job: (positionals: strin
 }
 
 export function runCommand(argv: string[]): Promise<number> {
-  return runWith('run', argv, (positionals) => {
-    if (positionals.length !== 1) throw new UsageError('usage: coronet run JOB.ts|JOB.js|EXAMPLE --input URI... --output URI');
-    return { job: positionals[0], config: {} };
+  return runWith('run', argv, (positionals, flags) => {
+    const [job, ...args] = positionals;
+    if (!job) throw new UsageError('usage: coronet run JOB.ts|JOB.js|EXAMPLE --input URI... --output URI');
+    if (flags.ascii && job !== 'teragen') throw new UsageError('--ascii is a flag of teragen');
+    // The examples' positional forms: teragen N OUT [--ascii], terasort IN OUT, teravalidate OUT REPORT.
+    if (args.length === 0) return { job, config: {} };
+    if (args.length !== 2) throw new UsageError(`usage: coronet run ${job === 'teragen' ? 'teragen N OUT [--ascii]' : job === 'terasort' ? 'terasort IN OUT' : job === 'teravalidate' ? 'teravalidate OUT REPORT' : `${job} --input URI... --output URI`}`);
+    if (job === 'teragen') {
+      if (!/^\d+$/.test(args[0])) throw new UsageError(`teragen N OUT: N must be a whole number of records, got "${args[0]}"`);
+      return { job, config: { 'teragen.rows': args[0], ...(flags.ascii ? { 'teragen.ascii': 'true' } : {}) }, inputs: [], output: args[1] };
+    }
+    if (job === 'terasort' || job === 'teravalidate') return { job, config: {}, inputs: [args[0]], output: args[1] };
+    throw new UsageError(`unexpected arguments for ${job}: ${args.join(' ')} (use --input and --output)`);
   });
+}
+
+export function streamingCommand(argv: string[]): Promise<number> {
+  return runWith(
+    'streaming',
+    argv,
+    (positionals, flags) => {
+      if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" for "coronet streaming"`);
+      if (!flags.mapper) throw new UsageError('--mapper CMD is required for "coronet streaming"');
+      const config: Record<string, string> = { 'streaming.mapper': String(flags.mapper) };
+      if (flags.reducer) config['streaming.reducer'] = String(flags.reducer);
+      if (flags.combiner) config['streaming.combiner'] = String(flags.combiner);
+      return { job: streamingJobPath, config };
+    },
+    { mapper: { type: 'string' }, reducer: { type: 'string' }, combiner: { type: 'string' } },
+  );
 }
 
 export function jobtrackerCommand(argv: string[]): Promise<number> {

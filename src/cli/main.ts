@@ -7,7 +7,7 @@ import { RpcError } from '../proto/index.js';
 import { clusterManagerCommand, localCommand, nodeAgentCommand } from './daemons.js';
 import { nodesCommand, sessionsCommand } from './info.js';
 import { shellCommand } from './shell.js';
-import { runCommand, jobCommand, jobtrackerCommand, historyCommand } from './jobs.js';
+import { runCommand, jobCommand, jobtrackerCommand, historyCommand, streamingCommand } from './jobs.js';
 
 const usage = `coronet — a cluster resource manager with a MapReduce engine
 
@@ -20,6 +20,7 @@ Daemons:
 Work:
   coronet run JOB.ts|JOB.js|EXAMPLE --input URI... --output URI [--reducers N] [--pool GROUP.POOL]
               [--cluster HOST:PORT] [--remote] [--detach] [-D key=value]...
+  coronet streaming --mapper CMD [--reducer CMD] [--combiner CMD] --input URI... --output URI [...run flags]
   coronet shell -n N [--memory-mb M] [--vcores V] -- COMMAND [ARGS...]
   examples: wordcount, grep, teragen, terasort, teravalidate
 
@@ -42,6 +43,7 @@ const commands: Record<string, Command> = {
   nodes: nodesCommand,
   sessions: sessionsCommand,
   run: runCommand,
+  streaming: streamingCommand,
   job: jobCommand,
   history: historyCommand,
   jobtracker: jobtrackerCommand,

@@ -445,7 +445,9 @@ export class JobTracker {
     }
     if (t.state === 'succeeded') return;
     t.failures++;
-    t.excluded.add(a.node);
+    // Retry elsewhere: avoid the node it last failed on (only that one, so a small
+    // cluster never runs out of nodes to try).
+    t.excluded = new Set([a.node]);
     this.log.warn('task attempt failed', { attempt: a.id, node: a.node, error });
     if (t.failures >= this.o.settings.maxAttempts) {
       t.state = 'failed';
@@ -538,10 +540,11 @@ export class JobTracker {
         this.assign(r, item);
       }
     }
-    // Idle runners with nothing to do for a while give their grants back.
+    // Idle runners with nothing they may do for a while give their grants back.
     const reducesToCome = this.reduces.length > 0 && !this.reducesReleased;
+    const useful = (r: Runner) => this.queue.some((w) => this.canServe(r, w));
     for (const r of [...this.runners.values()]) {
-      if (r.state === 'idle' && this.queue.length === 0 && !reducesToCome && now - r.idleSince >= idleRunnerKeepMs) {
+      if (r.state === 'idle' && !useful(r) && !reducesToCome && now - r.idleSince >= idleRunnerKeepMs) {
         r.state = 'gone';
         this.runners.delete(r.grant.grantId);
         r.channel?.send({ t: 'exit' });
@@ -549,7 +552,7 @@ export class JobTracker {
       }
     }
     // Requests: one outstanding CM request per queued item, less the runners about to be free.
-    const supply = [...this.runners.values()].filter((r) => r.state === 'launching' || r.state === 'idle').length;
+    const supply = [...this.runners.values()].filter((r) => r.state === 'launching' || (r.state === 'idle' && useful(r))).length;
     let outstanding = [...this.requests.values()].length;
     const demand = this.queue.length;
     const toRequest: WorkItem[] = [];
@@ -566,8 +569,13 @@ export class JobTracker {
     }
   }
 
+  /** A runner may take an item unless the task failed on its node, or it already runs the task. */
+  private canServe(r: Runner, w: WorkItem): boolean {
+    return !w.task.excluded.has(r.grant.node) && !(w.speculative && w.task.attempts.some((a) => a.state === 'running' && a.node === r.grant.node));
+  }
+
   private pickFor(r: Runner): WorkItem | undefined {
-    const usable = (w: WorkItem) => !w.task.excluded.has(r.grant.node) && !(w.speculative && w.task.attempts.some((a) => a.state === 'running' && a.node === r.grant.node));
+    const usable = (w: WorkItem) => this.canServe(r, w);
     const maps = this.queue.filter((w) => w.task.kind === 'map' && usable(w));
     const local = maps.find((w) => w.task.split?.hosts.includes(r.grant.node));
     if (local) return local;

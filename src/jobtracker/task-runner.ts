@@ -147,12 +147,21 @@ async function main(): Promise<void> {
   const channel = new LineChannel<FromRunner, ToRunner>(
     socket,
     (m) => {
-      if (m.t === 'sources' && current?.attemptId === m.attemptId && current.fetcher && current.expected) {
-        for (const s of m.sources) {
-          for (const [id, old] of current.expected) if (old.taskId === s.taskId) current.expected.delete(id);
-          current.expected.set(s.mapId, s);
+      if (m.t === 'sources') {
+        if (current?.attemptId === m.attemptId && current.fetcher && current.expected) {
+          for (const s of m.sources) {
+            for (const [id, old] of current.expected) if (old.taskId === s.taskId) current.expected.delete(id);
+            current.expected.set(s.mapId, s);
+          }
+          current.fetcher.add(m.sources, m.complete);
+          return;
         }
-        current.fetcher.add(m.sources, m.complete);
+        // The reduce it belongs to has not started here yet: fold the news into it.
+        const queued = queue.find((q) => q.t === 'reduce' && q.attemptId === m.attemptId);
+        if (queued && queued.t === 'reduce') {
+          queued.sources = [...queued.sources.filter((s) => !m.sources.some((n) => n.taskId === s.taskId)), ...m.sources];
+          queued.complete = m.complete;
+        }
         return;
       }
       queue.push(m);
@@ -169,7 +178,7 @@ async function main(): Promise<void> {
       channel.close();
       process.exit(0);
     }
-    if (task.t === 'sources') continue; // for an attempt no longer running here
+    if (task.t === 'sources') continue; // folded into its reduce above; never queued
     const cpu0 = cpuUsage();
     const gc0 = gcMs;
     current = { attemptId: task.attemptId };
@@ -216,7 +225,10 @@ async function main(): Promise<void> {
       }
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
-      channel.send({ t: 'failed', attemptId: task.attemptId, error: error.message, stack: error.stack ?? '' });
+      // The user's own stack is the cause of the framework's wrapper error: show it.
+      let stack = error.stack ?? '';
+      for (let c = error.cause, depth = 0; c instanceof Error && depth < 5; c = c.cause, depth++) stack += `\nCaused by: ${c.stack ?? c.message}`;
+      channel.send({ t: 'failed', attemptId: task.attemptId, error: error.message, stack });
     } finally {
       current = null;
     }

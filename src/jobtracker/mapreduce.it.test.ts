@@ -1,0 +1,302 @@
+// MapReduce on real processes: a cluster manager and node agents as separate daemons,
+// jobs submitted through the coronet CLI, output checked against independent answers.
+
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, readdirSync, existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { eventually, getJson, testCluster } from '../testing/fixtures.js';
+import type { LocalCluster } from '../local/local-cluster.js';
+
+const dist = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cli = join(dist, 'cli', 'main.js');
+const mapreduceModule = join(dist, "mapreduce", "index.js");
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function coronet(cluster: LocalCluster, args: string[]): Run {
+  const r = spawnSync(process.execPath, [cli, ...args], { env: { ...process.env, CORONET_CLUSTER: cluster.cmAddress }, encoding: 'utf8', timeout: 180_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function coronetAsync(cluster: LocalCluster, args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [cli, ...args], { env: { ...process.env, CORONET_CLUSTER: cluster.cmAddress } });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** Reads every part file of an output directory; checks _SUCCESS and that nothing else is there. */
+function readOutput(dir: string): string {
+  const names = readdirSync(dir).sort();
+  assert.ok(names.includes('_SUCCESS'), `no _SUCCESS in ${dir}: ${names.join(',')}`);
+  for (const n of names) assert.match(n, /^(_SUCCESS|part-[mr]-\d{5})$/, `unexpected file ${n} in ${dir}`);
+  return names.filter((n) => n.startsWith('part-')).map((n) => readFileSync(join(dir, n), 'latin1')).join('');
+}
+
+function countTokens(texts: string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const t of texts) for (const tok of t.split(/[ \t\n\v\f\r]+/)) if (tok) counts.set(tok, (counts.get(tok) ?? 0) + 1);
+  return counts;
+}
+
+function parseCounts(text: string): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    const [k, v] = line.split('\t');
+    assert.ok(!m.has(k), `key ${k} appears twice in the output`);
+    m.set(k, Number(v));
+  }
+  return m;
+}
+
+/** Writes a job module that imports the job API from the built package. */
+function jobModule(dir: string, name: string, body: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, `import { defineJob, utf8, number, textInput } from ${JSON.stringify(mapreduceModule)};\n${body}\n`);
+  return path;
+}
+
+function corpus(dir: string): { files: string[]; texts: string[] } {
+  mkdirSync(join(dir, 'in', 'sub'), { recursive: true });
+  const words = ['alpha', 'beta', 'gamma', 'Ωmega', 'naïve', 'café', '数据', 'data', 'Data', 'x'];
+  const texts: string[] = [];
+  const files: string[] = [];
+  for (let f = 0; f < 4; f++) {
+    const lines: string[] = [];
+    for (let i = 0; i < 3000; i++) lines.push(Array.from({ length: 1 + ((i * 7 + f) % 9) }, (_, j) => words[(i * 13 + j * 3 + f) % words.length]).join(j(i)));
+    // A very long line (300 KB) in one file.
+    if (f === 2) lines.push(Array.from({ length: 40_000 }, (_, i) => words[i % words.length]).join(' '));
+    const text = lines.join('\n') + '\n';
+    const path = join(dir, 'in', f === 3 ? 'sub' : '', `part${f}.txt`);
+    writeFileSync(path, text, 'utf8');
+    texts.push(Buffer.from(text, 'utf8').toString('latin1'));
+    files.push(path);
+  }
+  return { files, texts };
+  function j(i: number): string {
+    return i % 5 === 0 ? '\t' : i % 7 === 0 ? '  ' : ' ';
+  }
+}
+
+const smallSplits = ['-D', 'coronet.split.minsize=16384', '-D', 'coronet.split.maxsize=65536', '-D', 'coronet.map.memory.mb=256', '-D', 'coronet.reduce.memory.mb=256'];
+
+describe('MapReduce on a 2-node cluster', () => {
+  let cluster: LocalCluster;
+  let dir: string;
+  before(async () => {
+    cluster = await testCluster({ nodes: 2, memoryMbPerNode: 4096, vcoresPerNode: 3 });
+    dir = mkdtempSync(join(tmpdir(), 'coronet-mr-'));
+  });
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  test('wordcount over a multi-file UTF-8 corpus with very long lines matches an independent count', () => {
+    const { texts } = corpus(dir);
+    const out = join(dir, 'wc-out');
+    const r = coronet(cluster, ['run', 'wordcount', '--input', join(dir, 'in'), '--output', out, '--reducers', '3', ...smallSplits]);
+    assert.equal(r.status, 0, r.stderr);
+    const got = parseCounts(Buffer.from(readOutput(out), 'latin1').toString('latin1'));
+    const want = countTokens(texts);
+    assert.equal(got.size, want.size);
+    for (const [k, v] of want) assert.equal(got.get(k), v, `count of ${Buffer.from(k, 'latin1').toString('utf8')}`);
+    assert.equal(readdirSync(out).filter((n) => n.startsWith('part-r-')).length, 3);
+    assert.match(r.stderr, /MAP_INPUT_RECORDS\s+12001/);
+  });
+
+  test('terasort output is sorted and a permutation of its input (teravalidate)', () => {
+    const gen = join(dir, 'tera-in');
+    const sorted = join(dir, 'tera-out');
+    assert.equal(coronet(cluster, ['run', 'teragen', '20000', gen, '-D', 'teragen.maps=3']).status, 0);
+    const r = coronet(cluster, ['run', 'terasort', gen, sorted, '--reducers', '3', ...smallSplits]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(coronet(cluster, ['run', 'teravalidate', sorted, join(dir, 'tv-out')]).status, 0);
+    assert.equal(coronet(cluster, ['run', 'teravalidate', gen, join(dir, 'tv-in')]).status, 0);
+    const report = (d: string) => Object.fromEntries(readOutput(d).trim().split('\n').map((l) => l.split('\t')));
+    const out = report(join(dir, 'tv-out'));
+    const input = report(join(dir, 'tv-in'));
+    assert.equal(out.status, 'OK');
+    assert.equal(out.records, '20000');
+    assert.equal(out.checksum, input.checksum);
+  });
+
+  test('streaming with cat, sort and awk', () => {
+    const input = join(dir, 'lines.txt');
+    const lines = Array.from({ length: 500 }, (_, i) => `line-${i % 37}`);
+    writeFileSync(input, lines.join('\n') + '\n');
+    const out = join(dir, 'stream-out');
+    const r = coronet(cluster, ['streaming', '--mapper', 'cat', '--combiner', "awk -F'\\t' '{c[$1]++} END {for (k in c) print k\"\\t\"c[k]}'", '--reducer', "awk -F'\\t' '{c[$1]+=$2} END {for (k in c) print k\"\\t\"c[k]}' | sort", '--input', input, '--output', out, '--reducers', '2']);
+    assert.equal(r.status, 0, r.stderr);
+    const got = parseCounts(readOutput(out));
+    assert.equal(got.size, 37);
+    for (let i = 0; i < 37; i++) assert.equal(got.get(`line-${i}`), lines.filter((l) => l === `line-${i}`).length);
+  });
+
+  test('a map-only job writes part-m files; empty input gives empty output', () => {
+    const input = join(dir, 'lines.txt');
+    const out = join(dir, 'maponly-out');
+    const mod = jobModule(dir, 'upper.mjs', `export default defineJob({ input: textInput(), codecs: { key: utf8, value: utf8 }, map(_k, line, ctx) { ctx.emit(line.toUpperCase(), ''); } });`);
+    const r = coronet(cluster, ['run', mod, '--input', input, '--output', out, '--reducers', '0']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(readdirSync(out).some((n) => n.startsWith('part-m-')));
+    assert.equal(readOutput(out).split('\n').filter(Boolean).length, 500);
+    writeFileSync(join(dir, 'empty.txt'), '');
+    const empty = join(dir, 'empty-out');
+    const e = coronet(cluster, ['run', 'wordcount', '--input', join(dir, 'empty.txt'), '--output', empty]);
+    assert.equal(e.status, 0, e.stderr);
+    assert.equal(readOutput(empty), '');
+  });
+
+  test('a throwing map is retried, then fails the job with the error and stack; no output is visible', () => {
+    const input = join(dir, 'lines.txt');
+    const out = join(dir, 'throw-out');
+    const mod = jobModule(dir, 'thrower.mjs', `export default defineJob({ input: textInput(), codecs: { key: utf8, value: number }, map(_k, line) { if (line === 'line-5') throw new Error('user map exploded on ' + line); } });`);
+    const r = coronet(cluster, ['run', mod, '--input', input, '--output', out, '-D', 'coronet.task.maxattempts=2']);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /failed 2 times/);
+    assert.match(r.stderr, /user map exploded on line-5/);
+    assert.match(r.stderr, /thrower\.mjs|job\.mjs/, 'the stack names the job module');
+    assert.ok(!existsSync(join(out, '_SUCCESS')));
+    assert.deepEqual(existsSync(out) ? readdirSync(out).filter((n) => n.startsWith('part-')) : [], []);
+  });
+
+  test('a task runner SIGKILLed mid-task is retried and the job succeeds', async () => {
+    const input = join(dir, 'lines.txt');
+    const out = join(dir, 'killed-runner-out');
+    const pidFile = join(dir, 'runner.pid');
+    const mod = jobModule(
+      dir,
+      'slowfirst.mjs',
+      `import { writeFileSync } from 'node:fs';
+export default defineJob({ input: textInput(), codecs: { key: utf8, value: number }, reducers: 1,
+  async mapSetup(ctx) { if (ctx.attemptId.endsWith('_0')) { writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); await new Promise((r) => setTimeout(r, 60000)); } },
+  map(_k, line, ctx) { ctx.emit(line, 1); },
+  reduce(k, vs, ctx) { let n = 0; for (const v of vs) n += v; ctx.emit(k, n); } });`,
+    );
+    const run = coronetAsync(cluster, ['run', mod, '--input', input, '--output', out]);
+    const pid = await eventually('the first attempt to start', () => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : 0), 60_000);
+    process.kill(pid, 'SIGKILL');
+    const r = await run;
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(parseCounts(readOutput(out)).get('line-0'), 14);
+    const jobId = r.stderr.match(/job (job_\S+) succeeded/)![1];
+    const h = await getJson<{ tasks: Array<{ attempts: Array<{ id: string; state: string; diagnostics: string }> }> }>(`http://${cluster.httpAddress}/api/v1/history/${jobId}`);
+    const attempts = h.tasks.flatMap((t) => t.attempts);
+    const failed = attempts.find((a) => a.id === 'm-00000_0')!;
+    assert.equal(failed.state, 'failed');
+    assert.match(failed.diagnostics, /SIGKILL|killed|exited|disconnected/);
+    assert.ok(attempts.some((a) => a.id === 'm-00000_1' && a.state === 'succeeded'));
+  });
+
+  test('a straggler gets a speculative copy and the output is still exactly once', () => {
+    const input = join(dir, 'lines.txt');
+    const out = join(dir, 'spec-out');
+    const mod = jobModule(
+      dir,
+      'straggler.mjs',
+      `export default defineJob({ input: textInput(), codecs: { key: utf8, value: number }, reducers: 2,
+  async mapSetup(ctx) { if (ctx.taskId === 'm-00001' && ctx.attemptId.endsWith('_0')) await new Promise((r) => setTimeout(r, 45000)); },
+  map(_k, line, ctx) { ctx.emit(line, 1); },
+  reduce(k, vs, ctx) { let n = 0; for (const v of vs) n += v; ctx.emit(k, n); } });`,
+    );
+    // Four small splits of the 500-line file; m-00001's first attempt stalls.
+    const t0 = Date.now();
+    const r = coronet(cluster, ['run', mod, '--input', input, '--output', out, '-D', 'coronet.split.minsize=1024', '-D', 'coronet.split.maxsize=1500', '-D', 'coronet.map.memory.mb=256', '-D', 'coronet.reduce.memory.mb=256']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(Date.now() - t0 < 45_000, 'finished before the straggler would have');
+    const counts = parseCounts(readOutput(out));
+    let total = 0;
+    for (const v of counts.values()) total += v;
+    assert.equal(total, 500);
+  });
+
+  test('remote job tracker: --detach prints the job id, job attach follows it to the end', async () => {
+    const out = join(dir, 'remote-out');
+    const d = coronet(cluster, ['run', 'wordcount', '--input', join(dir, 'in'), '--output', out, '--detach', ...smallSplits]);
+    assert.equal(d.status, 0, d.stderr);
+    const jobId = d.stdout.trim();
+    assert.match(jobId, /^job_\d{14}_[0-9a-f]{6}$/);
+    const sessions = await getJson<{ sessions: Array<{ tags: Record<string, string>; state: string }> }>(`http://${cluster.httpAddress}/api/v1/sessions`);
+    assert.equal(sessions.sessions.find((s) => s.tags.jobId === jobId)?.tags.mode, 'remote');
+    const a = coronet(cluster, ['job', 'attach', jobId]);
+    assert.equal(a.status, 0, a.stderr);
+    assert.match(a.stderr, /succeeded/);
+    assert.ok(parseCounts(readOutput(out)).size > 5);
+    const s = coronet(cluster, ['job', 'status', jobId, '--json']);
+    assert.equal(JSON.parse(s.stdout).state, 'succeeded');
+    const h = coronet(cluster, ['history', '--json']);
+    assert.ok((JSON.parse(h.stdout) as Array<{ jobId: string }>).some((j) => j.jobId === jobId));
+  });
+
+  test('bad submissions end with one clear line and exit 2; the cluster keeps running', () => {
+    const missing = coronet(cluster, ['run', 'wordcount', '--input', join(dir, 'nope'), '--output', join(dir, 'x1')]);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /nope.*(does not exist|not found)/);
+    const exists = coronet(cluster, ['run', 'wordcount', '--input', join(dir, 'lines.txt'), '--output', join(dir, 'wc-out')]);
+    assert.equal(exists.status, 2);
+    assert.match(exists.stderr, /wc-out.*exists/);
+    writeFileSync(join(dir, 'broken.mjs'), 'export default {{{');
+    const broken = coronet(cluster, ['run', join(dir, 'broken.mjs'), '--input', join(dir, 'lines.txt'), '--output', join(dir, 'x2')]);
+    assert.equal(broken.status, 2);
+    writeFileSync(join(dir, 'nojob.mjs'), 'export const x = 1;');
+    const nojob = coronet(cluster, ['run', join(dir, 'nojob.mjs'), '--input', join(dir, 'lines.txt'), '--output', join(dir, 'x3')]);
+    assert.equal(nojob.status, 2);
+    assert.match(nojob.stderr, /no job|default export/);
+    for (const r of [missing, exists, broken, nojob]) assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    const nodes = coronet(cluster, ['nodes', '--json']);
+    assert.equal((JSON.parse(nodes.stdout) as unknown[]).length, 2);
+  });
+});
+
+describe('MapReduce with a node lost mid-job', () => {
+  let cluster: LocalCluster;
+  let dir: string;
+  before(async () => {
+    cluster = await testCluster({ nodes: 3, memoryMbPerNode: 4096, vcoresPerNode: 2 });
+    dir = mkdtempSync(join(tmpdir(), 'coronet-mr-lost-'));
+  });
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  test('a node agent SIGKILLed mid-job: the job still finishes with correct output', async () => {
+    const { texts } = corpus(dir);
+    const out = join(dir, 'out');
+    const mod = jobModule(
+      dir,
+      'slowcount.mjs',
+      `export default defineJob({ input: textInput({ decode: 'latin1' }), codecs: { key: utf8, value: number }, reducers: 2,
+  map(_k, line, ctx) { for (const t of line.split(/[ \\t\\n\\v\\f\\r]+/)) if (t) ctx.emit(Buffer.from(t, 'latin1').toString('utf8'), 1); },
+  async mapCleanup() { await new Promise((r) => setTimeout(r, 400)); },
+  reduce(k, vs, ctx) { let n = 0; for (const v of vs) n += v; ctx.emit(k, n); } });`,
+    );
+    const run = coronetAsync(cluster, ['run', mod, '--input', join(dir, 'in'), '--output', out, ...smallSplits]);
+    const victim = cluster.agents[2];
+    await eventually('some maps done', async () => {
+      const jobs = await getJson<{ jobs: Array<{ jobId: string }> }>(`http://${cluster.httpAddress}/api/v1/jobs`);
+      if (!jobs.jobs.length) return false;
+      const st = await getJson<{ maps: { succeeded: number } }>(`http://${cluster.httpAddress}/api/v1/jobs/${jobs.jobs[0].jobId}`);
+      return st.maps && st.maps.succeeded >= 3;
+    }, 60_000);
+    victim.process.kill('SIGKILL');
+    const r = await run;
+    assert.equal(r.status, 0, r.stderr);
+    const got = parseCounts(readOutput(out));
+    const want = countTokens(texts);
+    assert.equal(got.size, want.size);
+    for (const [k, v] of want) assert.equal(got.get(k), v, `count of ${k}`);
+  });
+});
