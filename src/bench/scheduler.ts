@@ -185,7 +185,12 @@ function main(): void {
     }
     // Finished tasks and killed (revoked) tasks release their grants.
     const bySession = new Map<string, string[]>();
-    for (const t of completions[tick]) bySession.set(t.sessionId, [...(bySession.get(t.sessionId) ?? []), t.grantId]);
+    for (const t of completions[tick]) {
+      const ids = bySession.get(t.sessionId);
+      if (ids) ids.push(t.grantId);
+      else bySession.set(t.sessionId, [t.grantId]);
+    }
+    completions[tick] = [];
     for (const [sid, ids] of bySession) timed(() => sched.releaseGrants(sid, ids));
     for (const k of kills[tick] ?? []) {
       const gone = timed(() => sched.releaseGrants(k.sessionId, [k.grantId]));

@@ -21,6 +21,7 @@ import { computeFairShares } from './fair-share.js';
 import { FitIndex } from './fit-index.js';
 import { IndexedHeap, type HeapItem } from './heap.js';
 import { RequestQueue } from './request-queue.js';
+import { HostIndex } from './host-index.js';
 import type {
   Clock, GrantDecision, NodeState, PoolInfo, Priority, RevokeDecision, Scheduler, SchedulePlan, SchedulerNode, SchedulerRequest, SchedulerSession,
   SchedulerTotals, Verdict,
@@ -47,6 +48,8 @@ const requestScanMax = 64;
  * then answers "now" and the CM calls `schedule()` again.
  */
 const grantsPerPassMax = 2000;
+/** Dead queue entries a session may carry beyond twice its live requests before compaction. */
+const queueSlackEntries = 256;
 /** Containers one request may ask for. */
 const requestCountMax = 1_000_000;
 /** Requests one addRequests call may carry. */
@@ -77,7 +80,10 @@ interface RackRec {
 }
 
 interface RequestRec {
+  /** The caller's request, kept by reference (callers must not change it afterwards). */
   spec: SchedulerRequest;
+  /** A copy of spec.resources, shared read-only by this request's grants. */
+  res: Resources;
   session: SessionRec;
   remaining: number;
   sinceMs: number;
@@ -106,9 +112,6 @@ interface SessionRec extends HeapItem {
    * a whole shape at once when no node can hold it any more.
    */
   queues: Map<string, ShapeQueues>;
-  /** host → requests naming it; `hostCount` counts the live ones. */
-  byHost: Map<string, RequestRec[]>;
-  hostCount: Map<string, number>;
   grants: Map<string, GrantRec>;
   allocated: Resources;
   pendingRes: Resources;
@@ -175,6 +178,23 @@ function fitsSum(alloc: Resources, add: Resources, max: Resources): boolean {
   return true;
 }
 
+const componentMax = 2 ** 40;
+
+/** Fast check of a vector without custom resources (the common case); false = look closer. */
+function plainValid(r: Resources): boolean {
+  for (const k in r.custom) if (k !== undefined) return false;
+  const ok = (v: number): boolean => Number.isInteger(v) && v >= 0 && v <= componentMax;
+  return ok(r.memoryMb) && ok(r.vcores) && ok(r.gpus);
+}
+
+/** target += r × k, in place. */
+function addTimes(target: Resources, r: Resources, k: number): void {
+  target.memoryMb += r.memoryMb * k;
+  target.vcores += r.vcores * k;
+  target.gpus += r.gpus * k;
+  for (const c in r.custom) target.custom[c] = (target.custom[c] ?? 0) + r.custom[c] * k;
+}
+
 /** Key of a request shape for the no-fit memos; '' when it has custom resources (not memoized). */
 function shapeKeyOf(r: Resources): string {
   for (const k in r.custom) if (r.custom[k] > 0) return '';
@@ -204,9 +224,15 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   /** Running sessions with pending containers. */
   const active = new Set<SessionRec>();
   /** host → sessions with live requests naming it. */
-  const hostWaiters = new Map<string, Set<SessionRec>>();
-  /** Nodes whose free capacity grew, or that new requests name, since the last pass. */
+  const hostWaiters = new HostIndex<RequestRec>();
+  /** Nodes whose free capacity grew since the last pass. */
   const offered = new Set<NodeRec>();
+  /**
+   * Requests naming hosts that arrived (or whose session was admitted) since the last
+   * pass. Their hosts' free capacity did not change, and every older candidate already
+   * had its turn at it, so each only needs to try its own hosts.
+   */
+  let fresh: RequestRec[] = [];
   const capacity = zero();
   const allocated = zero();
   const revokedOutstanding = zero();
@@ -330,7 +356,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     addInto(s.pool.pending, s.pendingRes);
     addInto(s.pool.group.pending, s.pendingRes);
     if (s.pending > 0) active.add(s);
-    for (const r of s.requests.values()) for (const h of r.hosts) offerHost(h, r.spec.resources);
+    for (const r of s.requests.values()) if (r.hosts.length > 0) fresh.push(r);
   }
 
   /** Admits waiting sessions, oldest first, wherever a slot is free. */
@@ -352,11 +378,6 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     else fitIndex.set(n.slot, n.free.memoryMb, n.free.vcores, n.free.gpus);
   }
 
-  /** A request for `host` arrived: offer the node in the next pass if it could hold it now. */
-  function offerHost(host: string, res: Resources): void {
-    const n = nodes.get(host);
-    if (n && n.state === 'alive' && fits(res, n.free)) offered.add(n);
-  }
 
   function addShape(r: Resources, name: string, delta: number): void {
     const k = capacityShapeKey(r);
@@ -374,19 +395,12 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     r.live = false;
     const s = r.session;
     s.requests.delete(r.spec.requestId);
-    for (const h of r.hosts) {
-      const c = (s.hostCount.get(h) ?? 0) - 1;
-      if (c > 0) s.hostCount.set(h, c);
-      else {
-        s.hostCount.delete(h);
-        s.byHost.delete(h);
-        const w = hostWaiters.get(h);
-        if (w) {
-          w.delete(s);
-          if (w.size === 0) hostWaiters.delete(h);
-        }
-      }
+    // Requests finish out of order (node-local grants): drop dead entries once they dominate.
+    if (queuedEntries(s) > 2 * s.requests.size + queueSlackEntries) for (const q of s.queues.values()) {
+      q.hosted.compact();
+      q.plain.compact();
     }
+    for (const h of r.hosts) hostWaiters.retire(h, r.shapeKey);
   }
 
   /** Takes `count` pending containers of `r` off the books (granted or cancelled). */
@@ -395,13 +409,13 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     r.remaining -= count;
     s.pending -= count;
     pendingContainers -= count;
-    for (let i = 0; i < count; i++) {
-      subtractInto(s.pendingRes, r.spec.resources);
-      if (s.state === 'running') {
-        subtractInto(s.pool.pending, r.spec.resources);
-        subtractInto(s.pool.group.pending, r.spec.resources);
-      }
+    const res = r.res;
+    addTimes(s.pendingRes, res, -count);
+    if (s.state === 'running') {
+      addTimes(s.pool.pending, res, -count);
+      addTimes(s.pool.group.pending, res, -count);
     }
+    countPendingShape(res, -count);
     if (r.remaining === 0) retireRequest(r);
     if (s.pending === 0) active.delete(s);
   }
@@ -422,12 +436,47 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     return `request ${r.requestId} wants ${format(r.resources)} but no node could ever hold it: the largest node (${largest!.example}) has ${format(largest!.capacity)}`;
   }
 
+  /** Pending containers per memory/vcores/gpus shape, for the smallest-request test. */
+  const pendingShapes = new Map<string, { memoryMb: number; vcores: number; gpus: number; count: number }>();
+  /** Component-wise minimum over pending shapes, as of the pass start: a node whose free is below it in any kind can hold nothing. */
+  const minPending = { memoryMb: 0, vcores: 0, gpus: 0 };
+
+  function queuedEntries(s: SessionRec): number {
+    let n = 0;
+    for (const q of s.queues.values()) n += q.hosted.length + q.plain.length;
+    return n;
+  }
+
+  function countPendingShape(r: Resources, delta: number): void {
+    const key = `${r.memoryMb}/${r.vcores}/${r.gpus}`;
+    const sh = pendingShapes.get(key);
+    if (sh) {
+      sh.count += delta;
+      if (sh.count <= 0) pendingShapes.delete(key);
+    } else if (delta > 0) pendingShapes.set(key, { memoryMb: r.memoryMb, vcores: r.vcores, gpus: r.gpus, count: delta });
+  }
+
+  function computeMinPending(): void {
+    minPending.memoryMb = Infinity;
+    minPending.vcores = Infinity;
+    minPending.gpus = Infinity;
+    for (const sh of pendingShapes.values()) {
+      minPending.memoryMb = Math.min(minPending.memoryMb, sh.memoryMb);
+      minPending.vcores = Math.min(minPending.vcores, sh.vcores);
+      minPending.gpus = Math.min(minPending.gpus, sh.gpus);
+    }
+  }
+
+  function mayHoldAnything(n: NodeRec): boolean {
+    return n.free.memoryMb >= minPending.memoryMb && n.free.vcores >= minPending.vcores && n.free.gpus >= minPending.gpus;
+  }
+
   // ---- grants -------------------------------------------------------------------------
 
   /** Pool/group max shares and the pool's driver share allow `r` one more container. */
   function admissible(s: SessionRec, r: RequestRec): boolean {
     const p = s.pool;
-    const res = r.spec.resources;
+    const res = r.res;
     if (p.cfg.maxShare && !fitsSum(p.allocated, res, p.cfg.maxShare)) return false;
     if (p.group.cfg.maxShare && !fitsSum(p.group.allocated, res, p.group.cfg.maxShare)) return false;
     if (r.spec.driver && !isZero(p.driverAllocated)) {
@@ -438,13 +487,13 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   }
 
   function fitsNode(r: RequestRec, n: NodeRec): boolean {
-    return n.state === 'alive' && fits(r.spec.resources, n.free) && (r.excluded === null || !r.excluded.has(n.name));
+    return n.state === 'alive' && fits(r.res, n.free) && (r.excluded === null || !r.excluded.has(n.name));
   }
 
   function makeGrant(r: RequestRec, n: NodeRec, locality: GrantDecision['locality'], plan: SchedulePlan): void {
     const s = r.session;
-    const res = r.spec.resources;
-    const d: GrantDecision = { grantId: nextGrantId(), sessionId: s.s.id, requestId: r.spec.requestId, node: n.name, resources: clone(res), driver: r.spec.driver, locality };
+    const res = r.res;
+    const d: GrantDecision = { grantId: nextGrantId(), sessionId: s.s.id, requestId: r.spec.requestId, node: n.name, resources: res, driver: r.spec.driver, locality };
     if (grants.has(d.grantId)) throw new Error(`scheduler: grant id ${d.grantId} issued twice`);
     const g: GrantRec = { d, session: s, node: n, seq: grantSeq++, revoked: false };
     grants.set(d.grantId, g);
@@ -520,7 +569,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   }
 
   function tryAny(r: RequestRec): NodeRec | undefined {
-    const res = r.spec.resources;
+    const res = r.res;
     const slot = fitIndex.find(res.memoryMb, res.vcores, res.gpus, (sl) => fitsNode(r, slotNodes[sl]!));
     return slot >= 0 ? slotNodes[slot] : undefined;
   }
@@ -672,55 +721,59 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     return sessionLess(a, b);
   }
 
-  function localRequest(s: SessionRec, n: NodeRec): RequestRec | undefined {
-    const list = s.byHost.get(n.name);
-    if (!list) return undefined;
-    let dead = 0;
-    let found: RequestRec | undefined;
-    for (const r of list) {
-      if (!r.live) {
-        dead++;
-        continue;
-      }
-      if (fitsNode(r, n) && admissible(s, r)) {
-        found = r;
-        break;
-      }
-    }
-    if (dead > 16 && dead * 2 > list.length) s.byHost.set(n.name, list.filter((r) => r.live));
-    return found;
-  }
-
   /** Stage 4: each offered node goes, node-locally, to the most deserving session that wants it. */
   function serveOffers(plan: SchedulePlan): void {
     for (const n of offered) {
       if (plan.grants.length >= grantsPerPassMax) return;
       offered.delete(n);
       if (n.state !== 'alive' || nodes.get(n.name) !== n) continue;
-      const w = hostWaiters.get(n.name);
-      if (!w) continue;
-      // The node goes to the most deserving candidate with a request that fits here;
-      // a request is only looked up for a candidate that would beat the best so far.
-      while (plan.grants.length < grantsPerPassMax) {
-        let best: SessionRec | undefined;
-        let bestReq: RequestRec | undefined;
-        for (const s of w) {
-          if (s.state !== 'running' || s.pending === 0) continue;
-          if (best && !sessionBefore(s, best)) continue;
-          if (starvingPools > 0 && dom(s.pool.allocated) >= dom(s.pool.fairShare) - epsilon) continue;
-          const r = localRequest(s, n);
-          if (!r) continue;
-          best = s;
-          bestReq = r;
+      // The node goes to the most deserving session with a request that fits here;
+      // shapes that do not fit are skipped whole.
+      while (plan.grants.length < grantsPerPassMax && mayHoldAnything(n)) {
+        const lists = hostWaiters.lists(n.name);
+        if (!lists) break;
+        let best: RequestRec | undefined;
+        for (const l of lists) {
+          if (l.res !== null && !fits(l.res, n.free)) continue;
+          for (const r of l.items) {
+            if (!r.live) continue;
+            const s = r.session;
+            if (s.state !== 'running') continue;
+            if (best && (s === best.session || !sessionBefore(s, best.session))) continue;
+            if (starvingPools > 0 && dom(s.pool.allocated) >= dom(s.pool.fairShare) - epsilon) continue;
+            if (!fitsNode(r, n) || !admissible(s, r)) continue;
+            best = r;
+          }
         }
-        if (!best || !bestReq) break;
-        makeGrant(bestReq, n, 'node', plan);
-        if (best.pool.sessionHeap.has(best)) {
-          if (best.pending > 0) best.pool.sessionHeap.update(best);
-          else best.pool.sessionHeap.remove(best);
+        if (!best) break;
+        const s = best.session;
+        makeGrant(best, n, 'node', plan);
+        if (s.pool.sessionHeap.has(s)) {
+          if (s.pending > 0) s.pool.sessionHeap.update(s);
+          else s.pool.sessionHeap.remove(s);
         }
       }
     }
+  }
+
+  /** Stage 4b: new requests try their own hosts (node-local). */
+  function serveFresh(plan: SchedulePlan): void {
+    let i = 0;
+    for (; i < fresh.length && plan.grants.length < grantsPerPassMax; i++) {
+      const r = fresh[i];
+      const s = r.session;
+      if (!r.live || s.state !== 'running') continue;
+      if (starvingPools > 0 && dom(s.pool.allocated) >= dom(s.pool.fairShare) - epsilon) continue;
+      for (const h of r.hosts) {
+        const n = nodes.get(h);
+        while (n && r.live && fitsNode(r, n) && admissible(s, r) && plan.grants.length < grantsPerPassMax) makeGrant(r, n, 'node', plan);
+      }
+      if (s.pool.sessionHeap.has(s)) {
+        if (s.pending > 0) s.pool.sessionHeap.update(s);
+        else s.pool.sessionHeap.remove(s);
+      }
+    }
+    fresh = i < fresh.length ? fresh.slice(i) : [];
   }
 
   /** Stage 5: hierarchical fair order, delay scheduling for locality. */
@@ -937,7 +990,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       }
       const pool = poolFor(poolName);
       const s: SessionRec = {
-        s: { ...session, pool: poolName }, seq: sessionSeq++, pool, state: 'waiting', requests: new Map(), queues: new Map(), byHost: new Map(), hostCount: new Map(),
+        s: { ...session, pool: poolName }, seq: sessionSeq++, pool, state: 'waiting', requests: new Map(), queues: new Map(), 
         grants: new Map(), allocated: zero(), pendingRes: zero(), pending: 0, key: 0, passEpoch: -1, scanned: 0, heapSlot: -1,
       };
       sessions.set(session.id, s);
@@ -978,50 +1031,47 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       if (requests.length > requestBatchMax) return { ok: false, code: 'invalid', reason: `${requests.length} requests in one call (at most ${requestBatchMax})` };
       const ids = new Set<string>();
       for (const r of requests) {
-        const what = `request ${r.requestId}`;
         if (typeof r.requestId !== 'string' || r.requestId === '') return { ok: false, code: 'invalid', reason: 'a request has an empty requestId' };
-        if (s.requests.has(r.requestId) || ids.has(r.requestId)) return { ok: false, code: 'invalid', reason: `${what} already exists in session ${sessionId}` };
+        if (s.requests.has(r.requestId) || ids.has(r.requestId)) return { ok: false, code: 'invalid', reason: `request ${r.requestId} already exists in session ${sessionId}` };
         ids.add(r.requestId);
-        if (!Number.isInteger(r.count) || r.count < 1 || r.count > requestCountMax) return { ok: false, code: 'invalid', reason: `${what}: count must be a whole number in 1..${requestCountMax}, got ${r.count}` };
-        const bad = invalidReason(r.resources, `${what} resources`);
-        if (bad !== null) return { ok: false, code: 'invalid', reason: bad };
-        if (isZero(r.resources)) return { ok: false, code: 'invalid', reason: `${what} asks for no resources at all` };
+        if (!Number.isInteger(r.count) || r.count < 1 || r.count > requestCountMax) {
+          return { ok: false, code: 'invalid', reason: `request ${r.requestId}: count must be a whole number in 1..${requestCountMax}, got ${r.count}` };
+        }
+        if (!plainValid(r.resources)) {
+          const bad = invalidReason(r.resources, `request ${r.requestId} resources`);
+          if (bad !== null) return { ok: false, code: 'invalid', reason: bad };
+        }
+        if (isZero(r.resources)) return { ok: false, code: 'invalid', reason: `request ${r.requestId} asks for no resources at all` };
         const why = unsatisfiableReason(r, s.pool);
         if (why !== null) return { ok: false, code: 'unsatisfiable', reason: why };
       }
       const now = clock.now();
       for (const spec of requests) {
         const excluded = spec.excludedHosts.length > 0 ? new Set(spec.excludedHosts) : null;
-        const hosts = [...new Set(spec.hosts)].filter((h) => excluded === null || !excluded.has(h));
-        const r: RequestRec = {
-          spec: { ...spec, resources: clone(spec.resources), hosts: [...spec.hosts], racks: [...spec.racks], excludedHosts: [...spec.excludedHosts] },
-          session: s, remaining: spec.count, sinceMs: now, hosts, excluded, live: true, shapeKey: shapeKeyOf(spec.resources),
-        };
+        let hosts = spec.hosts;
+        if (excluded !== null || new Set(hosts).size !== hosts.length) {
+          hosts = [];
+          for (const h of spec.hosts) if (!hosts.includes(h) && (excluded === null || !excluded.has(h))) hosts.push(h);
+        }
+        const res = clone(spec.resources);
+        const r: RequestRec = { spec, res, session: s, remaining: spec.count, sinceMs: now, hosts, excluded, live: true, shapeKey: shapeKeyOf(res) };
         s.requests.set(spec.requestId, r);
         let q = s.queues.get(r.shapeKey);
         if (!q) s.queues.set(r.shapeKey, (q = { hosted: new RequestQueue(), plain: new RequestQueue() }));
-        if (hosts.length > 0) q.hosted.push(r);
-        else q.plain.push(r);
-        for (const h of hosts) {
-          let list = s.byHost.get(h);
-          if (!list) s.byHost.set(h, (list = []));
-          list.push(r);
-          s.hostCount.set(h, (s.hostCount.get(h) ?? 0) + 1);
-          let w = hostWaiters.get(h);
-          if (!w) hostWaiters.set(h, (w = new Set()));
-          w.add(s);
-          if (s.state === 'running') offerHost(h, spec.resources);
-        }
+        if (hosts.length > 0) {
+          q.hosted.push(r);
+          if (s.state === 'running') fresh.push(r);
+        } else q.plain.push(r);
+        for (const h of hosts) hostWaiters.add(h, r.shapeKey, r.shapeKey === '' ? null : r.res, r);
         s.pending += spec.count;
         pendingContainers += spec.count;
-        for (let i = 0; i < spec.count; i++) {
-          addInto(s.pendingRes, spec.resources);
-          if (s.state === 'running') {
-            addInto(s.pool.pending, spec.resources);
-            addInto(s.pool.group.pending, spec.resources);
-          }
+        addTimes(s.pendingRes, res, spec.count);
+        if (s.state === 'running') {
+          addTimes(s.pool.pending, res, spec.count);
+          addTimes(s.pool.group.pending, res, spec.count);
         }
-        s.pool.sampleRequest = r.spec.resources;
+        countPendingShape(res, spec.count);
+        s.pool.sampleRequest = r.res;
       }
       if (s.state === 'running' && s.pending > 0) active.add(s);
       dirty = true;
@@ -1061,9 +1111,11 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       noFitShapes.clear();
       admitWaiting();
       computeShares();
+      computeMinPending();
       buildSessionHeaps();
       serveNeedy(now, plan);
       serveOffers(plan);
+      serveFresh(plan);
       serveFair(now, plan);
       if (plan.grants.length >= grantsPerPassMax) {
         // Cut short: the rest (and the starvation check, which would see pools not yet
