@@ -1,53 +1,71 @@
 // host → the live requests naming it, grouped by shape, for the offers stage: when a
 // node frees capacity, shapes that cannot fit are skipped whole, and the requests of
-// the fitting shapes are the node-local candidates. Entries die lazily (a finished
-// request is counted dead and swept out once dead ones dominate its list).
+// the fitting shapes are the node-local candidates. Each list keeps its items and their
+// owners (sessions) side by side, so that ranking candidates reads only the small, hot
+// owner objects; removal is O(1) by swapping with the last entry (every item remembers
+// its slot in each of its hosts' lists).
 
 import type { Resources } from '../common/resources.js';
 
-export interface ShapeList<T> {
+export interface HostIndexed {
+  /** The distinct hosts the item is indexed under. */
+  hosts: string[];
+  /** hostSlots[i] = the item's slot in its list for hosts[i]; owned by the index. */
+  hostSlots: number[];
+}
+
+export interface ShapeList<T, O> {
   key: string;
   /** The shape, or null when it has custom resources (no quick fit test). */
   res: Resources | null;
   items: T[];
-  dead: number;
+  owners: O[];
 }
 
-/** Sweep a list once it holds at least this many dead entries (and they are the majority). */
-const sweepDeadMin = 8;
+export class HostIndex<T extends HostIndexed, O> {
+  private readonly byHost = new Map<string, ShapeList<T, O>[]>();
 
-export class HostIndex<T extends { live: boolean }> {
-  private readonly byHost = new Map<string, ShapeList<T>[]>();
-
-  add(host: string, key: string, res: Resources | null, item: T): void {
-    let lists = this.byHost.get(host);
-    if (!lists) this.byHost.set(host, (lists = []));
-    let list: ShapeList<T> | undefined;
-    for (const l of lists) if (l.key === key) list = l;
-    if (!list) lists.push((list = { key, res, items: [], dead: 0 }));
-    list.items.push(item);
-  }
-
-  /** `item` (already not live) was added under `host` and `key`. */
-  retire(host: string, key: string): void {
-    const lists = this.byHost.get(host);
-    if (!lists) return;
-    for (let i = 0; i < lists.length; i++) {
-      const l = lists[i];
-      if (l.key !== key) continue;
-      l.dead++;
-      if (l.dead >= l.items.length) {
-        lists.splice(i, 1);
-        if (lists.length === 0) this.byHost.delete(host);
-      } else if (l.dead >= sweepDeadMin && l.dead * 2 > l.items.length) {
-        l.items = l.items.filter((x) => x.live);
-        l.dead = 0;
-      }
-      return;
+  /** Indexes `item` under every one of its hosts. */
+  add(item: T, key: string, res: Resources | null, owner: O): void {
+    item.hostSlots = new Array<number>(item.hosts.length);
+    for (let i = 0; i < item.hosts.length; i++) {
+      const host = item.hosts[i];
+      let lists = this.byHost.get(host);
+      if (!lists) this.byHost.set(host, (lists = []));
+      let list: ShapeList<T, O> | undefined;
+      for (const l of lists) if (l.key === key) list = l;
+      if (!list) lists.push((list = { key, res, items: [], owners: [] }));
+      item.hostSlots[i] = list.items.length;
+      list.items.push(item);
+      list.owners.push(owner);
     }
   }
 
-  lists(host: string): readonly ShapeList<T>[] | undefined {
+  /** Removes `item` (indexed with `key`) from every one of its hosts' lists. */
+  remove(item: T, key: string): void {
+    for (let i = 0; i < item.hosts.length; i++) {
+      const host = item.hosts[i];
+      const lists = this.byHost.get(host);
+      if (!lists) throw new Error(`host index: ${host} has no lists`);
+      const li = lists.findIndex((l) => l.key === key);
+      const list = lists[li];
+      const slot = item.hostSlots[i];
+      if (!list || list.items[slot] !== item) throw new Error(`host index: item not at its slot under ${host}`);
+      const last = list.items.pop()!;
+      const lastOwner = list.owners.pop()!;
+      if (last !== item) {
+        list.items[slot] = last;
+        list.owners[slot] = lastOwner;
+        last.hostSlots[last.hosts.indexOf(host)] = slot;
+      }
+      if (list.items.length === 0) {
+        lists.splice(li, 1);
+        if (lists.length === 0) this.byHost.delete(host);
+      }
+    }
+  }
+
+  lists(host: string): readonly ShapeList<T, O>[] | undefined {
     return this.byHost.get(host);
   }
 }

@@ -87,8 +87,10 @@ interface RequestRec {
   session: SessionRec;
   remaining: number;
   sinceMs: number;
-  /** Named hosts minus excluded ones. */
+  /** Named hosts minus excluded ones, distinct. */
   hosts: string[];
+  /** Slots in the host index (see HostIndex). */
+  hostSlots: number[];
   excluded: Set<string> | null;
   live: boolean;
   /** memory/vcores/gpus, for the per-pass "nothing holds this shape" memos; '' = not memoizable. */
@@ -224,7 +226,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   /** Running sessions with pending containers. */
   const active = new Set<SessionRec>();
   /** host → sessions with live requests naming it. */
-  const hostWaiters = new HostIndex<RequestRec>();
+  const hostWaiters = new HostIndex<RequestRec, SessionRec>();
   /** Nodes whose free capacity grew since the last pass. */
   const offered = new Set<NodeRec>();
   /**
@@ -400,7 +402,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       q.hosted.compact();
       q.plain.compact();
     }
-    for (const h of r.hosts) hostWaiters.retire(h, r.shapeKey);
+    if (r.hosts.length > 0) hostWaiters.remove(r, r.shapeKey);
   }
 
   /** Takes `count` pending containers of `r` off the books (granted or cancelled). */
@@ -733,16 +735,19 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         const lists = hostWaiters.lists(n.name);
         if (!lists) break;
         let best: RequestRec | undefined;
+        let bestS: SessionRec | undefined;
         for (const l of lists) {
           if (l.res !== null && !fits(l.res, n.free)) continue;
-          for (const r of l.items) {
-            if (!r.live) continue;
-            const s = r.session;
+          const owners = l.owners;
+          for (let i = 0; i < owners.length; i++) {
+            const s = owners[i];
             if (s.state !== 'running') continue;
-            if (best && (s === best.session || !sessionBefore(s, best.session))) continue;
+            if (bestS && (s === bestS || !sessionBefore(s, bestS))) continue;
             if (starvingPools > 0 && dom(s.pool.allocated) >= dom(s.pool.fairShare) - epsilon) continue;
+            const r = l.items[i];
             if (!fitsNode(r, n) || !admissible(s, r)) continue;
             best = r;
+            bestS = s;
           }
         }
         if (!best) break;
@@ -1054,7 +1059,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
           for (const h of spec.hosts) if (!hosts.includes(h) && (excluded === null || !excluded.has(h))) hosts.push(h);
         }
         const res = clone(spec.resources);
-        const r: RequestRec = { spec, res, session: s, remaining: spec.count, sinceMs: now, hosts, excluded, live: true, shapeKey: shapeKeyOf(res) };
+        const r: RequestRec = { spec, res, session: s, remaining: spec.count, sinceMs: now, hosts, hostSlots: [], excluded, live: true, shapeKey: shapeKeyOf(res) };
         s.requests.set(spec.requestId, r);
         let q = s.queues.get(r.shapeKey);
         if (!q) s.queues.set(r.shapeKey, (q = { hosted: new RequestQueue(), plain: new RequestQueue() }));
@@ -1062,7 +1067,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
           q.hosted.push(r);
           if (s.state === 'running') fresh.push(r);
         } else q.plain.push(r);
-        for (const h of hosts) hostWaiters.add(h, r.shapeKey, r.shapeKey === '' ? null : r.res, r);
+        if (hosts.length > 0) hostWaiters.add(r, r.shapeKey, r.shapeKey === '' ? null : r.res, s);
         s.pending += spec.count;
         pendingContainers += spec.count;
         addTimes(s.pendingRes, res, spec.count);
