@@ -27,7 +27,7 @@ export class HostIndex<T extends HostIndexed, O> {
 
   /** Indexes `item` under every one of its hosts. */
   add(item: T, key: string, res: Resources | null, owner: O): void {
-    item.hostSlots = new Array<number>(item.hosts.length);
+    item.hostSlots = [];
     for (let i = 0; i < item.hosts.length; i++) {
       const host = item.hosts[i];
       let lists = this.byHost.get(host);
@@ -35,7 +35,7 @@ export class HostIndex<T extends HostIndexed, O> {
       let list: ShapeList<T, O> | undefined;
       for (const l of lists) if (l.key === key) list = l;
       if (!list) lists.push((list = { key, res, items: [], owners: [] }));
-      item.hostSlots[i] = list.items.length;
+      item.hostSlots.push(list.items.length);
       list.items.push(item);
       list.owners.push(owner);
     }

@@ -15,7 +15,7 @@
 // All state is in memory and updated incrementally by the mutators, which mark what
 // changed; a pass touches only active sessions, the offered nodes and the pools.
 
-import { addInto, clone, dominantShare, fits, format, invalidReason, isZero, subtractInto, zero, type Resources } from '../common/resources.js';
+import { addInto, clone, fits, format, invalidReason, isZero, subtractInto, zero, type Resources } from '../common/resources.js';
 import { defaultGroupName, defaultPoolsConfig, type GroupConfig, type PoolConfig, type PoolsConfig, type ShareSettings } from './config.js';
 import { computeFairShares } from './fair-share.js';
 import { FitIndex } from './fit-index.js';
@@ -120,6 +120,8 @@ interface SessionRec extends HeapItem {
   pending: number;
   /** Order key inside the pool (see sessionKeyOf), cached. */
   key: number;
+  /** Entries in the shape queues, live or dead (compaction trigger). */
+  queued: number;
   /** Per-pass count of requests that failed to place (bounded by requestScanMax). */
   passEpoch: number;
   scanned: number;
@@ -142,6 +144,11 @@ interface PoolRec extends HeapItem {
   pending: Resources;
   fairShare: Resources;
   key: number;
+  /** dom(cfg.minShare) and dom(fairShare), as of the pass start. */
+  minDom: number;
+  fairDom: number;
+  /** Holds at least its fair share (kept fresh by refreshKeys). */
+  overFair: boolean;
   sessionHeap: IndexedHeap<SessionRec>;
   minStarvedSinceMs: number | null;
   fairStarvedSinceMs: number | null;
@@ -158,6 +165,7 @@ interface GroupRec extends HeapItem {
   pending: Resources;
   fairShare: Resources;
   key: number;
+  minDom: number;
   poolHeap: IndexedHeap<PoolRec>;
 }
 
@@ -181,6 +189,12 @@ function fitsSum(alloc: Resources, add: Resources, max: Resources): boolean {
 }
 
 const componentMax = 2 ** 40;
+
+function hasDuplicates(list: string[]): boolean {
+  if (list.length > 8) return new Set(list).size !== list.length;
+  for (let i = 1; i < list.length; i++) for (let j = 0; j < i; j++) if (list[i] === list[j]) return true;
+  return false;
+}
 
 /** Fast check of a vector without custom resources (the common case); false = look closer. */
 function plainValid(r: Resources): boolean {
@@ -248,7 +262,30 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   let nextWake = Infinity;
   let starvingPools = 0;
 
-  const dom = (r: Resources): number => dominantShare(r, capacity);
+  /** Reciprocals of the cluster capacity per kind (0 = kind absent), for a fast DRF share. */
+  const capInv = { memoryMb: 0, vcores: 0, gpus: 0, custom: [] as [string, number][] };
+
+  function refreshCapacity(): void {
+    capInv.memoryMb = capacity.memoryMb > 0 ? 1 / capacity.memoryMb : 0;
+    capInv.vcores = capacity.vcores > 0 ? 1 / capacity.vcores : 0;
+    capInv.gpus = capacity.gpus > 0 ? 1 / capacity.gpus : 0;
+    capInv.custom = Object.entries(capacity.custom).filter(([, v]) => v > 0).map(([k, v]) => [k, 1 / v]);
+    dirty = true;
+  }
+
+  /** The dominant share of `r` in the cluster (same as dominantShare(r, capacity), faster). */
+  function dom(r: Resources): number {
+    let s = r.memoryMb * capInv.memoryMb;
+    const v = r.vcores * capInv.vcores;
+    if (v > s) s = v;
+    const g = r.gpus * capInv.gpus;
+    if (g > s) s = g;
+    for (let i = 0; i < capInv.custom.length; i++) {
+      const c = (r.custom[capInv.custom[i][0]] ?? 0) * capInv.custom[i][1];
+      if (c > s) s = c;
+    }
+    return s;
+  }
 
   // ---- pools and groups -------------------------------------------------------------
 
@@ -266,7 +303,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     let g = groups.get(name);
     if (!g) {
       const gg: GroupRec = {
-        id: poolIdSeq++, name, cfg: groupSettings(name).cfg, pools: new Map(), running: 0, allocated: zero(), pending: zero(), fairShare: zero(), key: 0,
+        id: poolIdSeq++, name, cfg: groupSettings(name).cfg, pools: new Map(), running: 0, allocated: zero(), pending: zero(), fairShare: zero(), key: 0, minDom: 0,
         heapSlot: -1, poolHeap: new IndexedHeap<PoolRec>((a, b) => a.key < b.key || (a.key === b.key && a.id < b.id)),
       };
       groups.set(name, gg);
@@ -284,7 +321,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const ps = poolSettings(g.name, short);
       const pp: PoolRec = {
         id: poolIdSeq++, name: fullName, short, group: g, cfg: ps.cfg, configured: ps.configured, sessions: new Set(), waiting: [], running: 0,
-        allocated: zero(), driverAllocated: zero(), revoking: zero(), pending: zero(), fairShare: zero(), key: 0, heapSlot: -1,
+        allocated: zero(), driverAllocated: zero(), revoking: zero(), pending: zero(), fairShare: zero(), key: 0, minDom: 0, fairDom: 0, overFair: false, heapSlot: -1,
         sessionHeap: new IndexedHeap<SessionRec>(sessionLess),
         minStarvedSinceMs: null, fairStarvedSinceMs: null, sampleRequest: null,
       };
@@ -314,16 +351,17 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   }
 
   /** Order key among siblings: below min share first (by how far below), then weighted DRF share. */
-  function shareKey(alloc: Resources, cfg: ShareSettings): number {
+  function shareKey(alloc: Resources, minDom: number, weight: number): number {
     const a = dom(alloc);
-    const m = dom(cfg.minShare);
-    if (a < m - epsilon) return a / m - 2;
-    return a / cfg.weight;
+    if (a < minDom - epsilon) return a / minDom - 2;
+    return a / weight;
   }
 
+  /** Order keys after p's allocation changed (min/fair dominant shares are cached per pass). */
   function refreshKeys(p: PoolRec): void {
-    p.key = shareKey(p.allocated, p.cfg);
-    p.group.key = shareKey(p.group.allocated, p.group.cfg);
+    p.key = shareKey(p.allocated, p.minDom, p.cfg.weight);
+    p.group.key = shareKey(p.group.allocated, p.group.minDom, p.group.cfg.weight);
+    p.overFair = dom(p.allocated) >= p.fairDom - epsilon;
   }
 
   /** Pools with no sessions that the config does not name are forgotten. */
@@ -398,9 +436,13 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     const s = r.session;
     s.requests.delete(r.spec.requestId);
     // Requests finish out of order (node-local grants): drop dead entries once they dominate.
-    if (queuedEntries(s) > 2 * s.requests.size + queueSlackEntries) for (const q of s.queues.values()) {
-      q.hosted.compact();
-      q.plain.compact();
+    if (s.queued > 2 * s.requests.size + queueSlackEntries) {
+      s.queued = 0;
+      for (const q of s.queues.values()) {
+        q.hosted.compact();
+        q.plain.compact();
+        s.queued += q.hosted.length + q.plain.length;
+      }
     }
     if (r.hosts.length > 0) hostWaiters.remove(r, r.shapeKey);
   }
@@ -442,12 +484,6 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   const pendingShapes = new Map<string, { memoryMb: number; vcores: number; gpus: number; count: number }>();
   /** Component-wise minimum over pending shapes, as of the pass start: a node whose free is below it in any kind can hold nothing. */
   const minPending = { memoryMb: 0, vcores: 0, gpus: 0 };
-
-  function queuedEntries(s: SessionRec): number {
-    let n = 0;
-    for (const q of s.queues.values()) n += q.hosted.length + q.plain.length;
-    return n;
-  }
 
   function countPendingShape(r: Resources, delta: number): void {
     const key = `${r.memoryMb}/${r.vcores}/${r.gpus}`;
@@ -672,10 +708,13 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     const gShares = computeFairShares(capacity, gs.map((g) => ({ weight: g.cfg.weight, minShare: g.cfg.minShare, maxShare: g.cfg.maxShare, demand: add2(g.allocated, g.pending) })));
     gs.forEach((g, i) => {
       g.fairShare = gShares[i];
+      g.minDom = dom(g.cfg.minShare);
       const ps = [...g.pools.values()];
       const pShares = computeFairShares(g.fairShare, ps.map((p) => ({ weight: p.cfg.weight, minShare: p.cfg.minShare, maxShare: p.cfg.maxShare, demand: add2(p.allocated, p.pending) })));
       ps.forEach((p, j) => {
         p.fairShare = pShares[j];
+        p.minDom = dom(p.cfg.minShare);
+        p.fairDom = dom(p.fairShare);
         refreshKeys(p);
       });
     });
@@ -743,7 +782,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
             const s = owners[i];
             if (s.state !== 'running') continue;
             if (bestS && (s === bestS || !sessionBefore(s, bestS))) continue;
-            if (starvingPools > 0 && dom(s.pool.allocated) >= dom(s.pool.fairShare) - epsilon) continue;
+            if (starvingPools > 0 && s.pool.overFair) continue;
             const r = l.items[i];
             if (!fitsNode(r, n) || !admissible(s, r)) continue;
             best = r;
@@ -768,7 +807,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const r = fresh[i];
       const s = r.session;
       if (!r.live || s.state !== 'running') continue;
-      if (starvingPools > 0 && dom(s.pool.allocated) >= dom(s.pool.fairShare) - epsilon) continue;
+      if (starvingPools > 0 && s.pool.overFair) continue;
       for (const h of r.hosts) {
         const n = nodes.get(h);
         while (n && r.live && fitsNode(r, n) && admissible(s, r) && plan.grants.length < grantsPerPassMax) makeGrant(r, n, 'node', plan);
@@ -946,6 +985,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         slotNodes[slot] = n;
       }
       addInto(capacity, n.capacity);
+      refreshCapacity();
       addShape(n.capacity, n.name, 1);
       indexNode(n);
       if (n.state === 'alive') offered.add(n);
@@ -973,6 +1013,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       fitIndex.release(n.slot);
       slotNodes[n.slot] = undefined;
       subtractInto(capacity, n.capacity);
+      refreshCapacity();
       addShape(n.capacity, n.name, -1);
       dirty = true;
       return out;
@@ -996,7 +1037,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const pool = poolFor(poolName);
       const s: SessionRec = {
         s: { ...session, pool: poolName }, seq: sessionSeq++, pool, state: 'waiting', requests: new Map(), queues: new Map(), 
-        grants: new Map(), allocated: zero(), pendingRes: zero(), pending: 0, key: 0, passEpoch: -1, scanned: 0, heapSlot: -1,
+        grants: new Map(), allocated: zero(), pendingRes: zero(), pending: 0, key: 0, queued: 0, passEpoch: -1, scanned: 0, heapSlot: -1,
       };
       sessions.set(session.id, s);
       pool.sessions.add(s);
@@ -1054,7 +1095,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       for (const spec of requests) {
         const excluded = spec.excludedHosts.length > 0 ? new Set(spec.excludedHosts) : null;
         let hosts = spec.hosts;
-        if (excluded !== null || new Set(hosts).size !== hosts.length) {
+        if (excluded !== null || hasDuplicates(hosts)) {
           hosts = [];
           for (const h of spec.hosts) if (!hosts.includes(h) && (excluded === null || !excluded.has(h))) hosts.push(h);
         }
@@ -1063,6 +1104,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         s.requests.set(spec.requestId, r);
         let q = s.queues.get(r.shapeKey);
         if (!q) s.queues.set(r.shapeKey, (q = { hosted: new RequestQueue(), plain: new RequestQueue() }));
+        s.queued++;
         if (hosts.length > 0) {
           q.hosted.push(r);
           if (s.state === 'running') fresh.push(r);
