@@ -10,6 +10,8 @@
 
 import { parsePoolsConfig, createScheduler, type PoolsConfig, type SchedulerRequest, type Clock } from '../scheduler/index.js';
 import os from 'node:os';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { dominantShare, resources, type Resources } from '../common/resources.js';
 
 const args = process.argv.slice(2);
@@ -102,7 +104,18 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
+/** A full GC on demand, to sample the live heap (not the garbage awaiting collection). */
+function gcFunction(): () => void {
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc') as () => void;
+}
+
+/** Live heap is sampled (after a full GC) this often, in simulated ms. */
+const liveHeapSampleEveryMs = 10_000;
+
 function main(): void {
+  const gc = gcFunction();
+  let liveHeapMaxBytes = 0;
   const rand = mulberry32(seed);
   const clock = new SimClock();
   const parsed = parsePoolsConfig(poolsYaml(), 'bench-pools.yaml');
@@ -243,6 +256,10 @@ function main(): void {
       }
     }
     if (tick % 10 === 0) heapMaxBytes = Math.max(heapMaxBytes, process.memoryUsage().heapUsed);
+    if (now > 0 && now % liveHeapSampleEveryMs === 0) {
+      gc();
+      liveHeapMaxBytes = Math.max(liveHeapMaxBytes, process.memoryUsage().heapUsed);
+    }
     // Fairness samples at steady state: each pool's granted / fair share (dominant).
     if (now >= steadyFromMs && now < newcomerAtMs && now % jainSampleEveryMs === 0) {
       const xs: number[] = [];
@@ -287,6 +304,7 @@ function main(): void {
     steadyPassP50Ms: percentile(sortedSteady, 50),
     steadyPassP99Ms: percentile(sortedSteady, 99),
     heapUsedMaxMb: Math.round(heapMaxBytes / (1024 * 1024)),
+    liveHeapMaxMb: Math.round(liveHeapMaxBytes / (1024 * 1024)),
     jainMean: jain,
     jainMin,
     newcomerMinShareMs: newcomerReachedMs,
@@ -304,7 +322,7 @@ function main(): void {
     ['scheduling pass p50 / p99 (all passes)', `${figures.passP50Ms.toFixed(2)} / ${figures.passP99Ms.toFixed(2)} ms`, `p99 <= ${targets.passP99Ms} ms`, ok(figures.passP99Ms <= targets.passP99Ms)],
     ['scheduling pass p50 / p99 (steady state)', `${figures.steadyPassP50Ms.toFixed(2)} / ${figures.steadyPassP99Ms.toFixed(2)} ms`, `p99 <= ${targets.passP99Ms} ms`, ok(figures.steadyPassP99Ms <= targets.passP99Ms)],
     ['scheduling pass max', `${figures.passMaxMs.toFixed(2)} ms`, '-', '-'],
-    ['heap used (max sampled)', `${figures.heapUsedMaxMb} MB`, `<= ${targets.heapMb} MB`, ok(figures.heapUsedMaxMb <= targets.heapMb)],
+    ['heap used: live after GC (max) / peak incl. garbage', `${figures.liveHeapMaxMb} / ${figures.heapUsedMaxMb} MB`, `<= ${targets.heapMb} MB`, ok(figures.liveHeapMaxMb <= targets.heapMb)],
     ['Jain index, pool granted / fair share (mean, min)', `${jain.toFixed(4)}, ${jainMin.toFixed(4)}`, `>= ${targets.jain}`, ok(jain >= targets.jain)],
     ['new pool reaches min share (preemption on)', newcomerReachedMs === null ? 'never' : `${(newcomerReachedMs / 1000).toFixed(1)} s`, `<= ${(figures.newcomerTargetMs / 1000).toFixed(1)} s (timeout + 2 s)`, ok(newcomerReachedMs !== null && newcomerReachedMs <= figures.newcomerTargetMs)],
     ['node-local fraction (delay scheduling, steady)', `${(figures.nodeLocalFraction * 100).toFixed(1)} %`, `>= ${targets.nodeLocal * 100} %`, ok(figures.nodeLocalFraction >= targets.nodeLocal)],

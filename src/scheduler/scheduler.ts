@@ -48,6 +48,8 @@ const requestScanMax = 64;
  * then answers "now" and the CM calls `schedule()` again.
  */
 const grantsPerPassMax = 2000;
+/** Victim grants looked at (youngest first) for one whose node then fits the starving request. */
+const preemptPickScanMax = 64;
 /** Dead queue entries a session may carry beyond twice its live requests before compaction. */
 const queueSlackEntries = 256;
 /** Containers one request may ask for. */
@@ -858,6 +860,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     let need = 0;
     let reason = '';
     let reasonNeed = 0;
+    /** A request shape of the neediest pool: victims are picked so that it fits where they free room. */
+    let forShape: Resources | null = null;
     starvingPools = 0;
     for (const g of groups.values()) {
       for (const p of g.pools.values()) {
@@ -892,6 +896,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         if (want > reasonNeed) {
           reasonNeed = want;
           reason = why;
+          forShape = p.sampleRequest;
         }
       }
     }
@@ -906,6 +911,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       }
     }
     const over = (p: PoolRec): number => dom(p.allocated) - dom(p.revoking) - dom(p.fairShare);
+    /** Per node: free room plus what this pass revoked there. */
+    const freedOn = new Map<NodeRec, Resources>();
     while (need > epsilon && victims.length > 0) {
       let vi = 0;
       for (let i = 1; i < victims.length; i++) if (over(victims[i].p) > over(victims[vi].p)) vi = i;
@@ -915,12 +922,31 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         for (const s of v.p.sessions) for (const g of s.grants.values()) if (!g.d.driver && !g.revoked) v.list.push(g);
         v.list.sort((a, b) => b.seq - a.seq);
       }
-      const g = v.list[v.next++];
-      if (!g || over(v.p) <= epsilon) {
+      while (v.next < v.list.length && v.list[v.next].revoked) v.next++;
+      if (v.next >= v.list.length || over(v.p) <= epsilon) {
         victims.splice(vi, 1);
         continue;
       }
-      if (g.revoked || !grants.has(g.d.grantId)) continue;
+      // Youngest first, but among the youngest few prefer a grant whose node, once it
+      // is gone, can hold the starving pool's request: freed room that fits nothing
+      // would only call for more revocations.
+      let pick = v.next;
+      if (forShape !== null) {
+        const end = Math.min(v.list.length, v.next + preemptPickScanMax);
+        for (let k = v.next; k < end; k++) {
+          const c = v.list[k];
+          if (c.revoked) continue;
+          const room = freedOn.get(c.node) ?? c.node.free;
+          if (fits(forShape, add2(room, c.d.resources))) {
+            pick = k;
+            break;
+          }
+        }
+      }
+      const g = v.list[pick];
+      let room = freedOn.get(g.node);
+      if (!room) freedOn.set(g.node, (room = clone(g.node.free)));
+      addInto(room, g.d.resources);
       g.revoked = true;
       addInto(v.p.revoking, g.d.resources);
       addInto(revokedOutstanding, g.d.resources);
