@@ -348,3 +348,50 @@ void test('property: a late pool gets its min share back by preemption within th
     { numRuns: 100 },
   );
 });
+
+void test('property: under pressure, preemption revokes only preemptable, non-driver grants, each once', () => {
+  let revocationsSeen = 0;
+  fc.assert(
+    fc.property(
+      fc.array(fc.record({ preemptable: fc.boolean(), drivers: fc.integer({ min: 0, max: 3 }), tasks: fc.integer({ min: 1, max: 12 }), weight: fc.integer({ min: 1, max: 3 }) }), { minLength: 2, maxLength: 3 }),
+      fc.integer({ min: 2, max: 10 }),
+      fc.boolean(),
+      (hogs, lateMin, releaseRevoked) => {
+        const clock = new ManualClock();
+        const pools: PoolSpec[] = hogs.map((h) => ({ weight: h.weight, minVcores: 0, maxVcores: null, preemptable: h.preemptable }));
+        pools.push({ weight: 1, minVcores: lateMin, maxVcores: null, preemptable: true });
+        const s = createScheduler({ clock, config: makeConfig(pools, { minSharePreemptionTimeoutMs: 200, fairSharePreemptionTimeoutMs: 400, fairSharePreemptionThreshold: 0.9 }) });
+        for (let i = 0; i < 4; i++) s.addNode({ name: `n${i}`, rack: '/r', capacity: resources(16384, 4) });
+        const drivers = new Set<string>();
+        const poolOfSession = new Map<string, number>();
+        hogs.forEach((h, i) => {
+          s.addSession({ id: `h${i}`, pool: poolNames[i], user: 'u', priority: 'NORMAL', deadlineMs: 0 });
+          poolOfSession.set(`h${i}`, i);
+          const reqs: SchedulerRequest[] = [{ requestId: 't', resources: resources(1024, 1), count: h.tasks, hosts: [], racks: [], relaxLocality: true, excludedHosts: [], driver: false }];
+          if (h.drivers > 0) reqs.unshift({ requestId: 'd', resources: resources(1024, 1), count: h.drivers, hosts: [], racks: [], relaxLocality: true, excludedHosts: [], driver: true });
+          s.addRequests(`h${i}`, reqs);
+        });
+        for (const g of s.schedule().grants) if (g.driver) drivers.add(g.grantId);
+        s.addSession({ id: 'late', pool: poolNames[pools.length - 1], user: 'u', priority: 'NORMAL', deadlineMs: 0 });
+        poolOfSession.set('late', pools.length - 1);
+        s.addRequests('late', [{ requestId: 'r', resources: resources(1024, 1), count: 16, hosts: [], racks: [], relaxLocality: true, excludedHosts: [], driver: false }]);
+        const revoked = new Set<string>();
+        for (let step = 0; step < 20; step++) {
+          clock.t += 100;
+          const plan = s.schedule();
+          for (const g of plan.grants) if (g.driver) drivers.add(g.grantId);
+          for (const r of plan.revocations) {
+            revocationsSeen++;
+            assert.ok(!revoked.has(r.grantId), `grant ${r.grantId} revoked twice`);
+            revoked.add(r.grantId);
+            assert.ok(!drivers.has(r.grantId), 'a driver grant was revoked');
+            assert.ok(pools[poolOfSession.get(r.sessionId)!].preemptable, `grant of non-preemptable pool ${poolNames[poolOfSession.get(r.sessionId)!]} revoked`);
+            if (releaseRevoked && step % 2 === 0) s.releaseGrants(r.sessionId, [r.grantId]);
+          }
+        }
+      },
+    ),
+    { numRuns: 200 },
+  );
+  assert.ok(revocationsSeen > 0, 'the scenarios never preempted anything');
+});
