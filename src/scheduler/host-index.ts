@@ -12,6 +12,8 @@ export interface HostIndexed {
   hosts: string[];
   /** hostSlots[i] = the item's slot in its list for hosts[i]; owned by the index. */
   hostSlots: number[];
+  /** hostLists[i] = that list; owned by the index. */
+  hostLists: unknown[];
 }
 
 export interface ShapeList<T, O> {
@@ -28,6 +30,7 @@ export class HostIndex<T extends HostIndexed, O> {
   /** Indexes `item` under every one of its hosts. */
   add(item: T, key: string, res: Resources | null, owner: O): void {
     item.hostSlots = [];
+    item.hostLists = [];
     for (let i = 0; i < item.hosts.length; i++) {
       const host = item.hosts[i];
       let lists = this.byHost.get(host);
@@ -36,30 +39,29 @@ export class HostIndex<T extends HostIndexed, O> {
       for (const l of lists) if (l.key === key) list = l;
       if (!list) lists.push((list = { key, res, items: [], owners: [] }));
       item.hostSlots.push(list.items.length);
+      item.hostLists.push(list);
       list.items.push(item);
       list.owners.push(owner);
     }
   }
 
-  /** Removes `item` (indexed with `key`) from every one of its hosts' lists. */
-  remove(item: T, key: string): void {
+  /** Removes `item` from every one of its hosts' lists. */
+  remove(item: T): void {
     for (let i = 0; i < item.hosts.length; i++) {
-      const host = item.hosts[i];
-      const lists = this.byHost.get(host);
-      if (!lists) throw new Error(`host index: ${host} has no lists`);
-      const li = lists.findIndex((l) => l.key === key);
-      const list = lists[li];
+      const list = item.hostLists[i] as ShapeList<T, O>;
       const slot = item.hostSlots[i];
-      if (!list || list.items[slot] !== item) throw new Error(`host index: item not at its slot under ${host}`);
+      if (list.items[slot] !== item) throw new Error(`host index: item not at its slot under ${item.hosts[i]}`);
       const last = list.items.pop()!;
       const lastOwner = list.owners.pop()!;
       if (last !== item) {
         list.items[slot] = last;
         list.owners[slot] = lastOwner;
-        last.hostSlots[last.hosts.indexOf(host)] = slot;
+        last.hostSlots[last.hostLists.indexOf(list)] = slot;
       }
       if (list.items.length === 0) {
-        lists.splice(li, 1);
+        const host = item.hosts[i];
+        const lists = this.byHost.get(host)!;
+        lists.splice(lists.indexOf(list), 1);
         if (lists.length === 0) this.byHost.delete(host);
       }
     }

@@ -69,7 +69,7 @@ interface NodeRec {
   free: Resources;
   allocated: Resources;
   state: NodeState;
-  grants: Set<GrantRec>;
+  grants: GrantRec[];
   slot: number;
 }
 
@@ -91,11 +91,12 @@ interface RequestRec {
   sinceMs: number;
   /** Named hosts minus excluded ones, distinct. */
   hosts: string[];
-  /** Slots in the host index (see HostIndex). */
+  /** Slots and lists in the host index (see HostIndex). */
   hostSlots: number[];
+  hostLists: unknown[];
   excluded: Set<string> | null;
   live: boolean;
-  /** memory/vcores/gpus, for the per-pass "nothing holds this shape" memos; '' = not memoizable. */
+  /** memory/vcores/gpus, for the per-pass "nothing holds this shape" memos; '' = has custom kinds. */
   shapeKey: string;
 }
 
@@ -116,7 +117,7 @@ interface SessionRec extends HeapItem {
    * a whole shape at once when no node can hold it any more.
    */
   queues: Map<string, ShapeQueues>;
-  grants: Map<string, GrantRec>;
+  grants: GrantRec[];
   allocated: Resources;
   pendingRes: Resources;
   pending: number;
@@ -177,6 +178,11 @@ interface GrantRec {
   node: NodeRec;
   seq: number;
   revoked: boolean;
+  /** The resources have no custom kinds (fast arithmetic). */
+  plain: boolean;
+  /** Slots in session.grants and node.grants (swap-removal). */
+  sessionSlot: number;
+  nodeSlot: number;
 }
 
 function allows(list: string[], user: string): boolean {
@@ -203,6 +209,14 @@ function plainValid(r: Resources): boolean {
   for (const k in r.custom) if (k !== undefined) return false;
   const ok = (v: number): boolean => Number.isInteger(v) && v >= 0 && v <= componentMax;
   return ok(r.memoryMb) && ok(r.vcores) && ok(r.gpus);
+}
+
+/** target += r × k for a vector without custom kinds when `plain`, in place. */
+function addRes(target: Resources, r: Resources, plain: boolean, k: number): void {
+  target.memoryMb += r.memoryMb * k;
+  target.vcores += r.vcores * k;
+  target.gpus += r.gpus * k;
+  if (!plain) for (const c in r.custom) target.custom[c] = (target.custom[c] ?? 0) + r.custom[c] * k;
 }
 
 /** target += r × k, in place. */
@@ -446,7 +460,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         s.queued += q.hosted.length + q.plain.length;
       }
     }
-    if (r.hosts.length > 0) hostWaiters.remove(r, r.shapeKey);
+    if (r.hosts.length > 0) hostWaiters.remove(r);
   }
 
   /** Takes `count` pending containers of `r` off the books (granted or cancelled). */
@@ -527,26 +541,33 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   }
 
   function fitsNode(r: RequestRec, n: NodeRec): boolean {
-    return n.state === 'alive' && fits(r.res, n.free) && (r.excluded === null || !r.excluded.has(n.name));
+    if (n.state !== 'alive') return false;
+    const a = r.res;
+    const f = n.free;
+    if (a.memoryMb > f.memoryMb || a.vcores > f.vcores || a.gpus > f.gpus) return false;
+    if (r.shapeKey === '' && !fits(a, f)) return false;
+    return r.excluded === null || !r.excluded.has(n.name);
   }
 
   function makeGrant(r: RequestRec, n: NodeRec, locality: GrantDecision['locality'], plan: SchedulePlan): void {
     const s = r.session;
     const res = r.res;
+    const plain = r.shapeKey !== '';
     const d: GrantDecision = { grantId: nextGrantId(), sessionId: s.s.id, requestId: r.spec.requestId, node: n.name, resources: res, driver: r.spec.driver, locality };
-    if (grants.has(d.grantId)) throw new Error(`scheduler: grant id ${d.grantId} issued twice`);
-    const g: GrantRec = { d, session: s, node: n, seq: grantSeq++, revoked: false };
+    const g: GrantRec = { d, session: s, node: n, seq: grantSeq++, revoked: false, plain, sessionSlot: s.grants.length, nodeSlot: n.grants.length };
+    const before = grants.size;
     grants.set(d.grantId, g);
-    s.grants.set(d.grantId, g);
-    n.grants.add(g);
-    subtractInto(n.free, res);
-    addInto(n.allocated, res);
+    if (grants.size === before) throw new Error(`scheduler: grant id ${d.grantId} issued twice`);
+    s.grants.push(g);
+    n.grants.push(g);
+    addRes(n.free, res, plain, -1);
+    addRes(n.allocated, res, plain, 1);
     indexNode(n);
-    addInto(s.allocated, res);
-    addInto(s.pool.allocated, res);
-    addInto(s.pool.group.allocated, res);
+    addRes(s.allocated, res, plain, 1);
+    addRes(s.pool.allocated, res, plain, 1);
+    addRes(s.pool.group.allocated, res, plain, 1);
     if (r.spec.driver) addInto(s.pool.driverAllocated, res);
-    addInto(allocated, res);
+    addRes(allocated, res, plain, 1);
     consumePending(r, 1);
     refreshKeys(s.pool);
     s.key = sessionKeyOf(s);
@@ -556,23 +577,33 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   function dropGrant(g: GrantRec): void {
     const res = g.d.resources;
     const s = g.session;
+    const n = g.node;
+    const plain = g.plain;
     grants.delete(g.d.grantId);
-    s.grants.delete(g.d.grantId);
-    subtractInto(s.allocated, res);
-    subtractInto(s.pool.allocated, res);
-    subtractInto(s.pool.group.allocated, res);
+    const ls = s.grants.pop()!;
+    if (ls !== g) {
+      s.grants[g.sessionSlot] = ls;
+      ls.sessionSlot = g.sessionSlot;
+    }
+    const ln = n.grants.pop()!;
+    if (ln !== g) {
+      n.grants[g.nodeSlot] = ln;
+      ln.nodeSlot = g.nodeSlot;
+    }
+    addRes(s.allocated, res, plain, -1);
+    addRes(s.pool.allocated, res, plain, -1);
+    addRes(s.pool.group.allocated, res, plain, -1);
     if (g.d.driver) subtractInto(s.pool.driverAllocated, res);
     if (g.revoked) {
       subtractInto(s.pool.revoking, res);
       subtractInto(revokedOutstanding, res);
     }
-    subtractInto(allocated, res);
-    g.node.grants.delete(g);
-    addInto(g.node.free, res);
-    subtractInto(g.node.allocated, res);
-    if (nodes.get(g.node.name) === g.node) {
-      indexNode(g.node);
-      if (g.node.state === 'alive') offered.add(g.node);
+    addRes(allocated, res, plain, -1);
+    addRes(n.free, res, plain, 1);
+    addRes(n.allocated, res, plain, -1);
+    if (nodes.get(n.name) === n) {
+      indexNode(n);
+      if (n.state === 'alive') offered.add(n);
     }
     dirty = true;
   }
@@ -778,7 +809,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         let best: RequestRec | undefined;
         let bestS: SessionRec | undefined;
         for (const l of lists) {
-          if (l.res !== null && !fits(l.res, n.free)) continue;
+          if (l.res !== null && (l.res.memoryMb > n.free.memoryMb || l.res.vcores > n.free.vcores || l.res.gpus > n.free.gpus)) continue;
           const owners = l.owners;
           for (let i = 0; i < owners.length; i++) {
             const s = owners[i];
@@ -919,7 +950,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const v = victims[vi];
       if (v.list === null) {
         v.list = [];
-        for (const s of v.p.sessions) for (const g of s.grants.values()) if (!g.d.driver && !g.revoked) v.list.push(g);
+        for (const s of v.p.sessions) for (const g of s.grants) if (!g.d.driver && !g.revoked) v.list.push(g);
         v.list.sort((a, b) => b.seq - a.seq);
       }
       while (v.next < v.list.length && v.list[v.next].revoked) v.next++;
@@ -1005,7 +1036,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         subtractInto(n.free, n.allocated);
       } else {
         const slot = fitIndex.allocate();
-        n = { name: node.name, rack: rackFor(node.rack), capacity: clone(node.capacity), free: clone(node.capacity), allocated: zero(), state: 'alive', grants: new Set(), slot };
+        n = { name: node.name, rack: rackFor(node.rack), capacity: clone(node.capacity), free: clone(node.capacity), allocated: zero(), state: 'alive', grants: [], slot };
         n.rack.nodes.push(n);
         nodes.set(node.name, n);
         slotNodes[slot] = n;
@@ -1030,8 +1061,9 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     removeNode(name: string): GrantDecision[] {
       const n = nodes.get(name);
       if (!n) return [];
-      const out = [...n.grants].map((g) => g.d);
-      for (const g of [...n.grants]) dropGrant(g);
+      const gone = [...n.grants].sort((a, b) => a.seq - b.seq);
+      for (const g of gone) dropGrant(g);
+      const out = gone.map((g) => g.d);
       nodes.delete(name);
       offered.delete(n);
       n.rack.nodes.splice(n.rack.nodes.indexOf(n), 1);
@@ -1063,7 +1095,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const pool = poolFor(poolName);
       const s: SessionRec = {
         s: { ...session, pool: poolName }, seq: sessionSeq++, pool, state: 'waiting', requests: new Map(), queues: new Map(), 
-        grants: new Map(), allocated: zero(), pendingRes: zero(), pending: 0, key: 0, queued: 0, passEpoch: -1, scanned: 0, heapSlot: -1,
+        grants: [], allocated: zero(), pendingRes: zero(), pending: 0, key: 0, queued: 0, passEpoch: -1, scanned: 0, heapSlot: -1,
       };
       sessions.set(session.id, s);
       pool.sessions.add(s);
@@ -1080,8 +1112,9 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     removeSession(id: string): GrantDecision[] {
       const s = sessions.get(id);
       if (!s) return [];
-      const out = [...s.grants.values()].map((g) => g.d);
-      for (const g of [...s.grants.values()]) dropGrant(g);
+      const gone = [...s.grants].sort((a, b) => a.seq - b.seq);
+      for (const g of gone) dropGrant(g);
+      const out = gone.map((g) => g.d);
       for (const r of [...s.requests.values()]) consumePending(r, r.remaining);
       sessions.delete(id);
       s.pool.sessions.delete(s);
@@ -1126,7 +1159,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
           for (const h of spec.hosts) if (!hosts.includes(h) && (excluded === null || !excluded.has(h))) hosts.push(h);
         }
         const res = clone(spec.resources);
-        const r: RequestRec = { spec, res, session: s, remaining: spec.count, sinceMs: now, hosts, hostSlots: [], excluded, live: true, shapeKey: shapeKeyOf(res) };
+        const r: RequestRec = { spec, res, session: s, remaining: spec.count, sinceMs: now, hosts, hostSlots: [], hostLists: [], excluded, live: true, shapeKey: shapeKeyOf(res) };
         s.requests.set(spec.requestId, r);
         let q = s.queues.get(r.shapeKey);
         if (!q) s.queues.set(r.shapeKey, (q = { hosted: new RequestQueue(), plain: new RequestQueue() }));
@@ -1166,8 +1199,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       if (!s) return [];
       const out: GrantDecision[] = [];
       for (const id of grantIds) {
-        const g = s.grants.get(id);
-        if (!g) continue;
+        const g = grants.get(id);
+        if (!g || g.session !== s) continue;
         out.push(g.d);
         dropGrant(g);
       }
@@ -1205,7 +1238,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     },
     sessionGrants(sessionId: string): GrantDecision[] {
       const s = sessions.get(sessionId);
-      return s ? [...s.grants.values()].map((g) => g.d) : [];
+      return s ? [...s.grants].sort((a, b) => a.seq - b.seq).map((g) => g.d) : [];
     },
     sessionAllocated(sessionId: string): Resources {
       const s = sessions.get(sessionId);
