@@ -10,10 +10,8 @@ import type { Resources } from '../common/resources.js';
 export interface HostIndexed {
   /** The distinct hosts the item is indexed under. */
   hosts: string[];
-  /** hostSlots[i] = the item's slot in its list for hosts[i]; owned by the index. */
-  hostSlots: number[];
-  /** hostLists[i] = that list; owned by the index. */
-  hostLists: unknown[];
+  /** For hosts[i]: hostRefs[2i] = the list holding the item, hostRefs[2i+1] = its slot there. Owned by the index. */
+  hostRefs: unknown[];
 }
 
 export interface ShapeList<T, O> {
@@ -29,8 +27,7 @@ export class HostIndex<T extends HostIndexed, O> {
 
   /** Indexes `item` under every one of its hosts. */
   add(item: T, key: string, res: Resources | null, owner: O): void {
-    item.hostSlots = [];
-    item.hostLists = [];
+    item.hostRefs = [];
     for (let i = 0; i < item.hosts.length; i++) {
       const host = item.hosts[i];
       let lists = this.byHost.get(host);
@@ -38,8 +35,7 @@ export class HostIndex<T extends HostIndexed, O> {
       let list: ShapeList<T, O> | undefined;
       for (const l of lists) if (l.key === key) list = l;
       if (!list) lists.push((list = { key, res, items: [], owners: [] }));
-      item.hostSlots.push(list.items.length);
-      item.hostLists.push(list);
+      item.hostRefs.push(list, list.items.length);
       list.items.push(item);
       list.owners.push(owner);
     }
@@ -48,15 +44,15 @@ export class HostIndex<T extends HostIndexed, O> {
   /** Removes `item` from every one of its hosts' lists. */
   remove(item: T): void {
     for (let i = 0; i < item.hosts.length; i++) {
-      const list = item.hostLists[i] as ShapeList<T, O>;
-      const slot = item.hostSlots[i];
+      const list = item.hostRefs[2 * i] as ShapeList<T, O>;
+      const slot = item.hostRefs[2 * i + 1] as number;
       if (list.items[slot] !== item) throw new Error(`host index: item not at its slot under ${item.hosts[i]}`);
       const last = list.items.pop()!;
       const lastOwner = list.owners.pop()!;
       if (last !== item) {
         list.items[slot] = last;
         list.owners[slot] = lastOwner;
-        last.hostSlots[last.hostLists.indexOf(list)] = slot;
+        last.hostRefs[last.hostRefs.indexOf(list) + 1] = slot;
       }
       if (list.items.length === 0) {
         const host = item.hosts[i];

@@ -48,6 +48,8 @@ const requestScanMax = 64;
  * then answers "now" and the CM calls `schedule()` again.
  */
 const grantsPerPassMax = 2000;
+/** Distinct request shapes whose keys are interned. */
+const shapeKeysMax = 10_000;
 /** Victim grants looked at (youngest first) for one whose node then fits the starving request. */
 const preemptPickScanMax = 64;
 /** Dead queue entries a session may carry beyond twice its live requests before compaction. */
@@ -84,16 +86,15 @@ interface RackRec {
 interface RequestRec {
   /** The caller's request, kept by reference (callers must not change it afterwards). */
   spec: SchedulerRequest;
-  /** A copy of spec.resources, shared read-only by this request's grants. */
+  /** spec.resources (kept by reference like the request), shared read-only by its grants. */
   res: Resources;
   session: SessionRec;
   remaining: number;
   sinceMs: number;
   /** Named hosts minus excluded ones, distinct. */
   hosts: string[];
-  /** Slots and lists in the host index (see HostIndex). */
-  hostSlots: number[];
-  hostLists: unknown[];
+  /** Where the host index holds it (see HostIndex). */
+  hostRefs: unknown[];
   excluded: Set<string> | null;
   live: boolean;
   /** memory/vcores/gpus, for the per-pass "nothing holds this shape" memos; '' = has custom kinds. */
@@ -227,12 +228,6 @@ function addTimes(target: Resources, r: Resources, k: number): void {
   for (const c in r.custom) target.custom[c] = (target.custom[c] ?? 0) + r.custom[c] * k;
 }
 
-/** Key of a request shape for the no-fit memos; '' when it has custom resources (not memoized). */
-function shapeKeyOf(r: Resources): string {
-  for (const k in r.custom) if (r.custom[k] > 0) return '';
-  return `${r.memoryMb}/${r.vcores}/${r.gpus}`;
-}
-
 function capacityShapeKey(r: Resources): string {
   return JSON.stringify([r.memoryMb, r.vcores, r.gpus, Object.entries(r.custom).sort()]);
 }
@@ -277,6 +272,26 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   let dirty = true;
   let nextWake = Infinity;
   let starvingPools = 0;
+
+  /** Interned shape keys (requests of one shape share one string), up to shapeKeysMax shapes. */
+  const shapeKeys = new Map<number, Map<number, Map<number, string>>>();
+  let shapeKeysCount = 0;
+
+  /** Key of a request shape for the no-fit memos and the host index; '' when it has custom kinds. */
+  function shapeKeyOf(r: Resources): string {
+    for (const k in r.custom) if (r.custom[k] > 0) return '';
+    let byVcores = shapeKeys.get(r.memoryMb);
+    let byGpus = byVcores?.get(r.vcores);
+    const known = byGpus?.get(r.gpus);
+    if (known !== undefined) return known;
+    const key = `${r.memoryMb}/${r.vcores}/${r.gpus}`;
+    if (shapeKeysCount >= shapeKeysMax) return key;
+    if (!byVcores) shapeKeys.set(r.memoryMb, (byVcores = new Map()));
+    if (!byGpus) byVcores.set(r.vcores, (byGpus = new Map()));
+    byGpus.set(r.gpus, key);
+    shapeKeysCount++;
+    return key;
+  }
 
   /** Reciprocals of the cluster capacity per kind (0 = kind absent), for a fast DRF share. */
   const capInv = { memoryMb: 0, vcores: 0, gpus: 0, custom: [] as [string, number][] };
@@ -1158,8 +1173,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
           hosts = [];
           for (const h of spec.hosts) if (!hosts.includes(h) && (excluded === null || !excluded.has(h))) hosts.push(h);
         }
-        const res = clone(spec.resources);
-        const r: RequestRec = { spec, res, session: s, remaining: spec.count, sinceMs: now, hosts, hostSlots: [], hostLists: [], excluded, live: true, shapeKey: shapeKeyOf(res) };
+        const res = spec.resources;
+        const r: RequestRec = { spec, res, session: s, remaining: spec.count, sinceMs: now, hosts, hostRefs: [], excluded, live: true, shapeKey: shapeKeyOf(res) };
         s.requests.set(spec.requestId, r);
         let q = s.queues.get(r.shapeKey);
         if (!q) s.queues.set(r.shapeKey, (q = { hosted: new RequestQueue(), plain: new RequestQueue() }));
