@@ -13,8 +13,21 @@ export class RequestQueue<T extends { live: boolean }> {
   private cursor = 0;
   private cursorEpoch = -1;
 
+  /** Entries held, live or dead. */
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
   push(item: T): void {
     this.items.push(item);
+  }
+
+  /** Drops every dead entry; a scan in progress restarts from the front. */
+  compact(): void {
+    this.items = this.items.filter((x) => x.live);
+    this.head = 0;
+    this.cursor = 0;
+    this.cursorEpoch = -1;
   }
 
   /** Positions the cursor for `epoch` (restarting at the front on a new epoch) and returns the item there, skipping dead ones. */

@@ -15,12 +15,13 @@
 // All state is in memory and updated incrementally by the mutators, which mark what
 // changed; a pass touches only active sessions, the offered nodes and the pools.
 
-import { addInto, clone, dominantShare, fits, format, invalidReason, isZero, subtractInto, zero, type Resources } from '../common/resources.js';
+import { addInto, clone, fits, format, invalidReason, isZero, subtractInto, zero, type Resources } from '../common/resources.js';
 import { defaultGroupName, defaultPoolsConfig, type GroupConfig, type PoolConfig, type PoolsConfig, type ShareSettings } from './config.js';
 import { computeFairShares } from './fair-share.js';
 import { FitIndex } from './fit-index.js';
 import { IndexedHeap, type HeapItem } from './heap.js';
 import { RequestQueue } from './request-queue.js';
+import { HostIndex } from './host-index.js';
 import type {
   Clock, GrantDecision, NodeState, PoolInfo, Priority, RevokeDecision, Scheduler, SchedulePlan, SchedulerNode, SchedulerRequest, SchedulerSession,
   SchedulerTotals, Verdict,
@@ -46,7 +47,13 @@ const requestScanMax = 64;
  * several passes so that no pass holds the CM's event loop for long; `nextWakeMs()`
  * then answers "now" and the CM calls `schedule()` again.
  */
-const grantsPerPassMax = 2000;
+const grantsPerPassMax = 1000;
+/** Distinct request shapes whose keys are interned. */
+const shapeKeysMax = 10_000;
+/** Victim grants looked at (youngest first) for one whose node then fits the starving request. */
+const preemptPickScanMax = 64;
+/** Dead queue entries a session may carry beyond twice its live requests before compaction. */
+const queueSlackEntries = 256;
 /** Containers one request may ask for. */
 const requestCountMax = 1_000_000;
 /** Requests one addRequests call may carry. */
@@ -64,7 +71,7 @@ interface NodeRec {
   free: Resources;
   allocated: Resources;
   state: NodeState;
-  grants: Set<GrantRec>;
+  grants: GrantRec[];
   slot: number;
 }
 
@@ -77,15 +84,20 @@ interface RackRec {
 }
 
 interface RequestRec {
+  /** The caller's request, kept by reference (callers must not change it afterwards). */
   spec: SchedulerRequest;
+  /** spec.resources (kept by reference like the request), shared read-only by its grants. */
+  res: Resources;
   session: SessionRec;
   remaining: number;
   sinceMs: number;
-  /** Named hosts minus excluded ones. */
+  /** Named hosts minus excluded ones, distinct. */
   hosts: string[];
+  /** Where the host index holds it (see HostIndex). */
+  hostRefs: unknown[];
   excluded: Set<string> | null;
   live: boolean;
-  /** memory/vcores/gpus, for the per-pass "nothing holds this shape" memos; '' = not memoizable. */
+  /** memory/vcores/gpus, for the per-pass "nothing holds this shape" memos; '' = has custom kinds. */
   shapeKey: string;
 }
 
@@ -106,15 +118,14 @@ interface SessionRec extends HeapItem {
    * a whole shape at once when no node can hold it any more.
    */
   queues: Map<string, ShapeQueues>;
-  /** host → requests naming it; `hostCount` counts the live ones. */
-  byHost: Map<string, RequestRec[]>;
-  hostCount: Map<string, number>;
-  grants: Map<string, GrantRec>;
+  grants: GrantRec[];
   allocated: Resources;
   pendingRes: Resources;
   pending: number;
   /** Order key inside the pool (see sessionKeyOf), cached. */
   key: number;
+  /** Entries in the shape queues, live or dead (compaction trigger). */
+  queued: number;
   /** Per-pass count of requests that failed to place (bounded by requestScanMax). */
   passEpoch: number;
   scanned: number;
@@ -137,6 +148,11 @@ interface PoolRec extends HeapItem {
   pending: Resources;
   fairShare: Resources;
   key: number;
+  /** dom(cfg.minShare) and dom(fairShare), as of the pass start. */
+  minDom: number;
+  fairDom: number;
+  /** Holds at least its fair share (kept fresh by refreshKeys). */
+  overFair: boolean;
   sessionHeap: IndexedHeap<SessionRec>;
   minStarvedSinceMs: number | null;
   fairStarvedSinceMs: number | null;
@@ -153,6 +169,7 @@ interface GroupRec extends HeapItem {
   pending: Resources;
   fairShare: Resources;
   key: number;
+  minDom: number;
   poolHeap: IndexedHeap<PoolRec>;
 }
 
@@ -162,6 +179,11 @@ interface GrantRec {
   node: NodeRec;
   seq: number;
   revoked: boolean;
+  /** The resources have no custom kinds (fast arithmetic). */
+  plain: boolean;
+  /** Slots in session.grants and node.grants (swap-removal). */
+  sessionSlot: number;
+  nodeSlot: number;
 }
 
 function allows(list: string[], user: string): boolean {
@@ -175,10 +197,35 @@ function fitsSum(alloc: Resources, add: Resources, max: Resources): boolean {
   return true;
 }
 
-/** Key of a request shape for the no-fit memos; '' when it has custom resources (not memoized). */
-function shapeKeyOf(r: Resources): string {
-  for (const k in r.custom) if (r.custom[k] > 0) return '';
-  return `${r.memoryMb}/${r.vcores}/${r.gpus}`;
+const componentMax = 2 ** 40;
+
+function hasDuplicates(list: string[]): boolean {
+  if (list.length > 8) return new Set(list).size !== list.length;
+  for (let i = 1; i < list.length; i++) for (let j = 0; j < i; j++) if (list[i] === list[j]) return true;
+  return false;
+}
+
+/** Fast check of a vector without custom resources (the common case); false = look closer. */
+function plainValid(r: Resources): boolean {
+  for (const k in r.custom) if (k !== undefined) return false;
+  const ok = (v: number): boolean => Number.isInteger(v) && v >= 0 && v <= componentMax;
+  return ok(r.memoryMb) && ok(r.vcores) && ok(r.gpus);
+}
+
+/** target += r × k for a vector without custom kinds when `plain`, in place. */
+function addRes(target: Resources, r: Resources, plain: boolean, k: number): void {
+  target.memoryMb += r.memoryMb * k;
+  target.vcores += r.vcores * k;
+  target.gpus += r.gpus * k;
+  if (!plain) for (const c in r.custom) target.custom[c] = (target.custom[c] ?? 0) + r.custom[c] * k;
+}
+
+/** target += r × k, in place. */
+function addTimes(target: Resources, r: Resources, k: number): void {
+  target.memoryMb += r.memoryMb * k;
+  target.vcores += r.vcores * k;
+  target.gpus += r.gpus * k;
+  for (const c in r.custom) target.custom[c] = (target.custom[c] ?? 0) + r.custom[c] * k;
 }
 
 function capacityShapeKey(r: Resources): string {
@@ -204,9 +251,15 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   /** Running sessions with pending containers. */
   const active = new Set<SessionRec>();
   /** host → sessions with live requests naming it. */
-  const hostWaiters = new Map<string, Set<SessionRec>>();
-  /** Nodes whose free capacity grew, or that new requests name, since the last pass. */
+  const hostWaiters = new HostIndex<RequestRec, SessionRec>();
+  /** Nodes whose free capacity grew since the last pass. */
   const offered = new Set<NodeRec>();
+  /**
+   * Requests naming hosts that arrived (or whose session was admitted) since the last
+   * pass. Their hosts' free capacity did not change, and every older candidate already
+   * had its turn at it, so each only needs to try its own hosts.
+   */
+  let fresh: RequestRec[] = [];
   const capacity = zero();
   const allocated = zero();
   const revokedOutstanding = zero();
@@ -220,7 +273,50 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   let nextWake = Infinity;
   let starvingPools = 0;
 
-  const dom = (r: Resources): number => dominantShare(r, capacity);
+  /** Interned shape keys (requests of one shape share one string), up to shapeKeysMax shapes. */
+  const shapeKeys = new Map<number, Map<number, Map<number, string>>>();
+  let shapeKeysCount = 0;
+
+  /** Key of a request shape for the no-fit memos and the host index; '' when it has custom kinds. */
+  function shapeKeyOf(r: Resources): string {
+    for (const k in r.custom) if (r.custom[k] > 0) return '';
+    let byVcores = shapeKeys.get(r.memoryMb);
+    let byGpus = byVcores?.get(r.vcores);
+    const known = byGpus?.get(r.gpus);
+    if (known !== undefined) return known;
+    const key = `${r.memoryMb}/${r.vcores}/${r.gpus}`;
+    if (shapeKeysCount >= shapeKeysMax) return key;
+    if (!byVcores) shapeKeys.set(r.memoryMb, (byVcores = new Map()));
+    if (!byGpus) byVcores.set(r.vcores, (byGpus = new Map()));
+    byGpus.set(r.gpus, key);
+    shapeKeysCount++;
+    return key;
+  }
+
+  /** Reciprocals of the cluster capacity per kind (0 = kind absent), for a fast DRF share. */
+  const capInv = { memoryMb: 0, vcores: 0, gpus: 0, custom: [] as [string, number][] };
+
+  function refreshCapacity(): void {
+    capInv.memoryMb = capacity.memoryMb > 0 ? 1 / capacity.memoryMb : 0;
+    capInv.vcores = capacity.vcores > 0 ? 1 / capacity.vcores : 0;
+    capInv.gpus = capacity.gpus > 0 ? 1 / capacity.gpus : 0;
+    capInv.custom = Object.entries(capacity.custom).filter(([, v]) => v > 0).map(([k, v]) => [k, 1 / v]);
+    dirty = true;
+  }
+
+  /** The dominant share of `r` in the cluster (same as dominantShare(r, capacity), faster). */
+  function dom(r: Resources): number {
+    let s = r.memoryMb * capInv.memoryMb;
+    const v = r.vcores * capInv.vcores;
+    if (v > s) s = v;
+    const g = r.gpus * capInv.gpus;
+    if (g > s) s = g;
+    for (let i = 0; i < capInv.custom.length; i++) {
+      const c = (r.custom[capInv.custom[i][0]] ?? 0) * capInv.custom[i][1];
+      if (c > s) s = c;
+    }
+    return s;
+  }
 
   // ---- pools and groups -------------------------------------------------------------
 
@@ -238,7 +334,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     let g = groups.get(name);
     if (!g) {
       const gg: GroupRec = {
-        id: poolIdSeq++, name, cfg: groupSettings(name).cfg, pools: new Map(), running: 0, allocated: zero(), pending: zero(), fairShare: zero(), key: 0,
+        id: poolIdSeq++, name, cfg: groupSettings(name).cfg, pools: new Map(), running: 0, allocated: zero(), pending: zero(), fairShare: zero(), key: 0, minDom: 0,
         heapSlot: -1, poolHeap: new IndexedHeap<PoolRec>((a, b) => a.key < b.key || (a.key === b.key && a.id < b.id)),
       };
       groups.set(name, gg);
@@ -256,7 +352,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const ps = poolSettings(g.name, short);
       const pp: PoolRec = {
         id: poolIdSeq++, name: fullName, short, group: g, cfg: ps.cfg, configured: ps.configured, sessions: new Set(), waiting: [], running: 0,
-        allocated: zero(), driverAllocated: zero(), revoking: zero(), pending: zero(), fairShare: zero(), key: 0, heapSlot: -1,
+        allocated: zero(), driverAllocated: zero(), revoking: zero(), pending: zero(), fairShare: zero(), key: 0, minDom: 0, fairDom: 0, overFair: false, heapSlot: -1,
         sessionHeap: new IndexedHeap<SessionRec>(sessionLess),
         minStarvedSinceMs: null, fairStarvedSinceMs: null, sampleRequest: null,
       };
@@ -286,16 +382,17 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   }
 
   /** Order key among siblings: below min share first (by how far below), then weighted DRF share. */
-  function shareKey(alloc: Resources, cfg: ShareSettings): number {
+  function shareKey(alloc: Resources, minDom: number, weight: number): number {
     const a = dom(alloc);
-    const m = dom(cfg.minShare);
-    if (a < m - epsilon) return a / m - 2;
-    return a / cfg.weight;
+    if (a < minDom - epsilon) return a / minDom - 2;
+    return a / weight;
   }
 
+  /** Order keys after p's allocation changed (min/fair dominant shares are cached per pass). */
   function refreshKeys(p: PoolRec): void {
-    p.key = shareKey(p.allocated, p.cfg);
-    p.group.key = shareKey(p.group.allocated, p.group.cfg);
+    p.key = shareKey(p.allocated, p.minDom, p.cfg.weight);
+    p.group.key = shareKey(p.group.allocated, p.group.minDom, p.group.cfg.weight);
+    p.overFair = dom(p.allocated) >= p.fairDom - epsilon;
   }
 
   /** Pools with no sessions that the config does not name are forgotten. */
@@ -330,7 +427,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     addInto(s.pool.pending, s.pendingRes);
     addInto(s.pool.group.pending, s.pendingRes);
     if (s.pending > 0) active.add(s);
-    for (const r of s.requests.values()) for (const h of r.hosts) offerHost(h, r.spec.resources);
+    for (const r of s.requests.values()) if (r.hosts.length > 0) fresh.push(r);
   }
 
   /** Admits waiting sessions, oldest first, wherever a slot is free. */
@@ -352,11 +449,6 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     else fitIndex.set(n.slot, n.free.memoryMb, n.free.vcores, n.free.gpus);
   }
 
-  /** A request for `host` arrived: offer the node in the next pass if it could hold it now. */
-  function offerHost(host: string, res: Resources): void {
-    const n = nodes.get(host);
-    if (n && n.state === 'alive' && fits(res, n.free)) offered.add(n);
-  }
 
   function addShape(r: Resources, name: string, delta: number): void {
     const k = capacityShapeKey(r);
@@ -374,19 +466,16 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     r.live = false;
     const s = r.session;
     s.requests.delete(r.spec.requestId);
-    for (const h of r.hosts) {
-      const c = (s.hostCount.get(h) ?? 0) - 1;
-      if (c > 0) s.hostCount.set(h, c);
-      else {
-        s.hostCount.delete(h);
-        s.byHost.delete(h);
-        const w = hostWaiters.get(h);
-        if (w) {
-          w.delete(s);
-          if (w.size === 0) hostWaiters.delete(h);
-        }
+    // Requests finish out of order (node-local grants): drop dead entries once they dominate.
+    if (s.queued > 2 * s.requests.size + queueSlackEntries) {
+      s.queued = 0;
+      for (const q of s.queues.values()) {
+        q.hosted.compact();
+        q.plain.compact();
+        s.queued += q.hosted.length + q.plain.length;
       }
     }
+    if (r.hosts.length > 0) hostWaiters.remove(r);
   }
 
   /** Takes `count` pending containers of `r` off the books (granted or cancelled). */
@@ -395,13 +484,13 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     r.remaining -= count;
     s.pending -= count;
     pendingContainers -= count;
-    for (let i = 0; i < count; i++) {
-      subtractInto(s.pendingRes, r.spec.resources);
-      if (s.state === 'running') {
-        subtractInto(s.pool.pending, r.spec.resources);
-        subtractInto(s.pool.group.pending, r.spec.resources);
-      }
+    const res = r.res;
+    addTimes(s.pendingRes, res, -count);
+    if (s.state === 'running') {
+      addTimes(s.pool.pending, res, -count);
+      addTimes(s.pool.group.pending, res, -count);
     }
+    countPendingShape(res, -count);
     if (r.remaining === 0) retireRequest(r);
     if (s.pending === 0) active.delete(s);
   }
@@ -422,12 +511,41 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     return `request ${r.requestId} wants ${format(r.resources)} but no node could ever hold it: the largest node (${largest!.example}) has ${format(largest!.capacity)}`;
   }
 
+  /** Pending containers per memory/vcores/gpus shape, for the smallest-request test. */
+  const pendingShapes = new Map<string, { memoryMb: number; vcores: number; gpus: number; count: number }>();
+  /** Component-wise minimum over pending shapes, as of the pass start: a node whose free is below it in any kind can hold nothing. */
+  const minPending = { memoryMb: 0, vcores: 0, gpus: 0 };
+
+  function countPendingShape(r: Resources, delta: number): void {
+    const key = `${r.memoryMb}/${r.vcores}/${r.gpus}`;
+    const sh = pendingShapes.get(key);
+    if (sh) {
+      sh.count += delta;
+      if (sh.count <= 0) pendingShapes.delete(key);
+    } else if (delta > 0) pendingShapes.set(key, { memoryMb: r.memoryMb, vcores: r.vcores, gpus: r.gpus, count: delta });
+  }
+
+  function computeMinPending(): void {
+    minPending.memoryMb = Infinity;
+    minPending.vcores = Infinity;
+    minPending.gpus = Infinity;
+    for (const sh of pendingShapes.values()) {
+      minPending.memoryMb = Math.min(minPending.memoryMb, sh.memoryMb);
+      minPending.vcores = Math.min(minPending.vcores, sh.vcores);
+      minPending.gpus = Math.min(minPending.gpus, sh.gpus);
+    }
+  }
+
+  function mayHoldAnything(n: NodeRec): boolean {
+    return n.free.memoryMb >= minPending.memoryMb && n.free.vcores >= minPending.vcores && n.free.gpus >= minPending.gpus;
+  }
+
   // ---- grants -------------------------------------------------------------------------
 
   /** Pool/group max shares and the pool's driver share allow `r` one more container. */
   function admissible(s: SessionRec, r: RequestRec): boolean {
     const p = s.pool;
-    const res = r.spec.resources;
+    const res = r.res;
     if (p.cfg.maxShare && !fitsSum(p.allocated, res, p.cfg.maxShare)) return false;
     if (p.group.cfg.maxShare && !fitsSum(p.group.allocated, res, p.group.cfg.maxShare)) return false;
     if (r.spec.driver && !isZero(p.driverAllocated)) {
@@ -438,26 +556,33 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   }
 
   function fitsNode(r: RequestRec, n: NodeRec): boolean {
-    return n.state === 'alive' && fits(r.spec.resources, n.free) && (r.excluded === null || !r.excluded.has(n.name));
+    if (n.state !== 'alive') return false;
+    const a = r.res;
+    const f = n.free;
+    if (a.memoryMb > f.memoryMb || a.vcores > f.vcores || a.gpus > f.gpus) return false;
+    if (r.shapeKey === '' && !fits(a, f)) return false;
+    return r.excluded === null || !r.excluded.has(n.name);
   }
 
   function makeGrant(r: RequestRec, n: NodeRec, locality: GrantDecision['locality'], plan: SchedulePlan): void {
     const s = r.session;
-    const res = r.spec.resources;
-    const d: GrantDecision = { grantId: nextGrantId(), sessionId: s.s.id, requestId: r.spec.requestId, node: n.name, resources: clone(res), driver: r.spec.driver, locality };
-    if (grants.has(d.grantId)) throw new Error(`scheduler: grant id ${d.grantId} issued twice`);
-    const g: GrantRec = { d, session: s, node: n, seq: grantSeq++, revoked: false };
+    const res = r.res;
+    const plain = r.shapeKey !== '';
+    const d: GrantDecision = { grantId: nextGrantId(), sessionId: s.s.id, requestId: r.spec.requestId, node: n.name, resources: res, driver: r.spec.driver, locality };
+    const g: GrantRec = { d, session: s, node: n, seq: grantSeq++, revoked: false, plain, sessionSlot: s.grants.length, nodeSlot: n.grants.length };
+    const before = grants.size;
     grants.set(d.grantId, g);
-    s.grants.set(d.grantId, g);
-    n.grants.add(g);
-    subtractInto(n.free, res);
-    addInto(n.allocated, res);
+    if (grants.size === before) throw new Error(`scheduler: grant id ${d.grantId} issued twice`);
+    s.grants.push(g);
+    n.grants.push(g);
+    addRes(n.free, res, plain, -1);
+    addRes(n.allocated, res, plain, 1);
     indexNode(n);
-    addInto(s.allocated, res);
-    addInto(s.pool.allocated, res);
-    addInto(s.pool.group.allocated, res);
+    addRes(s.allocated, res, plain, 1);
+    addRes(s.pool.allocated, res, plain, 1);
+    addRes(s.pool.group.allocated, res, plain, 1);
     if (r.spec.driver) addInto(s.pool.driverAllocated, res);
-    addInto(allocated, res);
+    addRes(allocated, res, plain, 1);
     consumePending(r, 1);
     refreshKeys(s.pool);
     s.key = sessionKeyOf(s);
@@ -467,23 +592,33 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   function dropGrant(g: GrantRec): void {
     const res = g.d.resources;
     const s = g.session;
+    const n = g.node;
+    const plain = g.plain;
     grants.delete(g.d.grantId);
-    s.grants.delete(g.d.grantId);
-    subtractInto(s.allocated, res);
-    subtractInto(s.pool.allocated, res);
-    subtractInto(s.pool.group.allocated, res);
+    const ls = s.grants.pop()!;
+    if (ls !== g) {
+      s.grants[g.sessionSlot] = ls;
+      ls.sessionSlot = g.sessionSlot;
+    }
+    const ln = n.grants.pop()!;
+    if (ln !== g) {
+      n.grants[g.nodeSlot] = ln;
+      ln.nodeSlot = g.nodeSlot;
+    }
+    addRes(s.allocated, res, plain, -1);
+    addRes(s.pool.allocated, res, plain, -1);
+    addRes(s.pool.group.allocated, res, plain, -1);
     if (g.d.driver) subtractInto(s.pool.driverAllocated, res);
     if (g.revoked) {
       subtractInto(s.pool.revoking, res);
       subtractInto(revokedOutstanding, res);
     }
-    subtractInto(allocated, res);
-    g.node.grants.delete(g);
-    addInto(g.node.free, res);
-    subtractInto(g.node.allocated, res);
-    if (nodes.get(g.node.name) === g.node) {
-      indexNode(g.node);
-      if (g.node.state === 'alive') offered.add(g.node);
+    addRes(allocated, res, plain, -1);
+    addRes(n.free, res, plain, 1);
+    addRes(n.allocated, res, plain, -1);
+    if (nodes.get(n.name) === n) {
+      indexNode(n);
+      if (n.state === 'alive') offered.add(n);
     }
     dirty = true;
   }
@@ -520,7 +655,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   }
 
   function tryAny(r: RequestRec): NodeRec | undefined {
-    const res = r.spec.resources;
+    const res = r.res;
     const slot = fitIndex.find(res.memoryMb, res.vcores, res.gpus, (sl) => fitsNode(r, slotNodes[sl]!));
     return slot >= 0 ? slotNodes[slot] : undefined;
   }
@@ -621,10 +756,13 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     const gShares = computeFairShares(capacity, gs.map((g) => ({ weight: g.cfg.weight, minShare: g.cfg.minShare, maxShare: g.cfg.maxShare, demand: add2(g.allocated, g.pending) })));
     gs.forEach((g, i) => {
       g.fairShare = gShares[i];
+      g.minDom = dom(g.cfg.minShare);
       const ps = [...g.pools.values()];
       const pShares = computeFairShares(g.fairShare, ps.map((p) => ({ weight: p.cfg.weight, minShare: p.cfg.minShare, maxShare: p.cfg.maxShare, demand: add2(p.allocated, p.pending) })));
       ps.forEach((p, j) => {
         p.fairShare = pShares[j];
+        p.minDom = dom(p.cfg.minShare);
+        p.fairDom = dom(p.fairShare);
         refreshKeys(p);
       });
     });
@@ -672,55 +810,62 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     return sessionLess(a, b);
   }
 
-  function localRequest(s: SessionRec, n: NodeRec): RequestRec | undefined {
-    const list = s.byHost.get(n.name);
-    if (!list) return undefined;
-    let dead = 0;
-    let found: RequestRec | undefined;
-    for (const r of list) {
-      if (!r.live) {
-        dead++;
-        continue;
-      }
-      if (fitsNode(r, n) && admissible(s, r)) {
-        found = r;
-        break;
-      }
-    }
-    if (dead > 16 && dead * 2 > list.length) s.byHost.set(n.name, list.filter((r) => r.live));
-    return found;
-  }
-
   /** Stage 4: each offered node goes, node-locally, to the most deserving session that wants it. */
   function serveOffers(plan: SchedulePlan): void {
     for (const n of offered) {
       if (plan.grants.length >= grantsPerPassMax) return;
       offered.delete(n);
       if (n.state !== 'alive' || nodes.get(n.name) !== n) continue;
-      const w = hostWaiters.get(n.name);
-      if (!w) continue;
-      // The node goes to the most deserving candidate with a request that fits here;
-      // a request is only looked up for a candidate that would beat the best so far.
-      while (plan.grants.length < grantsPerPassMax) {
-        let best: SessionRec | undefined;
-        let bestReq: RequestRec | undefined;
-        for (const s of w) {
-          if (s.state !== 'running' || s.pending === 0) continue;
-          if (best && !sessionBefore(s, best)) continue;
-          if (starvingPools > 0 && dom(s.pool.allocated) >= dom(s.pool.fairShare) - epsilon) continue;
-          const r = localRequest(s, n);
-          if (!r) continue;
-          best = s;
-          bestReq = r;
+      // The node goes to the most deserving session with a request that fits here;
+      // shapes that do not fit are skipped whole.
+      while (plan.grants.length < grantsPerPassMax && mayHoldAnything(n)) {
+        const lists = hostWaiters.lists(n.name);
+        if (!lists) break;
+        let best: RequestRec | undefined;
+        let bestS: SessionRec | undefined;
+        for (const l of lists) {
+          if (l.res !== null && (l.res.memoryMb > n.free.memoryMb || l.res.vcores > n.free.vcores || l.res.gpus > n.free.gpus)) continue;
+          const owners = l.owners;
+          for (let i = 0; i < owners.length; i++) {
+            const s = owners[i];
+            if (s.state !== 'running') continue;
+            if (bestS && (s === bestS || !sessionBefore(s, bestS))) continue;
+            if (starvingPools > 0 && s.pool.overFair) continue;
+            const r = l.items[i];
+            if (!fitsNode(r, n) || !admissible(s, r)) continue;
+            best = r;
+            bestS = s;
+          }
         }
-        if (!best || !bestReq) break;
-        makeGrant(bestReq, n, 'node', plan);
-        if (best.pool.sessionHeap.has(best)) {
-          if (best.pending > 0) best.pool.sessionHeap.update(best);
-          else best.pool.sessionHeap.remove(best);
+        if (!best) break;
+        const s = best.session;
+        makeGrant(best, n, 'node', plan);
+        if (s.pool.sessionHeap.has(s)) {
+          if (s.pending > 0) s.pool.sessionHeap.update(s);
+          else s.pool.sessionHeap.remove(s);
         }
       }
     }
+  }
+
+  /** Stage 4b: new requests try their own hosts (node-local). */
+  function serveFresh(plan: SchedulePlan): void {
+    let i = 0;
+    for (; i < fresh.length && plan.grants.length < grantsPerPassMax; i++) {
+      const r = fresh[i];
+      const s = r.session;
+      if (!r.live || s.state !== 'running') continue;
+      if (starvingPools > 0 && s.pool.overFair) continue;
+      for (const h of r.hosts) {
+        const n = nodes.get(h);
+        while (n && r.live && fitsNode(r, n) && admissible(s, r) && plan.grants.length < grantsPerPassMax) makeGrant(r, n, 'node', plan);
+      }
+      if (s.pool.sessionHeap.has(s)) {
+        if (s.pending > 0) s.pool.sessionHeap.update(s);
+        else s.pool.sessionHeap.remove(s);
+      }
+    }
+    fresh = i < fresh.length ? fresh.slice(i) : [];
   }
 
   /** Stage 5: hierarchical fair order, delay scheduling for locality. */
@@ -761,6 +906,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     let need = 0;
     let reason = '';
     let reasonNeed = 0;
+    /** A request shape of the neediest pool: victims are picked so that it fits where they free room. */
+    let forShape: Resources | null = null;
     starvingPools = 0;
     for (const g of groups.values()) {
       for (const p of g.pools.values()) {
@@ -795,6 +942,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         if (want > reasonNeed) {
           reasonNeed = want;
           reason = why;
+          forShape = p.sampleRequest;
         }
       }
     }
@@ -809,21 +957,42 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       }
     }
     const over = (p: PoolRec): number => dom(p.allocated) - dom(p.revoking) - dom(p.fairShare);
+    /** Per node: free room plus what this pass revoked there. */
+    const freedOn = new Map<NodeRec, Resources>();
     while (need > epsilon && victims.length > 0) {
       let vi = 0;
       for (let i = 1; i < victims.length; i++) if (over(victims[i].p) > over(victims[vi].p)) vi = i;
       const v = victims[vi];
       if (v.list === null) {
         v.list = [];
-        for (const s of v.p.sessions) for (const g of s.grants.values()) if (!g.d.driver && !g.revoked) v.list.push(g);
+        for (const s of v.p.sessions) for (const g of s.grants) if (!g.d.driver && !g.revoked) v.list.push(g);
         v.list.sort((a, b) => b.seq - a.seq);
       }
-      const g = v.list[v.next++];
-      if (!g || over(v.p) <= epsilon) {
+      while (v.next < v.list.length && v.list[v.next].revoked) v.next++;
+      if (v.next >= v.list.length || over(v.p) <= epsilon) {
         victims.splice(vi, 1);
         continue;
       }
-      if (g.revoked || !grants.has(g.d.grantId)) continue;
+      // Youngest first, but among the youngest few prefer a grant whose node, once it
+      // is gone, can hold the starving pool's request: freed room that fits nothing
+      // would only call for more revocations.
+      let pick = v.next;
+      if (forShape !== null) {
+        const end = Math.min(v.list.length, v.next + preemptPickScanMax);
+        for (let k = v.next; k < end; k++) {
+          const c = v.list[k];
+          if (c.revoked) continue;
+          const room = freedOn.get(c.node) ?? c.node.free;
+          if (fits(forShape, add2(room, c.d.resources))) {
+            pick = k;
+            break;
+          }
+        }
+      }
+      const g = v.list[pick];
+      let room = freedOn.get(g.node);
+      if (!room) freedOn.set(g.node, (room = clone(g.node.free)));
+      addInto(room, g.d.resources);
       g.revoked = true;
       addInto(v.p.revoking, g.d.resources);
       addInto(revokedOutstanding, g.d.resources);
@@ -882,12 +1051,13 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         subtractInto(n.free, n.allocated);
       } else {
         const slot = fitIndex.allocate();
-        n = { name: node.name, rack: rackFor(node.rack), capacity: clone(node.capacity), free: clone(node.capacity), allocated: zero(), state: 'alive', grants: new Set(), slot };
+        n = { name: node.name, rack: rackFor(node.rack), capacity: clone(node.capacity), free: clone(node.capacity), allocated: zero(), state: 'alive', grants: [], slot };
         n.rack.nodes.push(n);
         nodes.set(node.name, n);
         slotNodes[slot] = n;
       }
       addInto(capacity, n.capacity);
+      refreshCapacity();
       addShape(n.capacity, n.name, 1);
       indexNode(n);
       if (n.state === 'alive') offered.add(n);
@@ -906,8 +1076,9 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     removeNode(name: string): GrantDecision[] {
       const n = nodes.get(name);
       if (!n) return [];
-      const out = [...n.grants].map((g) => g.d);
-      for (const g of [...n.grants]) dropGrant(g);
+      const gone = [...n.grants].sort((a, b) => a.seq - b.seq);
+      for (const g of gone) dropGrant(g);
+      const out = gone.map((g) => g.d);
       nodes.delete(name);
       offered.delete(n);
       n.rack.nodes.splice(n.rack.nodes.indexOf(n), 1);
@@ -915,6 +1086,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       fitIndex.release(n.slot);
       slotNodes[n.slot] = undefined;
       subtractInto(capacity, n.capacity);
+      refreshCapacity();
       addShape(n.capacity, n.name, -1);
       dirty = true;
       return out;
@@ -937,8 +1109,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       }
       const pool = poolFor(poolName);
       const s: SessionRec = {
-        s: { ...session, pool: poolName }, seq: sessionSeq++, pool, state: 'waiting', requests: new Map(), queues: new Map(), byHost: new Map(), hostCount: new Map(),
-        grants: new Map(), allocated: zero(), pendingRes: zero(), pending: 0, key: 0, passEpoch: -1, scanned: 0, heapSlot: -1,
+        s: { ...session, pool: poolName }, seq: sessionSeq++, pool, state: 'waiting', requests: new Map(), queues: new Map(), 
+        grants: [], allocated: zero(), pendingRes: zero(), pending: 0, key: 0, queued: 0, passEpoch: -1, scanned: 0, heapSlot: -1,
       };
       sessions.set(session.id, s);
       pool.sessions.add(s);
@@ -955,8 +1127,9 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     removeSession(id: string): GrantDecision[] {
       const s = sessions.get(id);
       if (!s) return [];
-      const out = [...s.grants.values()].map((g) => g.d);
-      for (const g of [...s.grants.values()]) dropGrant(g);
+      const gone = [...s.grants].sort((a, b) => a.seq - b.seq);
+      for (const g of gone) dropGrant(g);
+      const out = gone.map((g) => g.d);
       for (const r of [...s.requests.values()]) consumePending(r, r.remaining);
       sessions.delete(id);
       s.pool.sessions.delete(s);
@@ -978,50 +1151,48 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       if (requests.length > requestBatchMax) return { ok: false, code: 'invalid', reason: `${requests.length} requests in one call (at most ${requestBatchMax})` };
       const ids = new Set<string>();
       for (const r of requests) {
-        const what = `request ${r.requestId}`;
         if (typeof r.requestId !== 'string' || r.requestId === '') return { ok: false, code: 'invalid', reason: 'a request has an empty requestId' };
-        if (s.requests.has(r.requestId) || ids.has(r.requestId)) return { ok: false, code: 'invalid', reason: `${what} already exists in session ${sessionId}` };
+        if (s.requests.has(r.requestId) || ids.has(r.requestId)) return { ok: false, code: 'invalid', reason: `request ${r.requestId} already exists in session ${sessionId}` };
         ids.add(r.requestId);
-        if (!Number.isInteger(r.count) || r.count < 1 || r.count > requestCountMax) return { ok: false, code: 'invalid', reason: `${what}: count must be a whole number in 1..${requestCountMax}, got ${r.count}` };
-        const bad = invalidReason(r.resources, `${what} resources`);
-        if (bad !== null) return { ok: false, code: 'invalid', reason: bad };
-        if (isZero(r.resources)) return { ok: false, code: 'invalid', reason: `${what} asks for no resources at all` };
+        if (!Number.isInteger(r.count) || r.count < 1 || r.count > requestCountMax) {
+          return { ok: false, code: 'invalid', reason: `request ${r.requestId}: count must be a whole number in 1..${requestCountMax}, got ${r.count}` };
+        }
+        if (!plainValid(r.resources)) {
+          const bad = invalidReason(r.resources, `request ${r.requestId} resources`);
+          if (bad !== null) return { ok: false, code: 'invalid', reason: bad };
+        }
+        if (isZero(r.resources)) return { ok: false, code: 'invalid', reason: `request ${r.requestId} asks for no resources at all` };
         const why = unsatisfiableReason(r, s.pool);
         if (why !== null) return { ok: false, code: 'unsatisfiable', reason: why };
       }
       const now = clock.now();
       for (const spec of requests) {
         const excluded = spec.excludedHosts.length > 0 ? new Set(spec.excludedHosts) : null;
-        const hosts = [...new Set(spec.hosts)].filter((h) => excluded === null || !excluded.has(h));
-        const r: RequestRec = {
-          spec: { ...spec, resources: clone(spec.resources), hosts: [...spec.hosts], racks: [...spec.racks], excludedHosts: [...spec.excludedHosts] },
-          session: s, remaining: spec.count, sinceMs: now, hosts, excluded, live: true, shapeKey: shapeKeyOf(spec.resources),
-        };
+        let hosts = spec.hosts;
+        if (excluded !== null || hasDuplicates(hosts)) {
+          hosts = [];
+          for (const h of spec.hosts) if (!hosts.includes(h) && (excluded === null || !excluded.has(h))) hosts.push(h);
+        }
+        const res = spec.resources;
+        const r: RequestRec = { spec, res, session: s, remaining: spec.count, sinceMs: now, hosts, hostRefs: [], excluded, live: true, shapeKey: shapeKeyOf(res) };
         s.requests.set(spec.requestId, r);
         let q = s.queues.get(r.shapeKey);
         if (!q) s.queues.set(r.shapeKey, (q = { hosted: new RequestQueue(), plain: new RequestQueue() }));
-        if (hosts.length > 0) q.hosted.push(r);
-        else q.plain.push(r);
-        for (const h of hosts) {
-          let list = s.byHost.get(h);
-          if (!list) s.byHost.set(h, (list = []));
-          list.push(r);
-          s.hostCount.set(h, (s.hostCount.get(h) ?? 0) + 1);
-          let w = hostWaiters.get(h);
-          if (!w) hostWaiters.set(h, (w = new Set()));
-          w.add(s);
-          if (s.state === 'running') offerHost(h, spec.resources);
-        }
+        s.queued++;
+        if (hosts.length > 0) {
+          q.hosted.push(r);
+          if (s.state === 'running') fresh.push(r);
+        } else q.plain.push(r);
+        if (hosts.length > 0) hostWaiters.add(r, r.shapeKey, r.shapeKey === '' ? null : r.res, s);
         s.pending += spec.count;
         pendingContainers += spec.count;
-        for (let i = 0; i < spec.count; i++) {
-          addInto(s.pendingRes, spec.resources);
-          if (s.state === 'running') {
-            addInto(s.pool.pending, spec.resources);
-            addInto(s.pool.group.pending, spec.resources);
-          }
+        addTimes(s.pendingRes, res, spec.count);
+        if (s.state === 'running') {
+          addTimes(s.pool.pending, res, spec.count);
+          addTimes(s.pool.group.pending, res, spec.count);
         }
-        s.pool.sampleRequest = r.spec.resources;
+        countPendingShape(res, spec.count);
+        s.pool.sampleRequest = r.res;
       }
       if (s.state === 'running' && s.pending > 0) active.add(s);
       dirty = true;
@@ -1043,8 +1214,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       if (!s) return [];
       const out: GrantDecision[] = [];
       for (const id of grantIds) {
-        const g = s.grants.get(id);
-        if (!g) continue;
+        const g = grants.get(id);
+        if (!g || g.session !== s) continue;
         out.push(g.d);
         dropGrant(g);
       }
@@ -1061,9 +1232,11 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       noFitShapes.clear();
       admitWaiting();
       computeShares();
+      computeMinPending();
       buildSessionHeaps();
       serveNeedy(now, plan);
       serveOffers(plan);
+      serveFresh(plan);
       serveFair(now, plan);
       if (plan.grants.length >= grantsPerPassMax) {
         // Cut short: the rest (and the starvation check, which would see pools not yet
@@ -1080,7 +1253,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     },
     sessionGrants(sessionId: string): GrantDecision[] {
       const s = sessions.get(sessionId);
-      return s ? [...s.grants.values()].map((g) => g.d) : [];
+      return s ? [...s.grants].sort((a, b) => a.seq - b.seq).map((g) => g.d) : [];
     },
     sessionAllocated(sessionId: string): Resources {
       const s = sessions.get(sessionId);
