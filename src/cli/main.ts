@@ -5,7 +5,7 @@
 import { UsageError, errorMessage } from '../common/errors.js';
 import { RpcError } from '../proto/index.js';
 import { clusterManagerCommand, localCommand, nodeAgentCommand } from './daemons.js';
-import { nodesCommand, sessionsCommand } from './info.js';
+import { nodesCommand, sessionsCommand, poolsCommand, adminCommand } from './info.js';
 import { shellCommand } from './shell.js';
 import { runCommand, jobCommand, jobtrackerCommand, historyCommand, streamingCommand } from './jobs.js';
 
@@ -27,7 +27,10 @@ Work:
 Inspect:
   coronet job list|status ID|attach ID|kill ID|counters ID|logs ID [--task T] [--json]
   coronet history [JOB_ID] [--json]
-  coronet nodes|sessions [--json]
+  coronet nodes|pools|sessions [--json]
+
+Operate:
+  coronet admin safe-mode on|off | refresh-pools | decommission NODE [--timeout-ms MS]
 
 Client commands use --cluster HOST:PORT or CORONET_CLUSTER; commands that run work
 start an embedded local cluster when neither is given.
@@ -42,6 +45,8 @@ const commands: Record<string, Command> = {
   shell: shellCommand,
   nodes: nodesCommand,
   sessions: sessionsCommand,
+  pools: poolsCommand,
+  admin: adminCommand,
   run: runCommand,
   streaming: streamingCommand,
   job: jobCommand,

@@ -9,7 +9,7 @@
 // the event loop; the pass's grants are pushed at once, batched per session.
 
 import { randomUUID } from 'node:crypto';
-import { createScheduler, type PoolsConfig, type Scheduler, type GrantDecision, type Priority, type SchedulerRequest, type PoolInfo } from '../scheduler/index.js';
+import { createScheduler, loadPoolsFile, type PoolsConfig, type Scheduler, type GrantDecision, type Priority, type SchedulerRequest, type PoolInfo } from '../scheduler/index.js';
 import * as R from '../common/resources.js';
 import type { Resources } from '../common/resources.js';
 import { newTokenKey, sessionSecret, signGrant, verifySessionSecret } from '../common/tokens.js';
@@ -156,6 +156,9 @@ export class ClusterManager {
   private sessionSeq = 0;
   private endedOrder: string[] = [];
   httpAddress = '';
+  /** No new grants and no kill orders while on (planned upgrades, restarts). */
+  safeMode = false;
+  private readonly decommissionDeadlines = new Map<string, number>();
 
   private readonly m = {
     grants: this.metrics.counter('coronet_grants_total', 'Grants given to sessions.'),
@@ -178,6 +181,8 @@ export class ClusterManager {
     this.tokenKey = newTokenKey();
     this.startedAtMs = clock.now();
     this.scheduler = createScheduler({ clock, config: poolsConfig });
+    // Configured pools show (with their shares) before any session uses them.
+    if (poolsConfig) this.scheduler.setConfig(poolsConfig);
     this.registerGauges();
   }
 
@@ -335,7 +340,7 @@ export class ClusterManager {
   nodeHeartbeat(input: NodeHeartbeatInput): { killGrantIds: string[]; endedSessionIds: string[] } | null {
     const started = process.hrtime.bigint();
     const node = this.nodes.get(input.name);
-    if (!node || node.registrationId !== input.registrationId || node.state === 'lost' || node.state === 'decommissioned') return null;
+    if (!node || node.registrationId !== input.registrationId || node.state === 'lost') return null;
     node.lastHeartbeatMs = this.clock.now();
     node.usage = input.usage;
     node.containers = input.containers;
@@ -351,6 +356,7 @@ export class ClusterManager {
     const kill: string[] = [];
     const ended = new Set<string>(node.endedSessions);
     node.endedSessions.clear();
+    if (this.safeMode) return { killGrantIds: [], endedSessionIds: [] };
     for (const c of input.containers) {
       if (c.state !== 'RUNNING') continue;
       const g = this.scheduler.grant(c.grantId);
@@ -364,13 +370,42 @@ export class ClusterManager {
     return { killGrantIds: kill, endedSessionIds: [...ended] };
   }
 
-  decommission(name: string): void {
+  /** Graceful removal: no new grants; the node leaves when idle or at the timeout. */
+  decommission(name: string, timeoutMs = this.config.decommissionTimeoutMs): void {
     const node = this.nodes.get(name);
     if (!node) throw new CmError('not-found', `unknown node "${name}"`);
-    if (node.state !== 'alive') return;
+    if (node.state === 'lost' || node.state === 'decommissioned') throw new CmError('invalid', `node ${name} is ${node.state}`);
+    if (node.state === 'decommissioning') return;
     node.state = 'decommissioning';
+    this.decommissionDeadlines.set(name, this.clock.now() + timeoutMs);
     this.scheduler.setNodeState(name, 'decommissioning');
-    this.log.info('node decommissioning', { node: name });
+    this.log.info('node decommissioning', { node: name, timeoutMs });
+  }
+
+  setSafeMode(on: boolean): void {
+    if (this.safeMode === on) return;
+    this.safeMode = on;
+    this.log.warn(on ? 'safe mode on: no new grants, no kill orders' : 'safe mode off');
+    if (!on) this.requestPass();
+  }
+
+  /** Re-reads the pools file; a bad file is refused and the previous configuration stays. */
+  reloadPoolsFile(): { ok: true } | { ok: false; error: string } {
+    const file = this.config.poolsFile;
+    if (!file) return { ok: false, error: 'the cluster manager was started without a pools file (--pools)' };
+    let loaded;
+    try {
+      loaded = loadPoolsFile(file);
+    } catch (err) {
+      loaded = { ok: false as const, error: `cannot read pools file ${file}: ${(err as Error).message}` };
+    }
+    if (!loaded.ok) {
+      this.log.error('pools file rejected; the previous configuration stays in force', { file, error: loaded.error });
+      return loaded;
+    }
+    this.setPoolsConfig(loaded.config);
+    this.log.info('pools file loaded', { file });
+    return { ok: true };
   }
 
   private loseNode(node: NodeRecord, reason: string): void {
@@ -401,10 +436,16 @@ export class ClusterManager {
     for (const node of this.nodes.values()) {
       if ((node.state === 'alive' || node.state === 'decommissioning') && now - node.lastHeartbeatMs > this.config.nodeExpiryMs) {
         this.loseNode(node, `no heartbeat for ${now - node.lastHeartbeatMs} ms (expiry ${this.config.nodeExpiryMs} ms)`);
-      } else if (node.state === 'decommissioning' && R.isZero(this.scheduler.nodeAllocated(node.name))) {
-        node.state = 'decommissioned';
-        this.scheduler.removeNode(node.name);
-        this.log.info('node decommissioned', { node: node.name });
+      } else if (node.state === 'decommissioning') {
+        const idle = R.isZero(this.scheduler.nodeAllocated(node.name));
+        const deadline = this.decommissionDeadlines.get(node.name) ?? 0;
+        if (idle || now >= deadline) {
+          if (!idle) this.loseNode(node, 'decommission timeout passed with grants still on the node');
+          node.state = 'decommissioned';
+          this.decommissionDeadlines.delete(node.name);
+          this.scheduler.removeNode(node.name);
+          this.log.info('node decommissioned', { node: node.name });
+        }
       }
     }
     for (const s of this.sessions.values()) {
@@ -438,6 +479,7 @@ export class ClusterManager {
   }
 
   runPass(): void {
+    if (this.safeMode) return;
     const started = process.hrtime.bigint();
     const plan = this.scheduler.schedule();
     for (const g of plan.grants) {

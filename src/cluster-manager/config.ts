@@ -26,6 +26,8 @@ export interface CmConfig {
   revocationGraceMs: number;
   /** Ended sessions kept in the registry for listing. */
   endedSessionsKept: number;
+  /** A decommissioning node leaves after this long even if grants remain. */
+  decommissionTimeoutMs: number;
 }
 
 export function defaultCmConfig(): CmConfig {
@@ -43,6 +45,7 @@ export function defaultCmConfig(): CmConfig {
     grantTokenTtlMs: 24 * 3600_000,
     revocationGraceMs: 10_000,
     endedSessionsKept: 1_000,
+    decommissionTimeoutMs: 3_600_000,
   };
 }
 
@@ -56,6 +59,7 @@ const numericLimits: Partial<Record<keyof CmConfig, [number, number]>> = {
   grantTokenTtlMs: [1_000, 30 * 86_400_000],
   revocationGraceMs: [0, 3_600_000],
   endedSessionsKept: [0, 1_000_000],
+  decommissionTimeoutMs: [0, 30 * 86_400_000],
 };
 
 /** Applies `overrides` (from a file or flags) onto `base`, checking names and ranges. */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { bindServer, clusterManagerService, newServer } from '../proto/index.js';
 import { listen } from '../common/http.js';
 import { createLogger, type Logger } from '../common/log.js';
-import { UsageError, errorMessage } from '../common/errors.js';
+import { UsageError } from '../common/errors.js';
 import { formatHostPort } from '../common/net.js';
 import { loadPoolsFile, type PoolsConfig } from '../scheduler/index.js';
 import { ClusterManager } from './cluster-manager.js';
@@ -60,7 +60,7 @@ export async function startClusterManager(config: CmConfig, opts: { log?: Logger
 
   if (config.poolsFile) {
     const file = config.poolsFile;
-    watchFile(file, { interval: 1_000 }, () => reloadPools(cm, file));
+    watchFile(file, { interval: 1_000 }, () => cm.reloadPoolsFile());
   }
   log.info('cluster manager started', { rpc: rpcAddress, http: httpAddress, stateDir });
 
@@ -79,21 +79,4 @@ export async function startClusterManager(config: CmConfig, opts: { log?: Logger
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },
   };
-}
-
-/** Re-reads the pools file; a bad file is rejected with its message and the old config stays. */
-export function reloadPools(cm: ClusterManager, file: string): { ok: true } | { ok: false; error: string } {
-  let loaded;
-  try {
-    loaded = loadPoolsFile(file);
-  } catch (err) {
-    loaded = { ok: false as const, error: `cannot read pools file ${file}: ${errorMessage(err)}` };
-  }
-  if (!loaded.ok) {
-    cm.log.error('pools file rejected; the previous configuration stays in force', { file, error: loaded.error });
-    return loaded;
-  }
-  cm.setPoolsConfig(loaded.config);
-  cm.log.info('pools file reloaded', { file });
-  return { ok: true };
 }

@@ -292,5 +292,40 @@ export function clusterManagerHandlers(cm: ClusterManager): ClusterManagerHandle
         tags: s.tags,
       })),
     })),
+
+    ListPools: unaryHandler(cm, 'ListPools', () => ({
+      pools: cm.poolViews().map((p) => ({
+        name: p.name,
+        group: p.group,
+        weight: p.weight,
+        min_share: resourcesToWire(p.minShare),
+        max_share: p.maxShare ? resourcesToWire(p.maxShare) : null,
+        demand: resourcesToWire(p.demand),
+        granted: resourcesToWire(p.granted),
+        fair_share: resourcesToWire(p.fairShare),
+        starving_since_ms: p.starvingSinceMs ?? 0,
+        running_sessions: p.runningSessions,
+        waiting_sessions: p.waitingSessions,
+        preemptable: p.preemptable,
+        order: p.order,
+      })),
+    })),
+
+    RefreshPools: unaryHandler(cm, 'RefreshPools', () => {
+      const r = cm.reloadPoolsFile();
+      return r.ok ? { ok: true, error: '' } : { ok: false, error: r.error };
+    }),
+
+    DecommissionNode: unaryHandler(cm, 'DecommissionNode', (req) => {
+      const timeoutMs = Number(req.timeout_ms) || 0;
+      if (timeoutMs < 0) throw new BadRequest('timeout_ms is negative');
+      cm.decommission(str(req.name, 'name', { required: true }), timeoutMs || undefined);
+      return {};
+    }),
+
+    SetSafeMode: unaryHandler(cm, 'SetSafeMode', (req) => {
+      cm.setSafeMode(Boolean(req.on));
+      return { on: cm.safeMode };
+    }),
   };
 }

@@ -4,18 +4,25 @@ import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-load
 import type { ClusterInfo as _coronet_v1_ClusterInfo, ClusterInfo__Output as _coronet_v1_ClusterInfo__Output } from './coronet/v1/ClusterInfo';
 import type { ClusterManagerClient as _coronet_v1_ClusterManagerClient, ClusterManagerDefinition as _coronet_v1_ClusterManagerDefinition } from './coronet/v1/ClusterManager';
 import type { ContainerReport as _coronet_v1_ContainerReport, ContainerReport__Output as _coronet_v1_ContainerReport__Output } from './coronet/v1/ContainerReport';
+import type { DecommissionNodeRequest as _coronet_v1_DecommissionNodeRequest, DecommissionNodeRequest__Output as _coronet_v1_DecommissionNodeRequest__Output } from './coronet/v1/DecommissionNodeRequest';
+import type { DecommissionNodeResponse as _coronet_v1_DecommissionNodeResponse, DecommissionNodeResponse__Output as _coronet_v1_DecommissionNodeResponse__Output } from './coronet/v1/DecommissionNodeResponse';
 import type { EndSessionRequest as _coronet_v1_EndSessionRequest, EndSessionRequest__Output as _coronet_v1_EndSessionRequest__Output } from './coronet/v1/EndSessionRequest';
 import type { EndSessionResponse as _coronet_v1_EndSessionResponse, EndSessionResponse__Output as _coronet_v1_EndSessionResponse__Output } from './coronet/v1/EndSessionResponse';
 import type { GetClusterInfoRequest as _coronet_v1_GetClusterInfoRequest, GetClusterInfoRequest__Output as _coronet_v1_GetClusterInfoRequest__Output } from './coronet/v1/GetClusterInfoRequest';
 import type { Grant as _coronet_v1_Grant, Grant__Output as _coronet_v1_Grant__Output } from './coronet/v1/Grant';
 import type { ListNodesRequest as _coronet_v1_ListNodesRequest, ListNodesRequest__Output as _coronet_v1_ListNodesRequest__Output } from './coronet/v1/ListNodesRequest';
 import type { ListNodesResponse as _coronet_v1_ListNodesResponse, ListNodesResponse__Output as _coronet_v1_ListNodesResponse__Output } from './coronet/v1/ListNodesResponse';
+import type { ListPoolsRequest as _coronet_v1_ListPoolsRequest, ListPoolsRequest__Output as _coronet_v1_ListPoolsRequest__Output } from './coronet/v1/ListPoolsRequest';
+import type { ListPoolsResponse as _coronet_v1_ListPoolsResponse, ListPoolsResponse__Output as _coronet_v1_ListPoolsResponse__Output } from './coronet/v1/ListPoolsResponse';
 import type { ListSessionsRequest as _coronet_v1_ListSessionsRequest, ListSessionsRequest__Output as _coronet_v1_ListSessionsRequest__Output } from './coronet/v1/ListSessionsRequest';
 import type { ListSessionsResponse as _coronet_v1_ListSessionsResponse, ListSessionsResponse__Output as _coronet_v1_ListSessionsResponse__Output } from './coronet/v1/ListSessionsResponse';
 import type { NodeHeartbeatRequest as _coronet_v1_NodeHeartbeatRequest, NodeHeartbeatRequest__Output as _coronet_v1_NodeHeartbeatRequest__Output } from './coronet/v1/NodeHeartbeatRequest';
 import type { NodeHeartbeatResponse as _coronet_v1_NodeHeartbeatResponse, NodeHeartbeatResponse__Output as _coronet_v1_NodeHeartbeatResponse__Output } from './coronet/v1/NodeHeartbeatResponse';
 import type { NodeInfo as _coronet_v1_NodeInfo, NodeInfo__Output as _coronet_v1_NodeInfo__Output } from './coronet/v1/NodeInfo';
 import type { NodeLost as _coronet_v1_NodeLost, NodeLost__Output as _coronet_v1_NodeLost__Output } from './coronet/v1/NodeLost';
+import type { PoolInfo as _coronet_v1_PoolInfo, PoolInfo__Output as _coronet_v1_PoolInfo__Output } from './coronet/v1/PoolInfo';
+import type { RefreshPoolsRequest as _coronet_v1_RefreshPoolsRequest, RefreshPoolsRequest__Output as _coronet_v1_RefreshPoolsRequest__Output } from './coronet/v1/RefreshPoolsRequest';
+import type { RefreshPoolsResponse as _coronet_v1_RefreshPoolsResponse, RefreshPoolsResponse__Output as _coronet_v1_RefreshPoolsResponse__Output } from './coronet/v1/RefreshPoolsResponse';
 import type { RegisterNodeRequest as _coronet_v1_RegisterNodeRequest, RegisterNodeRequest__Output as _coronet_v1_RegisterNodeRequest__Output } from './coronet/v1/RegisterNodeRequest';
 import type { RegisterNodeResponse as _coronet_v1_RegisterNodeResponse, RegisterNodeResponse__Output as _coronet_v1_RegisterNodeResponse__Output } from './coronet/v1/RegisterNodeResponse';
 import type { ReleaseResourcesRequest as _coronet_v1_ReleaseResourcesRequest, ReleaseResourcesRequest__Output as _coronet_v1_ReleaseResourcesRequest__Output } from './coronet/v1/ReleaseResourcesRequest';
@@ -33,6 +40,8 @@ import type { SessionEventsRequest as _coronet_v1_SessionEventsRequest, SessionE
 import type { SessionHeartbeatRequest as _coronet_v1_SessionHeartbeatRequest, SessionHeartbeatRequest__Output as _coronet_v1_SessionHeartbeatRequest__Output } from './coronet/v1/SessionHeartbeatRequest';
 import type { SessionHeartbeatResponse as _coronet_v1_SessionHeartbeatResponse, SessionHeartbeatResponse__Output as _coronet_v1_SessionHeartbeatResponse__Output } from './coronet/v1/SessionHeartbeatResponse';
 import type { SessionInfo as _coronet_v1_SessionInfo, SessionInfo__Output as _coronet_v1_SessionInfo__Output } from './coronet/v1/SessionInfo';
+import type { SetSafeModeRequest as _coronet_v1_SetSafeModeRequest, SetSafeModeRequest__Output as _coronet_v1_SetSafeModeRequest__Output } from './coronet/v1/SetSafeModeRequest';
+import type { SetSafeModeResponse as _coronet_v1_SetSafeModeResponse, SetSafeModeResponse__Output as _coronet_v1_SetSafeModeResponse__Output } from './coronet/v1/SetSafeModeResponse';
 import type { StartSessionRequest as _coronet_v1_StartSessionRequest, StartSessionRequest__Output as _coronet_v1_StartSessionRequest__Output } from './coronet/v1/StartSessionRequest';
 import type { StartSessionResponse as _coronet_v1_StartSessionResponse, StartSessionResponse__Output as _coronet_v1_StartSessionResponse__Output } from './coronet/v1/StartSessionResponse';
 
@@ -47,18 +56,25 @@ export interface ProtoGrpcType {
       ClusterManager: SubtypeConstructor<typeof grpc.Client, _coronet_v1_ClusterManagerClient> & { service: _coronet_v1_ClusterManagerDefinition }
       ContainerReport: MessageTypeDefinition<_coronet_v1_ContainerReport, _coronet_v1_ContainerReport__Output>
       ContainerState: EnumTypeDefinition
+      DecommissionNodeRequest: MessageTypeDefinition<_coronet_v1_DecommissionNodeRequest, _coronet_v1_DecommissionNodeRequest__Output>
+      DecommissionNodeResponse: MessageTypeDefinition<_coronet_v1_DecommissionNodeResponse, _coronet_v1_DecommissionNodeResponse__Output>
       EndSessionRequest: MessageTypeDefinition<_coronet_v1_EndSessionRequest, _coronet_v1_EndSessionRequest__Output>
       EndSessionResponse: MessageTypeDefinition<_coronet_v1_EndSessionResponse, _coronet_v1_EndSessionResponse__Output>
       GetClusterInfoRequest: MessageTypeDefinition<_coronet_v1_GetClusterInfoRequest, _coronet_v1_GetClusterInfoRequest__Output>
       Grant: MessageTypeDefinition<_coronet_v1_Grant, _coronet_v1_Grant__Output>
       ListNodesRequest: MessageTypeDefinition<_coronet_v1_ListNodesRequest, _coronet_v1_ListNodesRequest__Output>
       ListNodesResponse: MessageTypeDefinition<_coronet_v1_ListNodesResponse, _coronet_v1_ListNodesResponse__Output>
+      ListPoolsRequest: MessageTypeDefinition<_coronet_v1_ListPoolsRequest, _coronet_v1_ListPoolsRequest__Output>
+      ListPoolsResponse: MessageTypeDefinition<_coronet_v1_ListPoolsResponse, _coronet_v1_ListPoolsResponse__Output>
       ListSessionsRequest: MessageTypeDefinition<_coronet_v1_ListSessionsRequest, _coronet_v1_ListSessionsRequest__Output>
       ListSessionsResponse: MessageTypeDefinition<_coronet_v1_ListSessionsResponse, _coronet_v1_ListSessionsResponse__Output>
       NodeHeartbeatRequest: MessageTypeDefinition<_coronet_v1_NodeHeartbeatRequest, _coronet_v1_NodeHeartbeatRequest__Output>
       NodeHeartbeatResponse: MessageTypeDefinition<_coronet_v1_NodeHeartbeatResponse, _coronet_v1_NodeHeartbeatResponse__Output>
       NodeInfo: MessageTypeDefinition<_coronet_v1_NodeInfo, _coronet_v1_NodeInfo__Output>
       NodeLost: MessageTypeDefinition<_coronet_v1_NodeLost, _coronet_v1_NodeLost__Output>
+      PoolInfo: MessageTypeDefinition<_coronet_v1_PoolInfo, _coronet_v1_PoolInfo__Output>
+      RefreshPoolsRequest: MessageTypeDefinition<_coronet_v1_RefreshPoolsRequest, _coronet_v1_RefreshPoolsRequest__Output>
+      RefreshPoolsResponse: MessageTypeDefinition<_coronet_v1_RefreshPoolsResponse, _coronet_v1_RefreshPoolsResponse__Output>
       RegisterNodeRequest: MessageTypeDefinition<_coronet_v1_RegisterNodeRequest, _coronet_v1_RegisterNodeRequest__Output>
       RegisterNodeResponse: MessageTypeDefinition<_coronet_v1_RegisterNodeResponse, _coronet_v1_RegisterNodeResponse__Output>
       ReleaseResourcesRequest: MessageTypeDefinition<_coronet_v1_ReleaseResourcesRequest, _coronet_v1_ReleaseResourcesRequest__Output>
@@ -78,6 +94,8 @@ export interface ProtoGrpcType {
       SessionInfo: MessageTypeDefinition<_coronet_v1_SessionInfo, _coronet_v1_SessionInfo__Output>
       SessionPriority: EnumTypeDefinition
       SessionStatus: EnumTypeDefinition
+      SetSafeModeRequest: MessageTypeDefinition<_coronet_v1_SetSafeModeRequest, _coronet_v1_SetSafeModeRequest__Output>
+      SetSafeModeResponse: MessageTypeDefinition<_coronet_v1_SetSafeModeResponse, _coronet_v1_SetSafeModeResponse__Output>
       StartSessionRequest: MessageTypeDefinition<_coronet_v1_StartSessionRequest, _coronet_v1_StartSessionRequest__Output>
       StartSessionResponse: MessageTypeDefinition<_coronet_v1_StartSessionResponse, _coronet_v1_StartSessionResponse__Output>
     }
