@@ -79,6 +79,7 @@ export interface JobTrackerOptions {
   name: string;
   user: string;
   jobFile: string;
+  builtin: boolean;
   splits: InputSplit[];
   reducers: number;
   output: string;
@@ -161,7 +162,7 @@ export class JobTracker {
   async run(): Promise<JobStatus> {
     try {
       await this.startUmbilical();
-      writeFileSync(join(this.o.stagingDir, 'task-env.json'), JSON.stringify({ jobId: this.o.jobId, outputUri: this.o.output, config: this.o.config, sortBufferBytes: this.o.settings.sortBufferMb ? this.o.settings.sortBufferMb << 20 : undefined, fetchConcurrency: this.o.settings.fetchConcurrency }));
+      writeFileSync(join(this.o.stagingDir, 'task-env.json'), JSON.stringify({ jobId: this.o.jobId, jobFile: this.o.builtin ? this.o.jobFile : undefined, outputUri: this.o.output, config: this.o.config, sortBufferBytes: this.o.settings.sortBufferMb ? this.o.settings.sortBufferMb << 20 : undefined, fetchConcurrency: this.o.settings.fetchConcurrency }));
       for (const m of this.maps) this.enqueue(m, false);
       this.maybeReleaseReduces();
       this.timer = setInterval(() => this.periodic(), speculationCheckMs);
@@ -217,6 +218,7 @@ export class JobTracker {
                 return;
               }
               runner.channel = channel;
+              this.log.debug('task runner connected', { node: runner.grant.node, startMs: Date.now() - runner.launchedAt });
               runner.state = 'idle';
               runner.idleSince = Date.now();
               this.pump();
@@ -320,6 +322,7 @@ export class JobTracker {
   }
 
   private async launchRunner(grant: Grant): Promise<void> {
+    this.log.debug('grant; starting a task runner', { node: grant.node, grant: grant.grantId });
     const runner: Runner = { grant, containerId: '', state: 'launching', channel: null, attempt: null, launchedAt: Date.now(), idleSince: 0 };
     this.runners.set(grant.grantId, runner);
     try {
@@ -327,10 +330,7 @@ export class JobTracker {
         command: process.execPath,
         args: [this.o.taskRunnerPath],
         env: { CORONET_JT_UMBILICAL: this.umbilicalAddress, CORONET_JOB_ID: this.o.jobId },
-        files: [
-          { source: this.o.jobFile, name: 'job.mjs' },
-          { source: join(this.o.stagingDir, 'task-env.json'), name: 'task-env.json' },
-        ],
+        files: [...(this.o.builtin ? [] : [{ source: this.o.jobFile, name: 'job.mjs' }]), { source: join(this.o.stagingDir, 'task-env.json'), name: 'task-env.json' }],
       });
     } catch (err) {
       this.log.warn('could not start a task runner', { node: grant.node, error: errorMessage(err) });

@@ -5,7 +5,7 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { bundleJobModule, loadJob, resolveJobModule, jobConfig, jobInput, computeSplits, FileOutputCommitter, resolveUri } from '../mapreduce/index.js';
@@ -17,7 +17,8 @@ import { jobSettings } from './settings.js';
 import { hostJobTracker, type JobSubmission } from './tracker-host.js';
 import type { JobStatus } from './jobtracker.js';
 
-const cliPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'main.js');
+const distDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cliPath = join(distDir, 'cli', 'main.js');
 const remoteStartTimeoutMs = 60_000;
 
 export interface SubmitOptions {
@@ -58,15 +59,21 @@ export async function stageJob(o: SubmitOptions): Promise<{ submission: JobSubmi
   const stagingDir = join(settings.stagingDir || join(tmpdir(), 'coronet-staging'), jobId);
   mkdirSync(stagingDir, { recursive: true });
   const modulePath = resolveJobModule(o.job);
-  const jobFile = join(stagingDir, 'job.mjs');
-  await bundleJobModule(modulePath, jobFile);
+  // Built-in jobs (examples, streaming) ship with Coronet on every node: no bundle needed.
+  const builtin = modulePath.startsWith(distDir + sep);
+  const jobFile = builtin ? modulePath : join(stagingDir, 'job.mjs');
+  if (!builtin) {
+    await bundleJobModule(modulePath, jobFile);
+    o.log.debug('job bundled', { jobFile });
+  }
   const job = await loadJob(jobFile);
   const splits = await computeSplits(o.inputs, jobInput(job, jobConfig(job, config)), { minSplitBytes: settings.minSplitBytes, maxSplitBytes: settings.maxSplitBytes });
   const { fs, path } = resolveUri(o.output);
   await new FileOutputCommitter(fs, path).setupJob();
   const name = o.name ?? (job.name || o.job.replace(/^.*\//, ''));
-  const submission: JobSubmission = { jobId, name, user: user(), pool: o.pool ?? '', cluster: o.cluster, jobFile, inputs: o.inputs, output: o.output, reducers: o.reducers ?? null, config, stagingDir };
+  const submission: JobSubmission = { jobId, name, user: user(), pool: o.pool ?? '', cluster: o.cluster, jobFile, builtin, inputs: o.inputs, output: o.output, reducers: o.reducers ?? null, config, stagingDir };
   writeFileSync(join(stagingDir, 'submission.json'), JSON.stringify(submission, null, 2));
+  o.log.debug('job staged', { jobId, maps: splits.length });
   return { submission, maps: splits.length };
 }
 
@@ -75,6 +82,7 @@ export async function submitJob(o: SubmitOptions): Promise<Submitted> {
   const settings = jobSettings(submission.config);
   const remote = o.remote || maps > settings.remoteThreshold;
   const driver = await SessionDriver.start({ cluster: o.cluster, name: submission.name, user: submission.user, pool: o.pool, kind: 'mapreduce', tags: { jobId: submission.jobId, mode: remote ? 'remote' : 'in-process' }, log: o.log });
+  o.log.debug('session started', { session: driver.sessionId });
   if (!remote) {
     const status = await hostJobTracker({ driver, submission, advertiseHost: '127.0.0.1', log: o.log, onProgress: o.onProgress });
     return { mode: 'in-process', jobId: submission.jobId, status };

@@ -45,7 +45,7 @@ function env(name: string): string {
 }
 
 function readEnv(): RunnerEnv {
-  const jobJson = JSON.parse(readFileSync(join(env('CORONET_WORK_DIR'), 'task-env.json'), 'utf8')) as { jobId: string; outputUri: string; config: JobConfig; sortBufferBytes?: number; fetchConcurrency?: number };
+  const jobJson = JSON.parse(readFileSync(join(env('CORONET_WORK_DIR'), 'task-env.json'), 'utf8')) as { jobId: string; jobFile?: string; outputUri: string; config: JobConfig; sortBufferBytes?: number; fetchConcurrency?: number };
   return {
     umbilical: env('CORONET_JT_UMBILICAL'),
     shuffleDir: env('CORONET_SHUFFLE_DIR'),
@@ -53,7 +53,7 @@ function readEnv(): RunnerEnv {
     workDir: env('CORONET_WORK_DIR'),
     jobId: jobJson.jobId,
     outputUri: jobJson.outputUri,
-    jobFile: join(env('CORONET_WORK_DIR'), 'job.mjs'),
+    jobFile: jobJson.jobFile ?? join(env('CORONET_WORK_DIR'), 'job.mjs'),
     config: jobJson.config,
     sortBufferBytes: jobJson.sortBufferBytes,
     fetchConcurrency: jobJson.fetchConcurrency ?? 5,

@@ -23,8 +23,10 @@ export interface JobSubmission {
   user: string;
   pool: string;
   cluster: string;
-  /** The bundled job module (staging dir; readable by every node). */
+  /** The bundled job module (staging dir; readable by every node), or a built-in job's module. */
   jobFile: string;
+  /** A built-in job (example, streaming): nodes load it from their own Coronet install. */
+  builtin: boolean;
   inputs: string[];
   output: string;
   reducers: number | null;
@@ -96,6 +98,7 @@ export async function hostJobTracker(o: HostOptions): Promise<JobStatus> {
       name: s.name,
       user: s.user,
       jobFile: s.jobFile,
+      builtin: s.builtin,
       splits: [...splits],
       reducers,
       output: s.output,
