@@ -10,7 +10,7 @@ import { tempDir } from './test-helpers.js';
 
 const jobApi = fileURLToPath(new URL('./index.js', import.meta.url));
 
-test('a TypeScript job module bundles into one .mjs that loads and runs', async () => {
+void test('a TypeScript job module bundles into one .mjs that loads and runs', async () => {
   const t = await tempDir();
   try {
     const src = join(t.path, 'upper.ts');
@@ -38,7 +38,7 @@ test('a TypeScript job module bundles into one .mjs that loads and runs', async 
   }
 });
 
-test('a plain object default export with codec names is accepted', async () => {
+void test('a plain object default export with codec names is accepted', async () => {
   const t = await tempDir();
   try {
     const p = join(t.path, 'plain.mjs');
@@ -52,7 +52,7 @@ test('a plain object default export with codec names is accepted', async () => {
   }
 });
 
-test('clear errors: does not bundle, does not load, exports no job', async () => {
+void test('clear errors: does not bundle, does not load, exports no job', async () => {
   const t = await tempDir();
   try {
     const bad = join(t.path, 'bad.ts');
@@ -73,7 +73,7 @@ test('clear errors: does not bundle, does not load, exports no job', async () =>
   }
 });
 
-test('every example loads from the compiled tree and bundles', async () => {
+void test('every example loads from the compiled tree and bundles', async () => {
   const t = await tempDir();
   try {
     for (const name of exampleJobNames) {

@@ -63,7 +63,7 @@ function rawGet(url: string, path: string): Promise<number> {
   });
 }
 
-test('serve + fetch map outputs: reduce over fetched segments gives the right counts', async () => {
+void test('serve + fetch map outputs: reduce over fetched segments gives the right counts', async () => {
   const t = await tempDir();
   const base = join(t.path, 'mapout');
   const { server, url } = await listen((req, res) => void serveMapOutput(req, res, base));
@@ -85,7 +85,7 @@ test('serve + fetch map outputs: reduce over fetched segments gives the right co
   }
 });
 
-test('path traversal and malformed requests are rejected; unknown map is 404 → MapOutputMissingError', async () => {
+void test('path traversal and malformed requests are rejected; unknown map is 404 → MapOutputMissingError', async () => {
   const t = await tempDir();
   const base = join(t.path, 'mapout');
   const { server, url } = await listen((req, res) => void serveMapOutput(req, res, base));
@@ -108,7 +108,7 @@ test('path traversal and malformed requests are rejected; unknown map is 404 →
   }
 });
 
-test('a corrupted map output is reported as ChecksumError naming the map (fetch and local read)', async () => {
+void test('a corrupted map output is reported as ChecksumError naming the map (fetch and local read)', async () => {
   const t = await tempDir();
   const base = join(t.path, 'mapout');
   const { server, url } = await listen((req, res) => void serveMapOutput(req, res, base));
@@ -136,7 +136,7 @@ test('a corrupted map output is reported as ChecksumError naming the map (fetch 
   }
 });
 
-test('fetch retries transient failures with backoff, then gives up with ShuffleFetchError', async () => {
+void test('fetch retries transient failures with backoff, then gives up with ShuffleFetchError', async () => {
   const t = await tempDir();
   const base = join(t.path, 'mapout');
   let failuresLeft = 2;
@@ -166,7 +166,7 @@ test('fetch retries transient failures with backoff, then gives up with ShuffleF
   }
 });
 
-test('fetched segments beyond the memory budget go to disk', async () => {
+void test('fetched segments beyond the memory budget go to disk', async () => {
   const t = await tempDir();
   const base = join(t.path, 'mapout');
   const { server, url } = await listen((req, res) => void serveMapOutput(req, res, base));
