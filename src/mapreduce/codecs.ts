@@ -3,6 +3,7 @@
 // is order-preserving: memcmp order of the encoding equals the natural order of the
 // values (strings by code point, numbers numerically, bigints numerically).
 
+import { copyBytes } from './bytes.js';
 import { FormatError } from './errors.js';
 
 /** Where text output goes: a codec renders a value as text through it. */
@@ -139,7 +140,7 @@ export const raw: Codec<Buffer> = {
   name: 'raw',
   write(value, buf, offset) {
     if (value.length > buf.length - offset) return -1;
-    return value.copy(buf, offset);
+    return copyBytes(value, 0, value.length, buf, offset);
   },
   read(buf, start, end) {
     return Buffer.from(buf.subarray(start, end));

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { FileOutputCommitter, partFileName } from './committer.js';
 import { Counters, TaskCounter } from './counters.js';
 import { MapReduceError, UserCodeError } from './errors.js';
-import { resolveUri } from './fs.js';
+import { resolveUri, type OutputSink } from './fs.js';
 import { Grouper } from './group.js';
 import { jobConfig, jobOutput, type AnyJob, type JobConfig, type ReduceContext } from './job.js';
 import { defaultMergeFactor, reduceTaskId, type TaskOutput } from './maptask.js';
@@ -88,6 +88,32 @@ function mergePasses(segments: ReduceSegment[], partition: number, mergeFactor: 
   return segs;
 }
 
+/** Output bytes = encoded record bytes: raw output whose codecs are the map output codecs. */
+function rawPassThrough(job: AnyJob): boolean {
+  const c = job.codecs;
+  return jobOutput(job).format === 'raw' && (c.outputKey === undefined || c.outputKey === c.key) && (c.outputValue === undefined || c.outputValue === c.value) && c.key.name === 'raw' && c.value.name === 'raw';
+}
+
+function copyRecords(stream: RecordStream, sink: OutputSink): { records: number; groups: number } {
+  let records = 0;
+  let groups = 0;
+  let prev = Buffer.allocUnsafe(64);
+  let prevLen = -1;
+  while (stream.next()) {
+    records++;
+    const kl = stream.keyEnd - stream.keyStart;
+    if (prevLen < 0 || prev.compare(stream.key, stream.keyStart, stream.keyEnd, 0, prevLen) !== 0) {
+      groups++;
+      if (kl > prev.length) prev = Buffer.allocUnsafe(kl * 2);
+      stream.key.copy(prev, 0, stream.keyStart, stream.keyEnd);
+      prevLen = kl;
+    }
+    sink.writeRange(stream.key, stream.keyStart, stream.keyEnd);
+    sink.writeRange(stream.value, stream.valueStart, stream.valueEnd);
+  }
+  return { records, groups };
+}
+
 export async function runReduceTask(opts: ReduceTaskOptions): Promise<ReduceTaskResult> {
   const { job, partition } = opts;
   const config = opts.config ?? jobConfig(job);
@@ -139,6 +165,13 @@ export async function runReduceTask(opts: ReduceTaskOptions): Promise<ReduceTask
     }
     const reduce = job.reduce;
     let groups = 0;
+    if (reduce === undefined && compare === undefined && rawPassThrough(job)) {
+      // Identity reduce into raw output: the encoded bytes are the output bytes.
+      const r = copyRecords(stream, sink);
+      groups = r.groups;
+      g.records = r.records;
+      writer.records = r.records;
+    }
     while (g.nextGroup()) {
       groups++;
       if (reduce === undefined) {

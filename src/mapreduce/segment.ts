@@ -12,6 +12,7 @@
 import assert from 'node:assert/strict';
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
+import { copyBytes } from './bytes.js';
 import { ChecksumError } from './errors.js';
 
 export const recordHeaderBytes = 8;
@@ -87,8 +88,8 @@ export class SegmentWriter {
     b.writeUInt32LE(kl, p);
     b.writeUInt32LE(vl, p + 4);
     p += 8;
-    p += k.copy(b, p, ks, ke);
-    p += v.copy(b, p, vs, ve);
+    p += copyBytes(k, ks, ke, b, p);
+    p += copyBytes(v, vs, ve, b, p);
     this.used = p;
     this.position += need;
     this.segRecords++;
