@@ -63,4 +63,6 @@ export {
   type FetchOptions,
   type FetchResult,
 } from './shuffle.js';
+export { ByteCountTable } from './bytecount.js';
+export { runTask, loadJobCached, outputCommitter, type TaskSpec, type MapTaskSpec, type ReduceTaskSpec, type TaskResult, type MapOutputLocation } from './task.js';
 export { runJobLocally, prepareJob, localSegments, type LocalJobOptions, type LocalJobResult } from './local.js';
