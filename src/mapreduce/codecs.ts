@@ -140,7 +140,9 @@ export const raw: Codec<Buffer> = {
   name: 'raw',
   write(value, buf, offset) {
     if (value.length > buf.length - offset) return -1;
-    return copyBytes(value, 0, value.length, buf, offset);
+    if (value.length <= 16) return copyBytes(value, 0, value.length, buf, offset);
+    buf.set(value, offset);
+    return value.length;
   },
   read(buf, start, end) {
     return Buffer.from(buf.subarray(start, end));

@@ -4,6 +4,7 @@
 
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { equalBytes } from './bytes.js';
 import { FileOutputCommitter, partFileName } from './committer.js';
 import { Counters, TaskCounter } from './counters.js';
 import { MapReduceError, UserCodeError } from './errors.js';
@@ -102,7 +103,7 @@ function copyRecords(stream: RecordStream, sink: OutputSink): { records: number;
   while (stream.next()) {
     records++;
     const kl = stream.keyEnd - stream.keyStart;
-    if (prevLen < 0 || prev.compare(stream.key, stream.keyStart, stream.keyEnd, 0, prevLen) !== 0) {
+    if (prevLen < 0 || !equalBytes(prev, 0, prevLen, stream.key, stream.keyStart, stream.keyEnd)) {
       groups++;
       if (kl > prev.length) prev = Buffer.allocUnsafe(kl * 2);
       stream.key.copy(prev, 0, stream.keyStart, stream.keyEnd);

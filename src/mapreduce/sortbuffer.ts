@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
+import { readU32, writeU32 } from './bytes.js';
 import type { Codec } from './codecs.js';
 import { TaskCounter, type Counters } from './counters.js';
 import { Grouper, RecordEncoder } from './group.js';
@@ -27,7 +28,6 @@ const arenaHeaderBytes = 12;
 const metaBytesPerRecord = 16;
 /** Records per spill are limited by the 24-bit record number in the sort word. */
 const maxRecordsPerSpill = (1 << 24) - 1;
-const initialArenaBytes = 4 << 20;
 /** Smaller budgets are raised to this (tests use tiny buffers to force spills). */
 const minSortBufferBytes = 4 << 10;
 /** Like Hadoop's min.num.spills.for.combine: the merge combines only when this many spills exist. */
@@ -94,7 +94,9 @@ export class MapOutputBuffer<K, V> {
     assert.ok(o.partitions >= 1, 'a map output buffer needs at least one partition');
     assert.ok(o.mergeFactor >= 2, 'mergeFactor must be at least 2');
     this.budget = Math.max(o.sortBufferBytes, minSortBufferBytes);
-    this.arena = Buffer.allocUnsafe(Math.min(initialArenaBytes, this.budget));
+    // Allocated whole up front: pages become resident only as records reach them, and
+    // there is never a second copy during growth.
+    this.arena = Buffer.allocUnsafe(this.budget);
     const compare = o.compare;
     const kc = o.keyCodec;
     this.streamCmp = compare === undefined ? memcmpStreams : (a, b) => compare(kc.read(a.key, a.keyStart, a.keyEnd), kc.read(b.key, b.keyStart, b.keyEnd));
@@ -116,9 +118,9 @@ export class MapOutputBuffer<K, V> {
           assertPartition(p, o.partitions);
         }
         const a = this.arena;
-        a.writeUInt32LE(p, pos);
-        a.writeUInt32LE(kl, pos + 4);
-        a.writeUInt32LE(vl, pos + 8);
+        writeU32(a, pos, p);
+        writeU32(a, pos + 4, kl);
+        writeU32(a, pos + 8, vl);
         if (this.count === this.offsets.length) {
           const bigger = new Uint32Array(this.offsets.length * 2);
           bigger.set(this.offsets);
@@ -130,10 +132,6 @@ export class MapOutputBuffer<K, V> {
         this.outputBytes += kl + vl;
         return;
       }
-      if (this.arena.length < this.budget && (vl < 0 || end > this.arena.length)) {
-        this.growArena();
-        continue;
-      }
       if (this.count > 0) {
         this.spill();
         continue;
@@ -141,12 +139,6 @@ export class MapOutputBuffer<K, V> {
       this.spillLargeRecord(key, value);
       return;
     }
-  }
-
-  private growArena(): void {
-    const bigger = Buffer.allocUnsafe(Math.min(this.budget, this.arena.length * 2));
-    this.arena.copy(bigger, 0, 0, this.pos);
-    this.arena = bigger;
   }
 
   /** A record larger than the whole budget goes alone into its own spill. */
@@ -231,13 +223,13 @@ export class MapOutputBuffer<K, V> {
     const a = this.arena;
     const n = this.count;
     const starts = new Uint32Array(o.partitions + 1);
-    for (let i = 0; i < n; i++) starts[a.readUInt32LE(this.offsets[i]) + 1]++;
+    for (let i = 0; i < n; i++) starts[readU32(a, this.offsets[i]) + 1]++;
     for (let p = 0; p < o.partitions; p++) starts[p + 1] += starts[p];
     const fill = starts.slice(0, o.partitions);
     const order = new Uint32Array(n);
     for (let i = 0; i < n; i++) {
       const off = this.offsets[i];
-      order[fill[a.readUInt32LE(off)]++] = off;
+      order[fill[readU32(a, off)]++] = off;
     }
     for (let p = 0; p < o.partitions; p++) {
       if (starts[p + 1] - starts[p] > 1) this.sortRange(order, starts[p], starts[p + 1]);
@@ -255,7 +247,7 @@ export class MapOutputBuffer<K, V> {
       const idx = new Uint32Array(n);
       for (let i = 0; i < n; i++) {
         const off = order[from + i];
-        keys[i] = kc.read(a, off + arenaHeaderBytes, off + arenaHeaderBytes + a.readUInt32LE(off + 4));
+        keys[i] = kc.read(a, off + arenaHeaderBytes, off + arenaHeaderBytes + readU32(a, off + 4));
         idx[i] = i;
       }
       idx.sort((x, y) => compare(keys[x], keys[y]));
@@ -268,7 +260,7 @@ export class MapOutputBuffer<K, V> {
     const w32 = new Uint32Array(words.buffer, words.byteOffset, n * 2);
     for (let i = 0; i < n; i++) {
       const off = order[from + i];
-      const kl = a.readUInt32LE(off + 4);
+      const kl = readU32(a, off + 4);
       const ks = off + arenaHeaderBytes;
       let hi: number;
       let b4 = 0;
@@ -289,7 +281,7 @@ export class MapOutputBuffer<K, V> {
     const cmp = (x: number, y: number): number => {
       const xs = x + arenaHeaderBytes;
       const ys = y + arenaHeaderBytes;
-      return a.compare(a, ys, ys + a.readUInt32LE(y + 4), xs, xs + a.readUInt32LE(x + 4));
+      return a.compare(a, ys, ys + readU32(a, y + 4), xs, xs + readU32(a, x + 4));
     };
     let j = 0;
     while (j < n) {
@@ -309,7 +301,6 @@ export class MapOutputBuffer<K, V> {
     if (this.count > 0 || this.spills.length === 0) this.spill();
     o.counters.task(TaskCounter.MAP_OUTPUT_RECORDS, this.outputRecords);
     o.counters.task(TaskCounter.MAP_OUTPUT_BYTES, this.outputBytes);
-    this.arena = Buffer.alloc(0);
     this.offsets = new Uint32Array(0);
     this.sortWords = new BigUint64Array(0);
     let spills = this.spills;
@@ -330,6 +321,7 @@ export class MapOutputBuffer<K, V> {
       final = this.mergeSpills(spills, dataPath);
       passes++;
     }
+    this.arena = Buffer.alloc(0);
     o.counters.task(TaskCounter.MERGE_PASSES, passes);
     let bytes = 0;
     for (const e of final.index) bytes += e.length;
@@ -343,9 +335,11 @@ export class MapOutputBuffer<K, V> {
     const o = this.o;
     const w = new SegmentWriter(outPath);
     const index: SegmentIndexEntry[] = [];
-    const readerBytes = Math.max(64 << 10, Math.floor(Math.min(this.budget, 64 << 20) / spills.length));
+    // The sort arena is free now: the readers' buffers are carved out of it.
+    const readerBytes = Math.floor(this.arena.length / spills.length);
+    const bufferOf = (i: number): Buffer | number => (readerBytes >= 64 << 10 ? this.arena.subarray(i * readerBytes, (i + 1) * readerBytes) : 64 << 10);
     for (let p = 0; p < o.partitions; p++) {
-      const readers = spills.map((s) => SegmentReader.fromFile(s.path, s.index[p], { mapId: `${o.mapId} (spill ${s.path})`, partition: p }, readerBytes));
+      const readers = spills.map((s, i) => SegmentReader.fromFile(s.path, s.index[p], { mapId: `${o.mapId} (spill ${s.path})`, partition: p }, bufferOf(i)));
       const merged = new MergeStream(readers, this.streamCmp);
       w.beginSegment();
       if (o.combine !== undefined && spills.length >= minSpillsForCombine) this.combineInto(merged, w);
@@ -390,11 +384,11 @@ class ArenaStream implements RecordStream {
     const a = this.arena;
     const off = this.order[this.i++];
     const ks = off + arenaHeaderBytes;
-    const ke = ks + a.readUInt32LE(off + 4);
+    const ke = ks + readU32(a, off + 4);
     this.keyStart = ks;
     this.keyEnd = ke;
     this.valueStart = ke;
-    this.valueEnd = ke + a.readUInt32LE(off + 8);
+    this.valueEnd = ke + readU32(a, off + 8);
     return true;
   }
 }
