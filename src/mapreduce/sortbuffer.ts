@@ -4,7 +4,7 @@
 // file with a per-partition index (offset, length, records, CRC32).
 //
 // Arena record: [partition u32][key length u32][value length u32][key][value].
-// Budget: arena bytes in use + 16 bytes of sort metadata per record <= sortBufferBytes.
+// Budget: arena bytes in use + 20 bytes of sort metadata per record <= sortBufferBytes.
 //
 // Sort: for the default memcmp order each partition's records get a 64-bit sort word
 // (5 key-prefix bytes, 24-bit record number) sorted natively as a BigUint64Array; only
@@ -25,7 +25,7 @@ import { MergeStream, SegmentReader, SegmentWriter, memcmpStreams, type RecordSt
 assert.equal(endianness(), 'LE', 'the sort packs 64-bit sort words assuming a little-endian CPU');
 
 const arenaHeaderBytes = 12;
-const metaBytesPerRecord = 16;
+const metaBytesPerRecord = 20;
 /** Records per spill are limited by the 24-bit record number in the sort word. */
 const maxRecordsPerSpill = (1 << 24) - 1;
 /** Smaller budgets are raised to this (tests use tiny buffers to force spills). */
@@ -84,7 +84,10 @@ export class MapOutputBuffer<K, V> {
   private offsets = new Uint32Array(1024);
   private readonly spills: Spill[] = [];
   private spillSeq = 0;
+  // Sort scratch, reused across spills so a map holds one copy of each.
   private sortWords = new BigUint64Array(0);
+  private orderScratch = new Uint32Array(0);
+  private sortedScratch = new Uint32Array(0);
   private outputBytes = 0;
   private outputRecords = 0;
   private readonly budget: number;
@@ -226,7 +229,8 @@ export class MapOutputBuffer<K, V> {
     for (let i = 0; i < n; i++) starts[readU32(a, this.offsets[i]) + 1]++;
     for (let p = 0; p < o.partitions; p++) starts[p + 1] += starts[p];
     const fill = starts.slice(0, o.partitions);
-    const order = new Uint32Array(n);
+    if (this.orderScratch.length < n) this.orderScratch = new Uint32Array(Math.max(n, this.orderScratch.length * 2));
+    const order = this.orderScratch.subarray(0, n);
     for (let i = 0; i < n; i++) {
       const off = this.offsets[i];
       order[fill[readU32(a, off)]++] = off;
@@ -275,7 +279,8 @@ export class MapOutputBuffer<K, V> {
       w32[2 * i + 1] = hi;
     }
     words.sort();
-    const sorted = new Uint32Array(n);
+    if (this.sortedScratch.length < n) this.sortedScratch = new Uint32Array(Math.max(n, this.sortedScratch.length * 2));
+    const sorted = this.sortedScratch.subarray(0, n);
     for (let i = 0; i < n; i++) sorted[i] = order[from + (w32[2 * i] & 0xffffff)];
     // Equal 5-byte prefixes: order those runs by the whole key.
     const cmp = (x: number, y: number): number => {
@@ -303,6 +308,8 @@ export class MapOutputBuffer<K, V> {
     o.counters.task(TaskCounter.MAP_OUTPUT_BYTES, this.outputBytes);
     this.offsets = new Uint32Array(0);
     this.sortWords = new BigUint64Array(0);
+    this.orderScratch = new Uint32Array(0);
+    this.sortedScratch = new Uint32Array(0);
     let spills = this.spills;
     let passes = 0;
     while (spills.length > o.mergeFactor) {
