@@ -124,3 +124,16 @@ export class UserCodeError extends MapReduceError {
 export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
+
+/** A task run in a worker thread failed; `code` is the original error's code. */
+export class WorkerTaskError extends MapReduceError {
+  readonly code: string;
+  constructor(
+    readonly originalName: string,
+    code: string | undefined,
+    message: string,
+  ) {
+    super(message);
+    this.code = code ?? 'TASK_FAILED';
+  }
+}

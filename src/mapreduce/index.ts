@@ -43,7 +43,7 @@ export {
   type PrepareContext,
   type PartitionerFactory,
 } from './job.js';
-export { bundleJobModule, loadJob, exampleJobPath, exampleJobNames, resolveJobModule, type ExampleJobName } from './bundle.js';
+export { bundleJobModule, loadJob, jobModulePath, exampleJobPath, exampleJobNames, resolveJobModule, type ExampleJobName } from './bundle.js';
 export { computeSplits, listInputFiles, defaultMinSplitBytes, defaultMaxSplitBytes, type InputSplit, type SplitOptions } from './splits.js';
 export { readSplit, type ReadStats, type RecordHandler } from './input.js';
 export { localFileSystem, localPath, resolveUri, type FileSystem, type FileStatus, type OutputSink } from './fs.js';
