@@ -116,3 +116,34 @@ void test('number, bigint and utf8 codecs are order-preserving under memcmp and 
   for (let i = 0; i < strs.length; i++) for (let j = i + 1; j < strs.length; j++) assert.ok(Buffer.compare(encode(utf8, strs[i]), encode(utf8, strs[j])) < 0);
   assert.equal(utf8.write('abc', Buffer.alloc(2), 0), -1);
 });
+
+void test('progress: map reports a rising fraction that reaches 1, reduce ends at 1', async () => {
+  const { runMapTask } = await import('./maptask.js');
+  const { runReduceTask } = await import('./reducetask.js');
+  const { localSegments } = await import('./local.js');
+  const { defineJob } = await import('./job.js');
+  const { textInput } = await import('./formats.js');
+  const t = await tempDir();
+  try {
+    const path = join(t.path, 'f.txt');
+    await writeFile(path, 'abc def\n'.repeat(20_000));
+    const job = defineJob({
+      input: textInput(),
+      codecs: { key: utf8, value: number },
+      map(_k, line, ctx) {
+        ctx.emit(line, 1);
+      },
+    });
+    const [split] = await computeSplits([path], 'text');
+    const seen: number[] = [];
+    const m = await runMapTask({ job, split, partitions: 1, workDir: join(t.path, 'm'), readChunkBytes: 4096, onProgress: (f) => seen.push(f) });
+    assert.ok(seen.length > 10);
+    assert.ok(seen.every((f, i) => f >= 0 && f <= 1 && (i === 0 || f >= seen[i - 1])));
+    assert.equal(seen[seen.length - 1], 1);
+    const red: number[] = [];
+    await runReduceTask({ job, partition: 0, partitions: 1, segments: localSegments([m.mapOutput!], 0), workDir: join(t.path, 'r'), output: { outputUri: join(t.path, 'out'), attemptId: 'r_0' }, onProgress: (f) => red.push(f) });
+    assert.equal(red[red.length - 1], 1);
+  } finally {
+    await t.cleanup();
+  }
+});

@@ -42,6 +42,8 @@ export interface MapTaskOptions {
   /** Required for map-only jobs. The caller commits the task afterwards (commitTask). */
   readonly output?: TaskOutput;
   readonly readChunkBytes?: number;
+  /** Called as the split is read with the fraction done (0..1), for the job tracker's progress and speculation. */
+  readonly onProgress?: (fraction: number) => void;
 }
 
 export interface MapTaskResult {
@@ -133,7 +135,7 @@ export async function runMapTask(opts: MapTaskOptions): Promise<MapTaskResult> {
           throw wrapUser('map', taskId, e);
         }
       },
-      { chunkBytes: opts.readChunkBytes },
+      { chunkBytes: opts.readChunkBytes, onProgress: opts.onProgress },
     );
     counters.task(TaskCounter.MAP_INPUT_RECORDS, stats.records);
     counters.task(TaskCounter.MAP_INPUT_BYTES, stats.bytes);

@@ -35,7 +35,11 @@ export interface ReduceTaskOptions {
   readonly mergeFactor?: number;
   /** Read buffer for all segment readers of one merge together. */
   readonly mergeBufferBytes?: number;
+  /** Called every `progressRecords` input records with the fraction of input records reduced (0..1). */
+  readonly onProgress?: (fraction: number) => void;
 }
+
+const progressRecords = 1 << 16;
 
 export interface ReduceTaskResult {
   readonly taskId: string;
@@ -166,6 +170,10 @@ export async function runReduceTask(opts: ReduceTaskOptions): Promise<ReduceTask
     }
     const reduce = job.reduce;
     let groups = 0;
+    let totalRecords = 0;
+    for (const s of opts.segments) totalRecords += s.records;
+    const onProgress = opts.onProgress;
+    let nextReport = progressRecords;
     if (reduce === undefined && compare === undefined && rawPassThrough(job)) {
       // Identity reduce into raw output: the encoded bytes are the output bytes.
       const r = copyRecords(stream, sink);
@@ -175,6 +183,10 @@ export async function runReduceTask(opts: ReduceTaskOptions): Promise<ReduceTask
     }
     while (g.nextGroup()) {
       groups++;
+      if (onProgress !== undefined && g.records >= nextReport) {
+        onProgress(Math.min(1, g.records / Math.max(1, totalRecords)));
+        nextReport = g.records + progressRecords;
+      }
       if (reduce === undefined) {
         for (const v of g.values) writer.write(g.key, v);
         continue;
@@ -192,6 +204,7 @@ export async function runReduceTask(opts: ReduceTaskOptions): Promise<ReduceTask
       throw wrap('reduceCleanup', e);
     }
     await writer.close();
+    onProgress?.(1);
     counters.task(TaskCounter.REDUCE_INPUT_GROUPS, groups);
     counters.task(TaskCounter.REDUCE_INPUT_RECORDS, g.records);
     counters.task(TaskCounter.REDUCE_OUTPUT_RECORDS, writer.records);
