@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
-import { copyBytes, readU32, writeU32 } from './bytes.js';
+import { compareBytes, copyBytes, readU32, writeU32 } from './bytes.js';
 import { ChecksumError } from './errors.js';
 
 export const recordHeaderBytes = 8;
@@ -39,7 +39,7 @@ export interface RecordStream {
 /** Compares the current keys of two streams. */
 export type StreamComparator = (a: RecordStream, b: RecordStream) => number;
 
-export const memcmpStreams: StreamComparator = (a, b) => a.key.compare(b.key, b.keyStart, b.keyEnd, a.keyStart, a.keyEnd);
+export const memcmpStreams: StreamComparator = (a, b) => compareBytes(a.key, a.keyStart, a.keyEnd, b.key, b.keyStart, b.keyEnd);
 
 /** Names the data a reader checks, for error messages. */
 export interface SegmentLabel {

@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
-import { readU32, writeU32 } from './bytes.js';
+import { compareBytes, readU32, writeU32 } from './bytes.js';
 import type { Codec } from './codecs.js';
 import { TaskCounter, type Counters } from './counters.js';
 import { Grouper, RecordEncoder } from './group.js';
@@ -286,7 +286,7 @@ export class MapOutputBuffer<K, V> {
     const cmp = (x: number, y: number): number => {
       const xs = x + arenaHeaderBytes;
       const ys = y + arenaHeaderBytes;
-      return a.compare(a, ys, ys + readU32(a, y + 4), xs, xs + readU32(a, x + 4));
+      return compareBytes(a, xs, xs + readU32(a, x + 4), a, ys, ys + readU32(a, y + 4));
     };
     let j = 0;
     while (j < n) {
