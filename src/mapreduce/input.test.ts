@@ -147,3 +147,28 @@ void test('progress: map reports a rising fraction that reaches 1, reduce ends a
     await t.cleanup();
   }
 });
+
+void test('an aborted map task stops reading and rejects with the abort reason', async () => {
+  const { runMapTask } = await import('./maptask.js');
+  const { defineJob } = await import('./job.js');
+  const { textInput } = await import('./formats.js');
+  const t = await tempDir();
+  try {
+    const path = join(t.path, 'f.txt');
+    await writeFile(path, 'line\n'.repeat(50_000));
+    let records = 0;
+    const ac = new AbortController();
+    const job = defineJob({
+      input: textInput(),
+      codecs: { key: utf8, value: number },
+      map() {
+        if (++records === 1000) ac.abort(new Error('killed by the job tracker'));
+      },
+    });
+    const [split] = await computeSplits([path], 'text');
+    await assert.rejects(runMapTask({ job, split, partitions: 1, workDir: join(t.path, 'm'), readChunkBytes: 4096, signal: ac.signal }), /killed by the job tracker/);
+    assert.ok(records < 50_000);
+  } finally {
+    await t.cleanup();
+  }
+});

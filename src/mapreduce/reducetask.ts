@@ -37,6 +37,8 @@ export interface ReduceTaskOptions {
   readonly mergeBufferBytes?: number;
   /** Called every `progressRecords` input records with the fraction of input records reduced (0..1). */
   readonly onProgress?: (fraction: number) => void;
+  /** Cancels the task (checked every `progressRecords` records); it then rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 const progressRecords = 1 << 16;
@@ -121,6 +123,7 @@ function copyRecords(stream: RecordStream, sink: OutputSink): { records: number;
 
 export async function runReduceTask(opts: ReduceTaskOptions): Promise<ReduceTaskResult> {
   const { job, partition } = opts;
+  opts.signal?.throwIfAborted();
   const config = opts.config ?? jobConfig(job);
   const taskId = opts.taskId ?? reduceTaskId(partition);
   const attemptId = opts.output.attemptId;
@@ -183,8 +186,9 @@ export async function runReduceTask(opts: ReduceTaskOptions): Promise<ReduceTask
     }
     while (g.nextGroup()) {
       groups++;
-      if (onProgress !== undefined && g.records >= nextReport) {
-        onProgress(Math.min(1, g.records / Math.max(1, totalRecords)));
+      if (g.records >= nextReport) {
+        opts.signal?.throwIfAborted();
+        onProgress?.(Math.min(1, g.records / Math.max(1, totalRecords)));
         nextReport = g.records + progressRecords;
       }
       if (reduce === undefined) {

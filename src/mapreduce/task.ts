@@ -89,7 +89,7 @@ async function localSegment(loc: { mapId: string; dir: string }, partition: numb
 
 /** Runs one task attempt. Throws the data path's errors (see errors.ts: `code` tells the
  *  job tracker what happened, e.g. CHECKSUM_MISMATCH / MAP_OUTPUT_MISSING → re-run that map). */
-export async function runTask(spec: TaskSpec, opts: { signal?: AbortSignal } = {}): Promise<TaskResult> {
+export async function runTask(spec: TaskSpec, opts: { signal?: AbortSignal; onProgress?: (fraction: number) => void } = {}): Promise<TaskResult> {
   const job = await loadJobCached(spec.jobModule);
   if (spec.kind === 'map') {
     const dir = mapOutputDir(spec.mapOutputBaseDir, spec.jobId, spec.attemptId);
@@ -105,6 +105,8 @@ export async function runTask(spec: TaskSpec, opts: { signal?: AbortSignal } = {
       sortBufferBytes: spec.sortBufferBytes,
       mergeFactor: spec.mergeFactor,
       output: spec.partitions === 0 ? { outputUri: spec.outputUri, attemptId: spec.attemptId } : undefined,
+      signal: opts.signal,
+      onProgress: opts.onProgress,
     });
     return {
       kind: 'map',
@@ -134,6 +136,8 @@ export async function runTask(spec: TaskSpec, opts: { signal?: AbortSignal } = {
     jobId: spec.jobId,
     taskId: spec.taskId,
     mergeFactor: spec.mergeFactor,
+    signal: opts.signal,
+    onProgress: opts.onProgress,
   });
   return { kind: 'reduce', taskId: r.taskId, attemptId: r.attemptId, counters: r.counters.toJSON(), outputFile: r.outputFile };
 }
