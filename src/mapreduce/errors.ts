@@ -125,15 +125,35 @@ export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** A task run in a worker thread failed; `code` is the original error's code. */
-export class WorkerTaskError extends MapReduceError {
+/** A task error as plain JSON, for sending from a task runner (worker thread or process)
+ *  to the job tracker: name, code, message and the error's context fields (mapId,
+ *  partition, file, offset, ...). */
+export interface TaskErrorInfo {
+  readonly name: string;
   readonly code: string;
-  constructor(
-    readonly originalName: string,
-    code: string | undefined,
-    message: string,
-  ) {
-    super(message);
-    this.code = code ?? 'TASK_FAILED';
+  readonly message: string;
+  readonly details: Readonly<Record<string, string | number>>;
+  readonly stack?: string;
+}
+
+export function taskErrorInfo(e: unknown): TaskErrorInfo {
+  if (!(e instanceof Error)) return { name: 'Error', code: 'TASK_FAILED', message: String(e), details: {} };
+  const details: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(e)) if (k !== 'code' && (typeof v === 'string' || typeof v === 'number')) details[k] = v;
+  const code = (e as { code?: unknown }).code;
+  return { name: e.name, code: typeof code === 'string' ? code : 'TASK_FAILED', message: e.message, details, stack: e.stack };
+}
+
+/** A task that ran elsewhere (worker thread, task runner process) failed; `code` and
+ *  `details` are the original error's (see taskErrorInfo). */
+export class RemoteTaskError extends MapReduceError {
+  readonly code: string;
+  readonly originalName: string;
+  readonly details: Readonly<Record<string, string | number>>;
+  constructor(info: TaskErrorInfo) {
+    super(info.message);
+    this.code = info.code;
+    this.originalName = info.name;
+    this.details = info.details;
   }
 }

@@ -57,7 +57,7 @@ export {
   fetchMapOutputs,
   mapOutputDir,
   mapOutputUrl,
-  isMapOutputLost,
+  lostMapOutput,
   mapOutputUrlPrefix,
   type MapOutputSource,
   type FetchOptions,

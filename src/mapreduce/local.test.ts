@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { exampleJobPath, loadJob } from './bundle.js';
 import { TaskCounter } from './counters.js';
-import { WorkerTaskError } from './errors.js';
+import { RemoteTaskError } from './errors.js';
 import { runJobLocally } from './local.js';
 import { readParts, tempDir } from './test-helpers.js';
 
@@ -38,7 +38,7 @@ void test('a task failing in a worker fails the job with its code', async () => 
     const mod = join(t.path, 'job.mjs');
     await writeFile(mod, `export default { input: 'jsonl', codecs: { key: 'utf8', value: 'number' }, map(k, v, ctx) { ctx.emit('a', v.a); } };`);
     const job = await loadJob(mod);
-    await assert.rejects(runJobLocally(job, { inputs: [input], output: join(t.path, 'out'), parallelism: 2 }), (e: unknown) => e instanceof WorkerTaskError && e.code === 'INPUT_RECORD_INVALID' && /offset 8/.test(e.message));
+    await assert.rejects(runJobLocally(job, { inputs: [input], output: join(t.path, 'out'), parallelism: 2 }), (e: unknown) => e instanceof RemoteTaskError && e.code === 'INPUT_RECORD_INVALID' && /offset 8/.test(e.message) && e.details.offset === 8 && e.details.file === input);
   } finally {
     await t.cleanup();
   }

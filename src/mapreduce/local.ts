@@ -17,7 +17,7 @@ import { mapTaskId, reduceTaskId, runMapTask } from './maptask.js';
 import { runReduceTask, type ReduceSegment } from './reducetask.js';
 import type { MapOutputFiles } from './sortbuffer.js';
 import { computeSplits, type InputSplit } from './splits.js';
-import { WorkerTaskError } from './errors.js';
+import { RemoteTaskError } from './errors.js';
 import type { MapOutputLocation, TaskResult, TaskSpec } from './task.js';
 import type { WorkerReply } from './worker.js';
 
@@ -69,7 +69,7 @@ class WorkerPool {
         this.running.delete(w);
         this.idle.push(w);
         if (job !== undefined) {
-          if (m.error !== undefined) job.reject(new WorkerTaskError(m.error.name, m.error.code, m.error.message));
+          if (m.error !== undefined) job.reject(new RemoteTaskError(m.error));
           else job.resolve(m.result as TaskResult);
         }
         this.pump();

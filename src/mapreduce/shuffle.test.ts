@@ -5,12 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { number, utf8 } from './codecs.js';
-import { ChecksumError, MapOutputMissingError, ShuffleFetchError } from './errors.js';
+import { ChecksumError, MapOutputMissingError, ShuffleFetchError, taskErrorInfo } from './errors.js';
 import { textInput } from './formats.js';
 import { defineJob } from './job.js';
 import { runMapTask } from './maptask.js';
 import { runReduceTask } from './reducetask.js';
-import { fetchMapOutputs, mapOutputDir, serveMapOutput } from './shuffle.js';
+import { fetchMapOutputs, lostMapOutput, mapOutputDir, serveMapOutput } from './shuffle.js';
 import { mapOutputFileName } from './sortbuffer.js';
 import { computeSplits } from './splits.js';
 import { tempDir } from './test-helpers.js';
@@ -121,7 +121,7 @@ void test('a corrupted map output is reported as ChecksumError naming the map (f
     await writeFile(file, data);
     await assert.rejects(
       fetchMapOutputs({ sources: maps.map((mapId) => ({ mapId, jobId: 'job1', shuffleUrl: url })), partition: 0, retries: 1, backoffMs: 1 }),
-      (e: unknown) => e instanceof ChecksumError && e.mapId === victim && e.code === 'CHECKSUM_MISMATCH',
+      (e: unknown) => e instanceof ChecksumError && e.mapId === victim && e.code === 'CHECKSUM_MISMATCH' && lostMapOutput(e) === victim && lostMapOutput(taskErrorInfo(e)) === victim,
     );
     // Reading the local file directly detects it too.
     const index = JSON.parse(await readFile(file + '.index', 'utf8')) as { partitions: { offset: number; length: number; records: number; crc32: number }[] };

@@ -132,9 +132,15 @@ export interface FetchResult {
   readonly bytes: number;
 }
 
-/** Errors that say "this map's output is bad or gone": the job tracker re-runs that map. */
-export function isMapOutputLost(e: unknown): e is ChecksumError | MapOutputMissingError {
-  return e instanceof ChecksumError || e instanceof MapOutputMissingError;
+/** If the error says "this map's output is bad or gone", the map (attempt) id to re-run;
+ *  else null. Works on the errors themselves and on RemoteTaskError / TaskErrorInfo. */
+export function lostMapOutput(e: unknown): string | null {
+  if (e instanceof ChecksumError || e instanceof MapOutputMissingError) return e.mapId;
+  if (typeof e === 'object' && e !== null) {
+    const { code, details } = e as { code?: unknown; details?: { mapId?: unknown } };
+    if ((code === 'CHECKSUM_MISMATCH' || code === 'MAP_OUTPUT_MISSING') && typeof details?.mapId === 'string') return details.mapId;
+  }
+  return null;
 }
 
 class RetryableError extends Error {}

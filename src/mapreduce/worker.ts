@@ -2,12 +2,13 @@
 // parent and answers with the result or the error's name, code and message.
 
 import { parentPort } from 'node:worker_threads';
+import { taskErrorInfo, type TaskErrorInfo } from './errors.js';
 import { runTask, type TaskSpec } from './task.js';
 
 export interface WorkerReply {
   readonly id: number;
   readonly result?: unknown;
-  readonly error?: { readonly name: string; readonly code?: string; readonly message: string; readonly stack?: string };
+  readonly error?: TaskErrorInfo;
 }
 
 const port = parentPort;
@@ -15,9 +16,6 @@ if (port === null) throw new Error('mapreduce/worker.js must run in a worker thr
 port.on('message', (msg: { id: number; spec: TaskSpec }) => {
   runTask(msg.spec).then(
     (result) => port.postMessage({ id: msg.id, result } satisfies WorkerReply),
-    (e: unknown) => {
-      const err = e instanceof Error ? e : new Error(String(e));
-      port.postMessage({ id: msg.id, error: { name: err.name, code: (err as { code?: string }).code, message: err.message, stack: err.stack } } satisfies WorkerReply);
-    },
+    (e: unknown) => port.postMessage({ id: msg.id, error: taskErrorInfo(e) } satisfies WorkerReply),
   );
 });
