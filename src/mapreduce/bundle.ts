@@ -15,7 +15,7 @@ export function jobModulePath(job: AnyJob): string | undefined {
   return modulePaths.get(job);
 }
 
-export const exampleJobNames = ['wordcount', 'grep', 'teragen', 'terasort', 'teravalidate'] as const;
+export const exampleJobNames = ['wordcount', 'grep', 'teragen', 'terasort', 'teravalidate', 'streaming'] as const;
 export type ExampleJobName = (typeof exampleJobNames)[number];
 
 /** Path of a built-in example job module (`wordcount` → …/mapreduce/examples/wordcount.js). */

@@ -157,3 +157,14 @@ export class RemoteTaskError extends MapReduceError {
     this.details = info.details;
   }
 }
+
+/** A streaming job's mapper/reducer command failed (non-zero exit, signal, or did not start). */
+export class StreamingCommandError extends MapReduceError {
+  readonly code = 'STREAMING_COMMAND_FAILED';
+  constructor(
+    readonly command: string,
+    detail: string,
+  ) {
+    super(`streaming command ${JSON.stringify(command)} failed: ${detail}`);
+  }
+}
