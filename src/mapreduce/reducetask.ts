@@ -81,11 +81,12 @@ function mergePasses(segments: ReduceSegment[], partition: number, mergeFactor: 
     const w = new SegmentWriter(path);
     const readerBytes = Math.max(64 << 10, Math.floor(bufferBytes / batch.length));
     w.beginSegment();
-    const merged = new MergeStream(
-      batch.map((s) => openSegment(s, partition, readerBytes)),
-      cmp,
-    );
-    w.appendAll(merged);
+    const readers = batch.map((s) => openSegment(s, partition, readerBytes));
+    try {
+      w.appendAll(new MergeStream(readers, cmp));
+    } finally {
+      for (const r of readers) r.close();
+    }
     const e = w.endSegment();
     w.close();
     counters.task(TaskCounter.SPILLED_RECORDS, e.records);

@@ -349,8 +349,12 @@ export class MapOutputBuffer<K, V> {
       const readers = spills.map((s, i) => SegmentReader.fromFile(s.path, s.index[p], { mapId: `${o.mapId} (spill ${s.path})`, partition: p }, bufferOf(i)));
       const merged = new MergeStream(readers, this.streamCmp);
       w.beginSegment();
-      if (o.combine !== undefined && spills.length >= minSpillsForCombine) this.combineInto(merged, w);
-      else w.appendAll(merged);
+      try {
+        if (o.combine !== undefined && spills.length >= minSpillsForCombine) this.combineInto(merged, w);
+        else w.appendAll(merged);
+      } finally {
+        for (const r of readers) r.close();
+      }
       index.push(w.endSegment());
     }
     w.close();
