@@ -7,7 +7,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { JobBundleError, JobDefinitionError, JobExportError, JobLoadError, errorText } from './errors.js';
 import { defineJob, isJob, type AnyJob, type JobSpec } from './job.js';
 
-export const exampleJobNames = ['wordcount', 'grep', 'teragen', 'terasort', 'teravalidate'] as const;
+/** Module path each job was loaded from (lets runners hand the job to other threads/processes). */
+const modulePaths = new WeakMap<object, string>();
+
+/** The file `loadJob` loaded this job from, if it was loaded that way. */
+export function jobModulePath(job: AnyJob): string | undefined {
+  return modulePaths.get(job);
+}
+
+export const exampleJobNames = ['wordcount', 'grep', 'teragen', 'terasort', 'teravalidate', 'streaming'] as const;
 export type ExampleJobName = (typeof exampleJobNames)[number];
 
 /** Path of a built-in example job module (`wordcount` → …/mapreduce/examples/wordcount.js). */
@@ -68,10 +76,15 @@ export async function loadJob(modulePath: string): Promise<AnyJob> {
     throw new JobLoadError(modulePath, errorText(e), { cause: e });
   }
   const candidate = mod.default !== undefined ? mod.default : mod.job;
-  if (isJob(candidate)) return candidate;
+  if (isJob(candidate)) {
+    modulePaths.set(candidate, abs);
+    return candidate;
+  }
   if (typeof candidate === 'object' && candidate !== null && typeof (candidate as { map?: unknown }).map === 'function') {
     try {
-      return defineJob(candidate as JobSpec<never, unknown, unknown, unknown, unknown, unknown, unknown>) as unknown as AnyJob;
+      const job = defineJob(candidate as JobSpec<never, unknown, unknown, unknown, unknown, unknown, unknown>) as unknown as AnyJob;
+      modulePaths.set(job, abs);
+      return job;
     } catch (e) {
       if (e instanceof JobDefinitionError) throw new JobExportError(modulePath, e.message);
       throw e;

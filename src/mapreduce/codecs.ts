@@ -3,6 +3,7 @@
 // is order-preserving: memcmp order of the encoding equals the natural order of the
 // values (strings by code point, numbers numerically, bigints numerically).
 
+import { copyBytes } from './bytes.js';
 import { FormatError } from './errors.js';
 
 /** Where text output goes: a codec renders a value as text through it. */
@@ -68,6 +69,9 @@ export const latin1: Codec<string> = {
   },
 };
 
+/** Decoding scratch for number/bigint (never handed out). */
+const numberScratch = Buffer.alloc(8);
+
 /** IEEE-754 doubles, 8 bytes, sign-adjusted big-endian so memcmp sorts numerically. */
 export const number: Codec<number> = {
   name: 'number',
@@ -83,15 +87,10 @@ export const number: Codec<number> = {
   },
   read(buf, start, end) {
     if (end - start !== 8) throw new FormatError(`number codec: expected 8 bytes, got ${end - start}`);
-    if (buf[start] & 0x80) {
-      buf[start] &= 0x7f;
-      const v = buf.readDoubleBE(start);
-      buf[start] |= 0x80;
-      return v;
-    }
-    const tmp = Buffer.allocUnsafe(8);
-    for (let i = 0; i < 8; i++) tmp[i] = ~buf[start + i] & 0xff;
-    return tmp.readDoubleBE(0);
+    const negative = (buf[start] & 0x80) === 0;
+    for (let i = 0; i < 8; i++) numberScratch[i] = negative ? ~buf[start + i] & 0xff : buf[start + i];
+    if (!negative) numberScratch[0] &= 0x7f;
+    return numberScratch.readDoubleBE(0);
   },
   text(value, out) {
     out.writeString(String(value));
@@ -109,10 +108,9 @@ export const bigint: Codec<bigint> = {
   },
   read(buf, start, end) {
     if (end - start !== 8) throw new FormatError(`bigint codec: expected 8 bytes, got ${end - start}`);
-    buf[start] ^= 0x80;
-    const v = buf.readBigInt64BE(start);
-    buf[start] ^= 0x80;
-    return v;
+    buf.copy(numberScratch, 0, start, end);
+    numberScratch[0] ^= 0x80;
+    return numberScratch.readBigInt64BE(0);
   },
   text(value, out) {
     out.writeString(value.toString());
@@ -139,7 +137,9 @@ export const raw: Codec<Buffer> = {
   name: 'raw',
   write(value, buf, offset) {
     if (value.length > buf.length - offset) return -1;
-    return value.copy(buf, offset);
+    if (value.length <= 16) return copyBytes(value, 0, value.length, buf, offset);
+    buf.set(value, offset);
+    return value.length;
   },
   read(buf, start, end) {
     return Buffer.from(buf.subarray(start, end));

@@ -32,7 +32,7 @@ async function writeAttempt(c: FileOutputCommitter, attemptId: string, name: str
   await sink.close();
 }
 
-test('two attempts of one task: the first commit wins, the second is refused, only one output visible', async () => {
+void test('two attempts of one task: the first commit wins, the second is refused, only one output visible', async () => {
   const t = await tempDir();
   try {
     const log: string[] = [];
@@ -67,7 +67,7 @@ test('two attempts of one task: the first commit wins, the second is refused, on
   }
 });
 
-test('concurrent commits of the same task: exactly one succeeds', async () => {
+void test('concurrent commits of the same task: exactly one succeeds', async () => {
   const t = await tempDir();
   try {
     const c = new FileOutputCommitter(localFileSystem, join(t.path, 'out'));
@@ -85,7 +85,7 @@ test('concurrent commits of the same task: exactly one succeeds', async () => {
   }
 });
 
-test('setupJob refuses an output directory with content, accepts an empty one', async () => {
+void test('setupJob refuses an output directory with content, accepts an empty one', async () => {
   const t = await tempDir();
   try {
     await new FileOutputCommitter(localFileSystem, t.path).setupJob(); // empty: fine

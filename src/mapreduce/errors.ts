@@ -124,3 +124,47 @@ export class UserCodeError extends MapReduceError {
 export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
+
+/** A task error as plain JSON, for sending from a task runner (worker thread or process)
+ *  to the job tracker: name, code, message and the error's context fields (mapId,
+ *  partition, file, offset, ...). */
+export interface TaskErrorInfo {
+  readonly name: string;
+  readonly code: string;
+  readonly message: string;
+  readonly details: Readonly<Record<string, string | number>>;
+  readonly stack?: string;
+}
+
+export function taskErrorInfo(e: unknown): TaskErrorInfo {
+  if (!(e instanceof Error)) return { name: 'Error', code: 'TASK_FAILED', message: String(e), details: {} };
+  const details: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(e)) if (k !== 'code' && (typeof v === 'string' || typeof v === 'number')) details[k] = v;
+  const code = (e as { code?: unknown }).code;
+  return { name: e.name, code: typeof code === 'string' ? code : 'TASK_FAILED', message: e.message, details, stack: e.stack };
+}
+
+/** A task that ran elsewhere (worker thread, task runner process) failed; `code` and
+ *  `details` are the original error's (see taskErrorInfo). */
+export class RemoteTaskError extends MapReduceError {
+  readonly code: string;
+  readonly originalName: string;
+  readonly details: Readonly<Record<string, string | number>>;
+  constructor(info: TaskErrorInfo) {
+    super(info.message);
+    this.code = info.code;
+    this.originalName = info.name;
+    this.details = info.details;
+  }
+}
+
+/** A streaming job's mapper/reducer command failed (non-zero exit, signal, or did not start). */
+export class StreamingCommandError extends MapReduceError {
+  readonly code = 'STREAMING_COMMAND_FAILED';
+  constructor(
+    readonly command: string,
+    detail: string,
+  ) {
+    super(`streaming command ${JSON.stringify(command)} failed: ${detail}`);
+  }
+}

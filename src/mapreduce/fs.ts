@@ -6,6 +6,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { copyBytes } from './bytes.js';
 import type { TextSink } from './codecs.js';
 import { UnsupportedUriError } from './errors.js';
 
@@ -19,6 +20,8 @@ export interface FileStatus {
 /** A file being written. `write*` are synchronous and buffered; `close()` makes the bytes durable-ish (flushed). */
 export interface OutputSink extends TextSink {
   write(b: Buffer): void;
+  /** Writes b[start, end). */
+  writeRange(b: Buffer, start: number, end: number): void;
   readonly bytesWritten: number;
   close(): Promise<void>;
   /** Closes and removes the partial file. */
@@ -73,8 +76,18 @@ class LocalSink implements OutputSink {
         return;
       }
     }
-    this.used += b.copy(this.buf, this.used);
+    this.used += copyBytes(b, 0, b.length, this.buf, this.used);
     this.bytesWritten += b.length;
+  }
+
+  writeRange(b: Buffer, start: number, end: number): void {
+    const n = end - start;
+    if (n > this.buf.length - this.used) {
+      this.write(b.subarray(start, end));
+      return;
+    }
+    this.used += copyBytes(b, start, end, this.buf, this.used);
+    this.bytesWritten += n;
   }
 
   writeBytes(b: Buffer): void {

@@ -1,6 +1,7 @@
 // Grouping of a sorted record stream by key (for combine and reduce), and encoding of
 // records emitted by user code.
 
+import { equalBytes } from './bytes.js';
 import type { Codec } from './codecs.js';
 import type { RecordStream, SegmentWriter } from './segment.js';
 
@@ -40,7 +41,7 @@ export class Grouper<K, V> {
   private sameKey(): boolean {
     const s = this.s;
     if (this.compare !== undefined) return this.compare(this.key, this.keyCodec.read(s.key, s.keyStart, s.keyEnd)) === 0;
-    return this.gk.compare(s.key, s.keyStart, s.keyEnd, 0, this.gkLen) === 0;
+    return equalBytes(this.gk, 0, this.gkLen, s.key, s.keyStart, s.keyEnd);
   }
 
   private nextValue(): IteratorResult<V> {

@@ -43,9 +43,9 @@ export {
   type PrepareContext,
   type PartitionerFactory,
 } from './job.js';
-export { bundleJobModule, loadJob, exampleJobPath, exampleJobNames, resolveJobModule, type ExampleJobName } from './bundle.js';
+export { bundleJobModule, loadJob, jobModulePath, exampleJobPath, exampleJobNames, resolveJobModule, type ExampleJobName } from './bundle.js';
 export { computeSplits, listInputFiles, defaultMinSplitBytes, defaultMaxSplitBytes, type InputSplit, type SplitOptions } from './splits.js';
-export { readSplit, type ReadStats, type RecordHandler } from './input.js';
+export { readSplit, type ReadStats, type RecordHandler, type ReadOptions, type ProgressHandler } from './input.js';
 export { localFileSystem, localPath, resolveUri, type FileSystem, type FileStatus, type OutputSink } from './fs.js';
 export { FileOutputCommitter, partFileName, successFileName, temporaryDirName } from './committer.js';
 export { runMapTask, mapTaskId, reduceTaskId, defaultSortBufferBytes, defaultMergeFactor, type MapTaskOptions, type MapTaskResult, type TaskOutput } from './maptask.js';
@@ -57,10 +57,12 @@ export {
   fetchMapOutputs,
   mapOutputDir,
   mapOutputUrl,
-  isMapOutputLost,
+  lostMapOutput,
   mapOutputUrlPrefix,
   type MapOutputSource,
   type FetchOptions,
   type FetchResult,
 } from './shuffle.js';
+export { ByteCountTable } from './bytecount.js';
+export { runTask, loadJobCached, outputCommitter, type TaskSpec, type MapTaskSpec, type ReduceTaskSpec, type TaskResult, type MapOutputLocation } from './task.js';
 export { runJobLocally, prepareJob, localSegments, type LocalJobOptions, type LocalJobResult } from './local.js';

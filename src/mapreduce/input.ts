@@ -27,13 +27,33 @@ export const defaultReadChunkBytes = 1 << 20;
 interface ByteSource {
   read(buf: Buffer, offset: number, length: number): Promise<number>;
   close(): Promise<void>;
+  /** Bytes of the file consumed so far (compressed bytes for gzip). */
+  consumed(): number;
 }
 
+/** Progress of a split read: fraction of the split's bytes (rows for range input) consumed, 0..1. */
+export type ProgressHandler = (fraction: number) => void;
+
+export interface ReadOptions {
+  /** Read buffer, bytes (grown only to fit a longer line). */
+  readonly chunkBytes?: number;
+  /** Called after every buffer refill (and every `rangeProgressRows` generated rows). */
+  readonly onProgress?: ProgressHandler;
+}
+
+const rangeProgressRows = 1 << 16;
+
 class FileSource implements ByteSource {
+  private readonly from: number;
   private constructor(
     private readonly fh: FileHandle,
     private pos: number,
-  ) {}
+  ) {
+    this.from = pos;
+  }
+  consumed(): number {
+    return this.pos - this.from;
+  }
   static async open(path: string, pos: number): Promise<FileSource> {
     return new FileSource(await open(path, 'r'), pos);
   }
@@ -48,13 +68,18 @@ class FileSource implements ByteSource {
 }
 
 class GzipSource implements ByteSource {
+  private readonly raw;
   private readonly stream;
   private readonly it: AsyncIterator<Buffer>;
   private pending: Buffer | null = null;
   private pendingOff = 0;
   constructor(private readonly path: string) {
-    this.stream = createReadStream(path).pipe(createGunzip());
+    this.raw = createReadStream(path);
+    this.stream = this.raw.pipe(createGunzip());
     this.it = this.stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  }
+  consumed(): number {
+    return this.raw.bytesRead;
   }
   async read(buf: Buffer, offset: number, length: number): Promise<number> {
     if (this.pending === null) {
@@ -85,10 +110,12 @@ function isThenable(x: unknown): x is PromiseLike<unknown> {
 }
 
 /** Reads every record of the split, calling `onRecord` for each. */
-export async function readSplit(split: InputSplit, spec: InputSpec, onRecord: RecordHandler, opts: { chunkBytes?: number } = {}): Promise<ReadStats> {
+export async function readSplit(split: InputSplit, spec: InputSpec, onRecord: RecordHandler, opts: ReadOptions = {}): Promise<ReadStats> {
   const chunkBytes = opts.chunkBytes ?? defaultReadChunkBytes;
-  if (spec.format === 'range') return readRange(split, onRecord);
-  if (spec.format === 'fixed') return readFixed(split, spec.recordBytes, spec.keyBytes, onRecord, chunkBytes);
+  const report = opts.onProgress;
+  const progress: (src: ByteSource) => void = report === undefined ? () => undefined : (src) => report(split.length === 0 ? 1 : Math.min(1, src.consumed() / split.length));
+  if (spec.format === 'range') return readRange(split, onRecord, report);
+  if (spec.format === 'fixed') return readFixed(split, spec.recordBytes, spec.keyBytes, onRecord, chunkBytes, progress);
   let decode: (buf: Buffer, s: number, e: number, offset: number) => unknown;
   if (spec.format === 'jsonl') {
     decode = (buf, s, e, offset) => {
@@ -103,13 +130,14 @@ export async function readSplit(split: InputSplit, spec: InputSpec, onRecord: Re
   else if (spec.decode === 'buffer') decode = (buf, s, e) => buf.subarray(s, e);
   else decode = (buf, s, e) => buf.toString('utf8', s, e);
   const skipBlank = spec.format === 'jsonl';
-  return readLines(split, chunkBytes, skipBlank, decode, onRecord);
+  return readLines(split, chunkBytes, skipBlank, decode, onRecord, progress);
 }
 
-async function readRange(split: InputSplit, onRecord: RecordHandler): Promise<ReadStats> {
+async function readRange(split: InputSplit, onRecord: RecordHandler, onProgress: ProgressHandler | undefined): Promise<ReadStats> {
   const stats = { records: 0, bytes: 0 };
   for (let row = split.start; row < split.start + split.length; row++) {
     stats.records++;
+    if (onProgress !== undefined && stats.records % rangeProgressRows === 0) onProgress(stats.records / split.length);
     let r = onRecord(row, null);
     if (isThenable(r)) r = await r;
     if (r === false) break;
@@ -128,6 +156,7 @@ async function readLines(
   skipBlank: boolean,
   decode: (buf: Buffer, s: number, e: number, offset: number) => unknown,
   onRecord: RecordHandler,
+  progress: (src: ByteSource) => void,
 ): Promise<ReadStats> {
   const stats = { records: 0, bytes: 0 };
   const readFrom = split.gzip || split.start === 0 ? 0 : split.start - 1;
@@ -157,6 +186,7 @@ async function readLines(
             buf = bigger;
           }
           const n = await src.read(buf, have, buf.length - have);
+          progress(src);
           if (n === 0) eof = true;
           view = buf.subarray(0, have + n);
           continue;
@@ -199,7 +229,14 @@ function isBlank(buf: Buffer, s: number, e: number): boolean {
   return true;
 }
 
-async function readFixed(split: InputSplit, recordBytes: number, keyBytes: number, onRecord: RecordHandler, chunkBytes: number): Promise<ReadStats> {
+async function readFixed(
+  split: InputSplit,
+  recordBytes: number,
+  keyBytes: number,
+  onRecord: RecordHandler,
+  chunkBytes: number,
+  progress: (src: ByteSource) => void,
+): Promise<ReadStats> {
   const stats = { records: 0, bytes: 0 };
   const end = split.gzip ? Number.POSITIVE_INFINITY : split.start + split.length;
   const src = await openSource(split, split.start);
@@ -219,6 +256,7 @@ async function readFixed(split: InputSplit, recordBytes: number, keyBytes: numbe
         }
         have += n;
       }
+      progress(src);
       let p = 0;
       while (p + recordBytes <= have && offset < end) {
         stats.records++;

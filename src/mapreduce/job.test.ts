@@ -43,7 +43,7 @@ async function writeLines(path: string, n: number): Promise<void> {
   await writeFile(path, lines.join('\n') + '\n');
 }
 
-test('combiner: same result as without, fewer records shuffled, user counters summed', async () => {
+void test('combiner: same result as without, fewer records shuffled, user counters summed', async () => {
   const t = await tempDir();
   try {
     const input = join(t.path, 'in.txt');
@@ -64,7 +64,7 @@ test('combiner: same result as without, fewer records shuffled, user counters su
   }
 });
 
-test('custom partitioner routes keys to the chosen reducer; many reducers all write a part', async () => {
+void test('custom partitioner routes keys to the chosen reducer; many reducers all write a part', async () => {
   const t = await tempDir();
   try {
     const input = join(t.path, 'in.txt');
@@ -98,7 +98,7 @@ test('custom partitioner routes keys to the chosen reducer; many reducers all wr
   }
 });
 
-test('custom compare: keys sorted and grouped by the comparator', async () => {
+void test('custom compare: keys sorted and grouped by the comparator', async () => {
   const t = await tempDir();
   try {
     const input = join(t.path, 'in.txt');
@@ -122,7 +122,7 @@ test('custom compare: keys sorted and grouped by the comparator', async () => {
   }
 });
 
-test('map-only job writes part-m files through the committer', async () => {
+void test('map-only job writes part-m files through the committer', async () => {
   const t = await tempDir();
   try {
     const input = join(t.path, 'in');
@@ -146,7 +146,7 @@ test('map-only job writes part-m files through the committer', async () => {
   }
 });
 
-test('empty input: no maps, empty part files, _SUCCESS', async () => {
+void test('empty input: no maps, empty part files, _SUCCESS', async () => {
   const t = await tempDir();
   try {
     const input = join(t.path, 'in');
@@ -161,7 +161,7 @@ test('empty input: no maps, empty part files, _SUCCESS', async () => {
   }
 });
 
-test('multi-pass merge (merge factor 2) and spills with a tiny sort buffer, including records larger than the buffer', async () => {
+void test('multi-pass merge (merge factor 2) and spills with a tiny sort buffer, including records larger than the buffer', async () => {
   const t = await tempDir();
   try {
     const input = join(t.path, 'in.txt');
@@ -204,7 +204,7 @@ test('multi-pass merge (merge factor 2) and spills with a tiny sort buffer, incl
   }
 });
 
-test('bad jsonl record fails the task with file and byte offset', async () => {
+void test('bad jsonl record fails the task with file and byte offset', async () => {
   const t = await tempDir();
   try {
     const input = join(t.path, 'in.jsonl');
@@ -231,7 +231,7 @@ test('bad jsonl record fails the task with file and byte offset', async () => {
   }
 });
 
-test('jsonl input parses records', async () => {
+void test('jsonl input parses records', async () => {
   const t = await tempDir();
   try {
     const input = join(t.path, 'in.jsonl');
@@ -253,7 +253,7 @@ test('jsonl input parses records', async () => {
   }
 });
 
-test('existing non-empty output directory is refused before any task runs', async () => {
+void test('existing non-empty output directory is refused before any task runs', async () => {
   const t = await tempDir();
   try {
     const input = join(t.path, 'in.txt');
@@ -277,7 +277,7 @@ test('existing non-empty output directory is refused before any task runs', asyn
   }
 });
 
-test('a throwing map fails the job with UserCodeError; async map and reduce work', async () => {
+void test('a throwing map fails the job with UserCodeError; async map and reduce work', async () => {
   const t = await tempDir();
   try {
     const input = join(t.path, 'in.txt');

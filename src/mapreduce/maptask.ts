@@ -42,6 +42,10 @@ export interface MapTaskOptions {
   /** Required for map-only jobs. The caller commits the task afterwards (commitTask). */
   readonly output?: TaskOutput;
   readonly readChunkBytes?: number;
+  /** Called as the split is read with the fraction done (0..1), for the job tracker's progress and speculation. */
+  readonly onProgress?: (fraction: number) => void;
+  /** Cancels the task (checked at every read buffer refill); it then rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 export interface MapTaskResult {
@@ -71,6 +75,7 @@ function wrapUser(phase: string, taskId: string, e: unknown): unknown {
 
 export async function runMapTask(opts: MapTaskOptions): Promise<MapTaskResult> {
   const { job, split, partitions } = opts;
+  opts.signal?.throwIfAborted();
   const config = opts.config ?? jobConfig(job);
   const taskId = opts.taskId ?? mapTaskId(split.index);
   const attemptId = opts.attemptId ?? `${taskId}_0`;
@@ -113,6 +118,15 @@ export async function runMapTask(opts: MapTaskOptions): Promise<MapTaskResult> {
     emit = (k, v) => b.collect(k, v);
   }
   const ctx: MapContext<unknown, unknown> = { ...base, emit };
+  const signal = opts.signal;
+  const report = opts.onProgress;
+  const progress =
+    signal === undefined && report === undefined
+      ? undefined
+      : (f: number): void => {
+          signal?.throwIfAborted();
+          report?.(f);
+        };
 
   try {
     let state: unknown;
@@ -133,7 +147,7 @@ export async function runMapTask(opts: MapTaskOptions): Promise<MapTaskResult> {
           throw wrapUser('map', taskId, e);
         }
       },
-      { chunkBytes: opts.readChunkBytes },
+      { chunkBytes: opts.readChunkBytes, onProgress: progress },
     );
     counters.task(TaskCounter.MAP_INPUT_RECORDS, stats.records);
     counters.task(TaskCounter.MAP_INPUT_BYTES, stats.bytes);

@@ -53,6 +53,10 @@ export class RecordWriter<K, V> {
   }
 
   private writeRaw<T>(v: T, codec: Codec<T> | undefined): void {
+    if (Buffer.isBuffer(v) && (codec === undefined || codec.name === 'raw')) {
+      this.sink.write(v);
+      return;
+    }
     if (codec === undefined) {
       writeDefaultText(v, this.sink);
       return;

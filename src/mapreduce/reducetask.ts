@@ -4,10 +4,11 @@
 
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { equalBytes } from './bytes.js';
 import { FileOutputCommitter, partFileName } from './committer.js';
 import { Counters, TaskCounter } from './counters.js';
 import { MapReduceError, UserCodeError } from './errors.js';
-import { resolveUri } from './fs.js';
+import { resolveUri, type OutputSink } from './fs.js';
 import { Grouper } from './group.js';
 import { jobConfig, jobOutput, type AnyJob, type JobConfig, type ReduceContext } from './job.js';
 import { defaultMergeFactor, reduceTaskId, type TaskOutput } from './maptask.js';
@@ -34,7 +35,13 @@ export interface ReduceTaskOptions {
   readonly mergeFactor?: number;
   /** Read buffer for all segment readers of one merge together. */
   readonly mergeBufferBytes?: number;
+  /** Called every `progressRecords` input records with the fraction of input records reduced (0..1). */
+  readonly onProgress?: (fraction: number) => void;
+  /** Cancels the task (checked every `progressRecords` records); it then rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
+
+const progressRecords = 1 << 16;
 
 export interface ReduceTaskResult {
   readonly taskId: string;
@@ -74,11 +81,12 @@ function mergePasses(segments: ReduceSegment[], partition: number, mergeFactor: 
     const w = new SegmentWriter(path);
     const readerBytes = Math.max(64 << 10, Math.floor(bufferBytes / batch.length));
     w.beginSegment();
-    const merged = new MergeStream(
-      batch.map((s) => openSegment(s, partition, readerBytes)),
-      cmp,
-    );
-    w.appendAll(merged);
+    const readers = batch.map((s) => openSegment(s, partition, readerBytes));
+    try {
+      w.appendAll(new MergeStream(readers, cmp));
+    } finally {
+      for (const r of readers) r.close();
+    }
     const e = w.endSegment();
     w.close();
     counters.task(TaskCounter.SPILLED_RECORDS, e.records);
@@ -88,8 +96,35 @@ function mergePasses(segments: ReduceSegment[], partition: number, mergeFactor: 
   return segs;
 }
 
+/** Output bytes = encoded record bytes: raw output whose codecs are the map output codecs. */
+function rawPassThrough(job: AnyJob): boolean {
+  const c = job.codecs;
+  return jobOutput(job).format === 'raw' && (c.outputKey === undefined || c.outputKey === c.key) && (c.outputValue === undefined || c.outputValue === c.value) && c.key.name === 'raw' && c.value.name === 'raw';
+}
+
+function copyRecords(stream: RecordStream, sink: OutputSink): { records: number; groups: number } {
+  let records = 0;
+  let groups = 0;
+  let prev = Buffer.allocUnsafe(64);
+  let prevLen = -1;
+  while (stream.next()) {
+    records++;
+    const kl = stream.keyEnd - stream.keyStart;
+    if (prevLen < 0 || !equalBytes(prev, 0, prevLen, stream.key, stream.keyStart, stream.keyEnd)) {
+      groups++;
+      if (kl > prev.length) prev = Buffer.allocUnsafe(kl * 2);
+      stream.key.copy(prev, 0, stream.keyStart, stream.keyEnd);
+      prevLen = kl;
+    }
+    sink.writeRange(stream.key, stream.keyStart, stream.keyEnd);
+    sink.writeRange(stream.value, stream.valueStart, stream.valueEnd);
+  }
+  return { records, groups };
+}
+
 export async function runReduceTask(opts: ReduceTaskOptions): Promise<ReduceTaskResult> {
   const { job, partition } = opts;
+  opts.signal?.throwIfAborted();
   const config = opts.config ?? jobConfig(job);
   const taskId = opts.taskId ?? reduceTaskId(partition);
   const attemptId = opts.output.attemptId;
@@ -139,8 +174,24 @@ export async function runReduceTask(opts: ReduceTaskOptions): Promise<ReduceTask
     }
     const reduce = job.reduce;
     let groups = 0;
+    let totalRecords = 0;
+    for (const s of opts.segments) totalRecords += s.records;
+    const onProgress = opts.onProgress;
+    let nextReport = progressRecords;
+    if (reduce === undefined && compare === undefined && rawPassThrough(job)) {
+      // Identity reduce into raw output: the encoded bytes are the output bytes.
+      const r = copyRecords(stream, sink);
+      groups = r.groups;
+      g.records = r.records;
+      writer.records = r.records;
+    }
     while (g.nextGroup()) {
       groups++;
+      if (g.records >= nextReport) {
+        opts.signal?.throwIfAborted();
+        onProgress?.(Math.min(1, g.records / Math.max(1, totalRecords)));
+        nextReport = g.records + progressRecords;
+      }
       if (reduce === undefined) {
         for (const v of g.values) writer.write(g.key, v);
         continue;
@@ -158,6 +209,7 @@ export async function runReduceTask(opts: ReduceTaskOptions): Promise<ReduceTask
       throw wrap('reduceCleanup', e);
     }
     await writer.close();
+    onProgress?.(1);
     counters.task(TaskCounter.REDUCE_INPUT_GROUPS, groups);
     counters.task(TaskCounter.REDUCE_INPUT_RECORDS, g.records);
     counters.task(TaskCounter.REDUCE_OUTPUT_RECORDS, writer.records);

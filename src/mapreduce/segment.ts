@@ -12,6 +12,7 @@
 import assert from 'node:assert/strict';
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
+import { compareBytes, copyBytes, readU32, writeU32 } from './bytes.js';
 import { ChecksumError } from './errors.js';
 
 export const recordHeaderBytes = 8;
@@ -38,7 +39,7 @@ export interface RecordStream {
 /** Compares the current keys of two streams. */
 export type StreamComparator = (a: RecordStream, b: RecordStream) => number;
 
-export const memcmpStreams: StreamComparator = (a, b) => a.key.compare(b.key, b.keyStart, b.keyEnd, a.keyStart, a.keyEnd);
+export const memcmpStreams: StreamComparator = (a, b) => compareBytes(a.key, a.keyStart, a.keyEnd, b.key, b.keyStart, b.keyEnd);
 
 /** Names the data a reader checks, for error messages. */
 export interface SegmentLabel {
@@ -84,11 +85,15 @@ export class SegmentWriter {
     }
     const b = this.buf;
     let p = this.used;
-    b.writeUInt32LE(kl, p);
-    b.writeUInt32LE(vl, p + 4);
+    writeU32(b, p, kl);
+    writeU32(b, p + 4, vl);
     p += 8;
-    p += k.copy(b, p, ks, ke);
-    p += v.copy(b, p, vs, ve);
+    // Key and value are usually adjacent (arena, segment buffers): one copy.
+    if (k === v && ke === vs) p += copyBytes(k, ks, ve, b, p);
+    else {
+      p += copyBytes(k, ks, ke, b, p);
+      p += copyBytes(v, vs, ve, b, p);
+    }
     this.used = p;
     this.position += need;
     this.segRecords++;
@@ -178,9 +183,10 @@ export class SegmentReader implements RecordStream {
   }
 
   /** A segment of a file; reads through a buffer of `bufferBytes` (grown for larger records). */
-  static fromFile(path: string, entry: SegmentIndexEntry, label: SegmentLabel, bufferBytes = 256 << 10): SegmentReader {
+  static fromFile(path: string, entry: SegmentIndexEntry, label: SegmentLabel, buffer: number | Buffer = 256 << 10): SegmentReader {
     const fd = entry.length > 0 ? openSync(path, 'r') : -1;
-    const size = Math.max(recordHeaderBytes, Math.min(bufferBytes, entry.length));
+    if (typeof buffer !== 'number' && buffer.length >= recordHeaderBytes) return new SegmentReader(entry, label, buffer, 0, fd);
+    const size = Math.max(recordHeaderBytes, Math.min(typeof buffer === 'number' ? buffer : 0, entry.length));
     return new SegmentReader(entry, label, Buffer.allocUnsafe(size), 0, fd);
   }
 
@@ -188,8 +194,8 @@ export class SegmentReader implements RecordStream {
     if (this.done) return false;
     if (this.have - this.p < recordHeaderBytes && !this.fill(recordHeaderBytes)) return this.finish();
     const b = this.buf;
-    const kl = b.readUInt32LE(this.p);
-    const vl = b.readUInt32LE(this.p + 4);
+    const kl = readU32(b, this.p);
+    const vl = readU32(b, this.p + 4);
     const need = recordHeaderBytes + kl + vl;
     if (this.have - this.p < need && !this.fill(need)) this.corrupt(`truncated record of ${need} bytes`);
     const ks = this.p + recordHeaderBytes;

@@ -5,12 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { number, utf8 } from './codecs.js';
-import { ChecksumError, MapOutputMissingError, ShuffleFetchError } from './errors.js';
+import { ChecksumError, MapOutputMissingError, ShuffleFetchError, taskErrorInfo } from './errors.js';
 import { textInput } from './formats.js';
 import { defineJob } from './job.js';
 import { runMapTask } from './maptask.js';
 import { runReduceTask } from './reducetask.js';
-import { fetchMapOutputs, mapOutputDir, serveMapOutput } from './shuffle.js';
+import { fetchMapOutputs, lostMapOutput, mapOutputDir, serveMapOutput } from './shuffle.js';
 import { mapOutputFileName } from './sortbuffer.js';
 import { computeSplits } from './splits.js';
 import { tempDir } from './test-helpers.js';
@@ -63,7 +63,7 @@ function rawGet(url: string, path: string): Promise<number> {
   });
 }
 
-test('serve + fetch map outputs: reduce over fetched segments gives the right counts', async () => {
+void test('serve + fetch map outputs: reduce over fetched segments gives the right counts', async () => {
   const t = await tempDir();
   const base = join(t.path, 'mapout');
   const { server, url } = await listen((req, res) => void serveMapOutput(req, res, base));
@@ -85,7 +85,7 @@ test('serve + fetch map outputs: reduce over fetched segments gives the right co
   }
 });
 
-test('path traversal and malformed requests are rejected; unknown map is 404 → MapOutputMissingError', async () => {
+void test('path traversal and malformed requests are rejected; unknown map is 404 → MapOutputMissingError', async () => {
   const t = await tempDir();
   const base = join(t.path, 'mapout');
   const { server, url } = await listen((req, res) => void serveMapOutput(req, res, base));
@@ -108,7 +108,7 @@ test('path traversal and malformed requests are rejected; unknown map is 404 →
   }
 });
 
-test('a corrupted map output is reported as ChecksumError naming the map (fetch and local read)', async () => {
+void test('a corrupted map output is reported as ChecksumError naming the map (fetch and local read)', async () => {
   const t = await tempDir();
   const base = join(t.path, 'mapout');
   const { server, url } = await listen((req, res) => void serveMapOutput(req, res, base));
@@ -121,7 +121,7 @@ test('a corrupted map output is reported as ChecksumError naming the map (fetch 
     await writeFile(file, data);
     await assert.rejects(
       fetchMapOutputs({ sources: maps.map((mapId) => ({ mapId, jobId: 'job1', shuffleUrl: url })), partition: 0, retries: 1, backoffMs: 1 }),
-      (e: unknown) => e instanceof ChecksumError && e.mapId === victim && e.code === 'CHECKSUM_MISMATCH',
+      (e: unknown) => e instanceof ChecksumError && e.mapId === victim && e.code === 'CHECKSUM_MISMATCH' && lostMapOutput(e) === victim && lostMapOutput(taskErrorInfo(e)) === victim,
     );
     // Reading the local file directly detects it too.
     const index = JSON.parse(await readFile(file + '.index', 'utf8')) as { partitions: { offset: number; length: number; records: number; crc32: number }[] };
@@ -136,7 +136,7 @@ test('a corrupted map output is reported as ChecksumError naming the map (fetch 
   }
 });
 
-test('fetch retries transient failures with backoff, then gives up with ShuffleFetchError', async () => {
+void test('fetch retries transient failures with backoff, then gives up with ShuffleFetchError', async () => {
   const t = await tempDir();
   const base = join(t.path, 'mapout');
   let failuresLeft = 2;
@@ -166,7 +166,7 @@ test('fetch retries transient failures with backoff, then gives up with ShuffleF
   }
 });
 
-test('fetched segments beyond the memory budget go to disk', async () => {
+void test('fetched segments beyond the memory budget go to disk', async () => {
   const t = await tempDir();
   const base = join(t.path, 'mapout');
   const { server, url } = await listen((req, res) => void serveMapOutput(req, res, base));

@@ -6,7 +6,7 @@
 //   400: malformed request (including any path traversal attempt), 404: no such map output
 
 import { createReadStream } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -119,7 +119,8 @@ export interface FetchOptions {
   readonly backoffMs?: number;
   /** Per-request timeout (default 60 s). */
   readonly timeoutMs?: number;
-  /** Segments are kept in memory up to this total, later ones go to `spillDir` (default 256 MiB). */
+  /** Segments are kept in memory up to this total; later ones are streamed to files in
+   *  `spillDir` without being held in memory (default 256 MiB). */
   readonly memoryBytes?: number;
   /** Required to bound memory; without it every segment stays in memory. */
   readonly spillDir?: string;
@@ -131,14 +132,30 @@ export interface FetchResult {
   readonly bytes: number;
 }
 
-/** Errors that say "this map's output is bad or gone": the job tracker re-runs that map. */
-export function isMapOutputLost(e: unknown): e is ChecksumError | MapOutputMissingError {
-  return e instanceof ChecksumError || e instanceof MapOutputMissingError;
+/** If the error says "this map's output is bad or gone", the map (attempt) id to re-run;
+ *  else null. Works on the errors themselves and on RemoteTaskError / TaskErrorInfo. */
+export function lostMapOutput(e: unknown): string | null {
+  if (e instanceof ChecksumError || e instanceof MapOutputMissingError) return e.mapId;
+  if (typeof e === 'object' && e !== null) {
+    const { code, details } = e as { code?: unknown; details?: { mapId?: unknown } };
+    if ((code === 'CHECKSUM_MISMATCH' || code === 'MAP_OUTPUT_MISSING') && typeof details?.mapId === 'string') return details.mapId;
+  }
+  return null;
 }
 
 class RetryableError extends Error {}
 
-async function fetchOne(src: MapOutputSource, partition: number, timeoutMs: number, signal: AbortSignal): Promise<{ data: Buffer; crc: number; records: number }> {
+type Fetched = { data: Buffer; path: null; length: number; crc: number; records: number } | { data: null; path: string; length: number; crc: number; records: number };
+
+/** GETs one segment. `placeOnDisk(length)` returns a file path when the segment should
+ *  be streamed to disk instead of held in memory. */
+async function fetchOne(
+  src: MapOutputSource,
+  partition: number,
+  timeoutMs: number,
+  signal: AbortSignal,
+  placeOnDisk: (length: number) => string | null,
+): Promise<Fetched> {
   const url = mapOutputUrl(src.shuffleUrl, src.jobId, src.mapId, partition);
   let res: Response;
   try {
@@ -158,20 +175,42 @@ async function fetchOne(src: MapOutputSource, partition: number, timeoutMs: numb
   }
   const crcText = res.headers.get(crcHeader);
   const recordsText = res.headers.get(recordsHeader);
-  let data: Buffer;
+  const lengthText = res.headers.get('content-length');
+  if (crcText === null || recordsText === null || lengthText === null) {
+    await res.body?.cancel();
+    throw new ShuffleFetchError(src.mapId, partition, 1, `GET ${url}: response lacks ${crcHeader}/${recordsHeader}/content-length`);
+  }
+  const expect = parseInt(crcText, 16);
+  const length = Number(lengthText);
+  const records = Number(recordsText);
+  const path = placeOnDisk(length);
+  let got = 0;
+  let received = 0;
+  let data: Buffer | null = null;
   try {
-    data = Buffer.from(await res.arrayBuffer());
+    if (path === null) {
+      data = Buffer.from(await res.arrayBuffer());
+      received = data.length;
+      got = crc32(data);
+    } else {
+      const fh = await open(path, 'w');
+      try {
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          got = crc32(chunk, got);
+          received += chunk.length;
+          await fh.write(chunk);
+        }
+      } finally {
+        await fh.close();
+      }
+    }
   } catch (e) {
     if (signal.aborted) throw e;
     throw new RetryableError(`GET ${url}: body: ${errorText(e)}`);
   }
-  if (crcText === null || recordsText === null) throw new ShuffleFetchError(src.mapId, partition, 1, `GET ${url}: response lacks ${crcHeader}/${recordsHeader}`);
-  const expect = parseInt(crcText, 16);
-  const length = res.headers.get('content-length');
-  if (length !== null && Number(length) !== data.length) throw new RetryableError(`GET ${url}: ${data.length} bytes, expected ${length}`);
-  const got = crc32(data);
+  if (received !== length) throw new RetryableError(`GET ${url}: ${received} bytes, expected ${length}`);
   if (got !== expect) throw new ChecksumError(src.mapId, partition, `CRC32 ${got.toString(16)} != ${crcText} (fetched from ${url})`);
-  return { data, crc: expect, records: Number(recordsText) };
+  return data !== null ? { data, path: null, length, crc: expect, records } : { data: null, path: path as string, length, crc: expect, records };
 }
 
 /** Fetches partition `partition` of every source. Rejects with the first error that
@@ -194,17 +233,20 @@ export async function fetchMapOutputs(opts: FetchOptions): Promise<FetchResult> 
 
   const fetchWithRetries = async (src: MapOutputSource): Promise<ReduceSegment> => {
     for (let attempt = 0; ; attempt++) {
+      let reserved = 0;
+      const placeOnDisk = (length: number): string | null => {
+        if (opts.spillDir !== undefined && inMemory + length > memoryBytes) return join(opts.spillDir, `${src.mapId}-p${opts.partition}.seg`);
+        reserved = length;
+        inMemory += length;
+        return null;
+      };
       try {
-        const { data, crc, records } = await fetchOne(src, opts.partition, timeoutMs, abort.signal);
-        bytes += data.length;
-        if (opts.spillDir !== undefined && inMemory + data.length > memoryBytes) {
-          const path = join(opts.spillDir, `${src.mapId}-p${opts.partition}.seg`);
-          await writeFile(path, data);
-          return { mapId: src.mapId, path, offset: 0, length: data.length, records, crc32: crc };
-        }
-        inMemory += data.length;
-        return { mapId: src.mapId, data, records, crc32: crc };
+        const f = await fetchOne(src, opts.partition, timeoutMs, abort.signal, placeOnDisk);
+        bytes += f.length;
+        if (f.data === null) return { mapId: src.mapId, path: f.path, offset: 0, length: f.length, records: f.records, crc32: f.crc };
+        return { mapId: src.mapId, data: f.data, records: f.records, crc32: f.crc };
       } catch (e) {
+        inMemory -= reserved;
         const retryable = e instanceof RetryableError || e instanceof ChecksumError;
         if (abort.signal.aborted || !retryable) throw e;
         if (attempt >= retries) {

@@ -4,7 +4,7 @@
 // file with a per-partition index (offset, length, records, CRC32).
 //
 // Arena record: [partition u32][key length u32][value length u32][key][value].
-// Budget: arena bytes in use + 16 bytes of sort metadata per record <= sortBufferBytes.
+// Budget: arena bytes in use + 20 bytes of sort metadata per record <= sortBufferBytes.
 //
 // Sort: for the default memcmp order each partition's records get a 64-bit sort word
 // (5 key-prefix bytes, 24-bit record number) sorted natively as a BigUint64Array; only
@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
+import { compareBytes, readU32, writeU32 } from './bytes.js';
 import type { Codec } from './codecs.js';
 import { TaskCounter, type Counters } from './counters.js';
 import { Grouper, RecordEncoder } from './group.js';
@@ -24,10 +25,9 @@ import { MergeStream, SegmentReader, SegmentWriter, memcmpStreams, type RecordSt
 assert.equal(endianness(), 'LE', 'the sort packs 64-bit sort words assuming a little-endian CPU');
 
 const arenaHeaderBytes = 12;
-const metaBytesPerRecord = 16;
+const metaBytesPerRecord = 20;
 /** Records per spill are limited by the 24-bit record number in the sort word. */
 const maxRecordsPerSpill = (1 << 24) - 1;
-const initialArenaBytes = 4 << 20;
 /** Smaller budgets are raised to this (tests use tiny buffers to force spills). */
 const minSortBufferBytes = 4 << 10;
 /** Like Hadoop's min.num.spills.for.combine: the merge combines only when this many spills exist. */
@@ -84,7 +84,10 @@ export class MapOutputBuffer<K, V> {
   private offsets = new Uint32Array(1024);
   private readonly spills: Spill[] = [];
   private spillSeq = 0;
+  // Sort scratch, reused across spills so a map holds one copy of each.
   private sortWords = new BigUint64Array(0);
+  private orderScratch = new Uint32Array(0);
+  private sortedScratch = new Uint32Array(0);
   private outputBytes = 0;
   private outputRecords = 0;
   private readonly budget: number;
@@ -94,7 +97,9 @@ export class MapOutputBuffer<K, V> {
     assert.ok(o.partitions >= 1, 'a map output buffer needs at least one partition');
     assert.ok(o.mergeFactor >= 2, 'mergeFactor must be at least 2');
     this.budget = Math.max(o.sortBufferBytes, minSortBufferBytes);
-    this.arena = Buffer.allocUnsafe(Math.min(initialArenaBytes, this.budget));
+    // Allocated whole up front: pages become resident only as records reach them, and
+    // there is never a second copy during growth.
+    this.arena = Buffer.allocUnsafe(this.budget);
     const compare = o.compare;
     const kc = o.keyCodec;
     this.streamCmp = compare === undefined ? memcmpStreams : (a, b) => compare(kc.read(a.key, a.keyStart, a.keyEnd), kc.read(b.key, b.keyStart, b.keyEnd));
@@ -116,9 +121,9 @@ export class MapOutputBuffer<K, V> {
           assertPartition(p, o.partitions);
         }
         const a = this.arena;
-        a.writeUInt32LE(p, pos);
-        a.writeUInt32LE(kl, pos + 4);
-        a.writeUInt32LE(vl, pos + 8);
+        writeU32(a, pos, p);
+        writeU32(a, pos + 4, kl);
+        writeU32(a, pos + 8, vl);
         if (this.count === this.offsets.length) {
           const bigger = new Uint32Array(this.offsets.length * 2);
           bigger.set(this.offsets);
@@ -130,10 +135,6 @@ export class MapOutputBuffer<K, V> {
         this.outputBytes += kl + vl;
         return;
       }
-      if (this.arena.length < this.budget && (vl < 0 || end > this.arena.length)) {
-        this.growArena();
-        continue;
-      }
       if (this.count > 0) {
         this.spill();
         continue;
@@ -141,12 +142,6 @@ export class MapOutputBuffer<K, V> {
       this.spillLargeRecord(key, value);
       return;
     }
-  }
-
-  private growArena(): void {
-    const bigger = Buffer.allocUnsafe(Math.min(this.budget, this.arena.length * 2));
-    this.arena.copy(bigger, 0, 0, this.pos);
-    this.arena = bigger;
   }
 
   /** A record larger than the whole budget goes alone into its own spill. */
@@ -231,13 +226,14 @@ export class MapOutputBuffer<K, V> {
     const a = this.arena;
     const n = this.count;
     const starts = new Uint32Array(o.partitions + 1);
-    for (let i = 0; i < n; i++) starts[a.readUInt32LE(this.offsets[i]) + 1]++;
+    for (let i = 0; i < n; i++) starts[readU32(a, this.offsets[i]) + 1]++;
     for (let p = 0; p < o.partitions; p++) starts[p + 1] += starts[p];
     const fill = starts.slice(0, o.partitions);
-    const order = new Uint32Array(n);
+    if (this.orderScratch.length < n) this.orderScratch = new Uint32Array(Math.max(n, this.orderScratch.length * 2));
+    const order = this.orderScratch.subarray(0, n);
     for (let i = 0; i < n; i++) {
       const off = this.offsets[i];
-      order[fill[a.readUInt32LE(off)]++] = off;
+      order[fill[readU32(a, off)]++] = off;
     }
     for (let p = 0; p < o.partitions; p++) {
       if (starts[p + 1] - starts[p] > 1) this.sortRange(order, starts[p], starts[p + 1]);
@@ -255,7 +251,7 @@ export class MapOutputBuffer<K, V> {
       const idx = new Uint32Array(n);
       for (let i = 0; i < n; i++) {
         const off = order[from + i];
-        keys[i] = kc.read(a, off + arenaHeaderBytes, off + arenaHeaderBytes + a.readUInt32LE(off + 4));
+        keys[i] = kc.read(a, off + arenaHeaderBytes, off + arenaHeaderBytes + readU32(a, off + 4));
         idx[i] = i;
       }
       idx.sort((x, y) => compare(keys[x], keys[y]));
@@ -268,7 +264,7 @@ export class MapOutputBuffer<K, V> {
     const w32 = new Uint32Array(words.buffer, words.byteOffset, n * 2);
     for (let i = 0; i < n; i++) {
       const off = order[from + i];
-      const kl = a.readUInt32LE(off + 4);
+      const kl = readU32(a, off + 4);
       const ks = off + arenaHeaderBytes;
       let hi: number;
       let b4 = 0;
@@ -283,13 +279,14 @@ export class MapOutputBuffer<K, V> {
       w32[2 * i + 1] = hi;
     }
     words.sort();
-    const sorted = new Uint32Array(n);
+    if (this.sortedScratch.length < n) this.sortedScratch = new Uint32Array(Math.max(n, this.sortedScratch.length * 2));
+    const sorted = this.sortedScratch.subarray(0, n);
     for (let i = 0; i < n; i++) sorted[i] = order[from + (w32[2 * i] & 0xffffff)];
     // Equal 5-byte prefixes: order those runs by the whole key.
     const cmp = (x: number, y: number): number => {
       const xs = x + arenaHeaderBytes;
       const ys = y + arenaHeaderBytes;
-      return a.compare(a, ys, ys + a.readUInt32LE(y + 4), xs, xs + a.readUInt32LE(x + 4));
+      return compareBytes(a, xs, xs + readU32(a, x + 4), a, ys, ys + readU32(a, y + 4));
     };
     let j = 0;
     while (j < n) {
@@ -309,9 +306,10 @@ export class MapOutputBuffer<K, V> {
     if (this.count > 0 || this.spills.length === 0) this.spill();
     o.counters.task(TaskCounter.MAP_OUTPUT_RECORDS, this.outputRecords);
     o.counters.task(TaskCounter.MAP_OUTPUT_BYTES, this.outputBytes);
-    this.arena = Buffer.alloc(0);
     this.offsets = new Uint32Array(0);
     this.sortWords = new BigUint64Array(0);
+    this.orderScratch = new Uint32Array(0);
+    this.sortedScratch = new Uint32Array(0);
     let spills = this.spills;
     let passes = 0;
     while (spills.length > o.mergeFactor) {
@@ -330,6 +328,7 @@ export class MapOutputBuffer<K, V> {
       final = this.mergeSpills(spills, dataPath);
       passes++;
     }
+    this.arena = Buffer.alloc(0);
     o.counters.task(TaskCounter.MERGE_PASSES, passes);
     let bytes = 0;
     for (const e of final.index) bytes += e.length;
@@ -343,13 +342,19 @@ export class MapOutputBuffer<K, V> {
     const o = this.o;
     const w = new SegmentWriter(outPath);
     const index: SegmentIndexEntry[] = [];
-    const readerBytes = Math.max(64 << 10, Math.floor(Math.min(this.budget, 64 << 20) / spills.length));
+    // The sort arena is free now: the readers' buffers are carved out of it.
+    const readerBytes = Math.floor(this.arena.length / spills.length);
+    const bufferOf = (i: number): Buffer | number => (readerBytes >= 64 << 10 ? this.arena.subarray(i * readerBytes, (i + 1) * readerBytes) : 64 << 10);
     for (let p = 0; p < o.partitions; p++) {
-      const readers = spills.map((s) => SegmentReader.fromFile(s.path, s.index[p], { mapId: `${o.mapId} (spill ${s.path})`, partition: p }, readerBytes));
+      const readers = spills.map((s, i) => SegmentReader.fromFile(s.path, s.index[p], { mapId: `${o.mapId} (spill ${s.path})`, partition: p }, bufferOf(i)));
       const merged = new MergeStream(readers, this.streamCmp);
       w.beginSegment();
-      if (o.combine !== undefined && spills.length >= minSpillsForCombine) this.combineInto(merged, w);
-      else w.appendAll(merged);
+      try {
+        if (o.combine !== undefined && spills.length >= minSpillsForCombine) this.combineInto(merged, w);
+        else w.appendAll(merged);
+      } finally {
+        for (const r of readers) r.close();
+      }
       index.push(w.endSegment());
     }
     w.close();
@@ -390,11 +395,11 @@ class ArenaStream implements RecordStream {
     const a = this.arena;
     const off = this.order[this.i++];
     const ks = off + arenaHeaderBytes;
-    const ke = ks + a.readUInt32LE(off + 4);
+    const ke = ks + readU32(a, off + 4);
     this.keyStart = ks;
     this.keyEnd = ke;
     this.valueStart = ke;
-    this.valueEnd = ke + a.readUInt32LE(off + 8);
+    this.valueEnd = ke + readU32(a, off + 8);
     return true;
   }
 }

@@ -16,7 +16,7 @@ function records(data: Buffer): Buffer[] {
 }
 
 for (const ascii of [false, true]) {
-  test(`teragen → terasort → teravalidate (${ascii ? 'ascii' : 'binary'}): sorted permutation`, async () => {
+  void test(`teragen → terasort → teravalidate (${ascii ? 'ascii' : 'binary'}): sorted permutation`, async () => {
     const t = await tempDir();
     try {
       const gen = join(t.path, 'gen');
@@ -58,7 +58,7 @@ for (const ascii of [false, true]) {
   });
 }
 
-test('teravalidate detects misordering across part files', async () => {
+void test('teravalidate detects misordering across part files', async () => {
   const t = await tempDir();
   try {
     const gen = join(t.path, 'gen');

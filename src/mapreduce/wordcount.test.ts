@@ -41,7 +41,7 @@ function corpus(seed: number, lines: number): Buffer {
   return Buffer.from(parts.join(''), 'utf8');
 }
 
-test('wordcount matches an independent count on a multi-file corpus (UTF-8, invalid bytes, very long lines, gzip)', async () => {
+void test('wordcount matches an independent count on a multi-file corpus (UTF-8, invalid bytes, very long lines, gzip)', async () => {
   const t = await tempDir();
   try {
     const input = join(t.path, 'in');
@@ -79,7 +79,7 @@ test('wordcount matches an independent count on a multi-file corpus (UTF-8, inva
   }
 });
 
-test('wordcount with a tiny sort buffer and tiny in-mapper map spills and still counts right', async () => {
+void test('wordcount with a tiny sort buffer and tiny in-mapper map spills and still counts right', async () => {
   const t = await tempDir();
   try {
     const data = corpus(7, 20_000);

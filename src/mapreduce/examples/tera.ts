@@ -21,9 +21,16 @@ function mix32(x: number): number {
   return (x ^ (x >>> 16)) >>> 0;
 }
 
+function fill4(out: Buffer, at: number, c: number): void {
+  out[at] = c;
+  out[at + 1] = c;
+  out[at + 2] = c;
+  out[at + 3] = c;
+}
+
 /** Writes the 32-hex-digit row id (a 128-bit number; rows < 2^53) at `at`. */
 function writeRowId(row: number, out: Buffer, at: number): void {
-  out.fill(48, at, at + 32); // '0'
+  for (let i = at; i < at + 32; i++) out[i] = 48; // '0'
   let r = row;
   for (let i = at + 31; r > 0 && i >= at; i--) {
     out[i] = hex.charCodeAt(r % 16);
@@ -50,7 +57,7 @@ export function writeTeraRecord(row: number, ascii: boolean, out: Buffer, at: nu
     writeRowId(row, out, at + 12);
     out[at + 44] = 32;
     out[at + 45] = 32;
-    for (let g = 0; g < 13; g++) out.fill(hex.charCodeAt((row + g) % 16), at + 46 + 4 * g, at + 50 + 4 * g);
+    for (let g = 0; g < 13; g++) fill4(out, at + 46 + 4 * g, hex.charCodeAt((row + g) % 16));
     out[at + 98] = 13;
     out[at + 99] = 10;
   } else {
@@ -61,7 +68,7 @@ export function writeTeraRecord(row: number, ascii: boolean, out: Buffer, at: nu
     out[at + 45] = 0x99;
     out[at + 46] = 0xaa;
     out[at + 47] = 0xbb;
-    for (let g = 0; g < 12; g++) out.fill(hex.charCodeAt((row + g) % 16), at + 48 + 4 * g, at + 52 + 4 * g);
+    for (let g = 0; g < 12; g++) fill4(out, at + 48 + 4 * g, hex.charCodeAt((row + g) % 16));
     out[at + 96] = 0xcc;
     out[at + 97] = 0xdd;
     out[at + 98] = 0xee;

@@ -1,49 +1,47 @@
 // wordcount: counts tokens separated by ASCII whitespace (space, \t, \n, \v, \f, \r),
-// case-sensitive and byte-exact (lines are read as latin1 strings, one char per byte, and
-// written back the same way), output `token\tcount`.
+// case-sensitive and byte-exact; output `token\tcount`.
 //
-// The map aggregates counts in a Map (in-mapper combining) and emits them when the
-// Map holds `wordcount.mapEntries` tokens or at the end of the split; the combiner and
-// the reducer sum.
+// Lines arrive as Buffers; the map counts their tokens in a ByteCountTable (in-mapper
+// combining without a string per token) and emits (token, count) when the table holds
+// `wordcount.mapEntries` distinct tokens and at the end of the split. Tokens travel as
+// latin1 strings (one char per byte) so any bytes, valid UTF-8 or not, come out exactly
+// as they went in. The combiner and the reducer sum.
 
+import { ByteCountTable } from '../bytecount.js';
 import { latin1, number } from '../codecs.js';
 import { textInput } from '../formats.js';
 import { defineJob } from '../job.js';
 
-const separators = /[ \t\n\v\f\r]+/;
-const defaultMapEntries = 200_000;
+const defaultMapEntries = 500_000;
 
-function flush(counts: Map<string, number>, emit: (k: string, v: number) => void): void {
-  for (const [token, n] of counts) emit(token, n);
-  counts.clear();
+function sum(counts: Iterable<number>): number {
+  let s = 0;
+  for (const n of counts) s += n;
+  return s;
 }
 
 export default defineJob({
   name: 'wordcount',
-  input: textInput({ decode: 'latin1' }),
+  input: textInput({ decode: 'buffer' }),
   codecs: { key: latin1, value: number, outputKey: latin1, outputValue: number },
   mapSetup(ctx) {
-    return { counts: new Map<string, number>(), limit: Number(ctx.config['wordcount.mapEntries'] ?? defaultMapEntries) };
+    return { table: new ByteCountTable(1 << 16), limit: Number(ctx.config['wordcount.mapEntries'] ?? defaultMapEntries) };
   },
   map(_offset, line, ctx, state) {
-    const counts = state.counts;
-    for (const token of line.split(separators)) {
-      if (token.length === 0) continue;
-      counts.set(token, (counts.get(token) ?? 0) + 1);
+    state.table.addTokens(line);
+    if (state.table.size >= state.limit) {
+      state.table.forEachLatin1(ctx.emit);
+      state.table.clear();
     }
-    if (counts.size >= state.limit) flush(counts, ctx.emit);
   },
   mapCleanup(ctx, state) {
-    flush(state.counts, ctx.emit);
+    state.table.forEachLatin1(ctx.emit);
+    state.table.clear();
   },
   combine(token, counts, ctx) {
-    let sum = 0;
-    for (const n of counts) sum += n;
-    ctx.emit(token, sum);
+    ctx.emit(token, sum(counts));
   },
   reduce(token, counts, ctx) {
-    let sum = 0;
-    for (const n of counts) sum += n;
-    ctx.emit(token, sum);
+    ctx.emit(token, sum(counts));
   },
 });

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+import { bundleJobModule, exampleJobNames, exampleJobPath, loadJob } from './bundle.js';
+import { JobBundleError, JobExportError, JobLoadError } from './errors.js';
+import { runJobLocally } from './local.js';
+import { tempDir } from './test-helpers.js';
+
+const jobApi = fileURLToPath(new URL('./index.js', import.meta.url));
+
+void test('a TypeScript job module bundles into one .mjs that loads and runs', async () => {
+  const t = await tempDir();
+  try {
+    const src = join(t.path, 'upper.ts');
+    await writeFile(
+      src,
+      `import { defineJob, textInput, utf8, number } from ${JSON.stringify(jobApi)};
+       const suffix: string = '!';
+       export default defineJob({
+         input: textInput(),
+         codecs: { key: utf8, value: number },
+         map(_k: number, line: string, ctx) { ctx.emit(line.toUpperCase() + (ctx.config['suffix'] ?? suffix), 1); },
+         reduce(k, vs, ctx) { let s = 0; for (const v of vs) s += v; ctx.emit(k, s); },
+       });`,
+    );
+    const out = join(t.path, 'job.mjs');
+    await bundleJobModule(src, out);
+    const bundled = await readFile(out, 'utf8');
+    assert.ok(!bundled.includes(`from ${JSON.stringify(jobApi)}`), 'the job API is inlined');
+    const job = await loadJob(out);
+    await writeFile(join(t.path, 'in.txt'), 'a\nb\na\n');
+    await runJobLocally(job, { inputs: [join(t.path, 'in.txt')], output: join(t.path, 'o'), config: { suffix: '?' } });
+    assert.equal(await readFile(join(t.path, 'o', 'part-r-00000'), 'utf8'), 'A?\t2\nB?\t1\n');
+  } finally {
+    await t.cleanup();
+  }
+});
+
+void test('a plain object default export with codec names is accepted', async () => {
+  const t = await tempDir();
+  try {
+    const p = join(t.path, 'plain.mjs');
+    await writeFile(p, `export default { input: 'text', codecs: { key: 'utf8', value: 'number' }, map(k, line, ctx) { ctx.emit(line, 1); } };`);
+    const job = await loadJob(p);
+    await writeFile(join(t.path, 'in.txt'), 'x\n');
+    await runJobLocally(job, { inputs: [join(t.path, 'in.txt')], output: join(t.path, 'o') });
+    assert.equal(await readFile(join(t.path, 'o', 'part-r-00000'), 'utf8'), 'x\t1\n');
+  } finally {
+    await t.cleanup();
+  }
+});
+
+void test('clear errors: does not bundle, does not load, exports no job', async () => {
+  const t = await tempDir();
+  try {
+    const bad = join(t.path, 'bad.ts');
+    await writeFile(bad, 'export default {{{;');
+    await assert.rejects(bundleJobModule(bad, join(t.path, 'bad.mjs')), (e: unknown) => e instanceof JobBundleError && e.code === 'JOB_BUNDLE_FAILED' && e.message.includes('bad.ts'));
+    const throws = join(t.path, 'throws.mjs');
+    await writeFile(throws, 'throw new Error("cannot start");');
+    await assert.rejects(loadJob(throws), (e: unknown) => e instanceof JobLoadError && /does not load: cannot start/.test(e.message));
+    await assert.rejects(loadJob(join(t.path, 'missing.mjs')), JobLoadError);
+    const none = join(t.path, 'none.mjs');
+    await writeFile(none, 'export const x = 1;');
+    await assert.rejects(loadJob(none), (e: unknown) => e instanceof JobExportError && /exports no job/.test(e.message));
+    const half = join(t.path, 'half.mjs');
+    await writeFile(half, 'export default { map() {} };');
+    await assert.rejects(loadJob(half), (e: unknown) => e instanceof JobExportError && /codecs/.test(e.message));
+  } finally {
+    await t.cleanup();
+  }
+});
+
+void test('every example loads from the compiled tree and bundles', async () => {
+  const t = await tempDir();
+  try {
+    for (const name of exampleJobNames) {
+      const job = await loadJob(exampleJobPath(name));
+      assert.equal(job.name, name);
+      const out = join(t.path, `${name}.mjs`);
+      await bundleJobModule(exampleJobPath(name), out);
+      assert.equal((await loadJob(out)).name, name);
+    }
+  } finally {
+    await t.cleanup();
+  }
+});
