@@ -109,6 +109,8 @@ export interface JobStatus {
   counters: CountersJson;
   output: string;
   tasks: Array<{ id: string; kind: TaskKind; state: Task['state']; attempts: AttemptView[] }>;
+  /** 'uber': the tasks ran inside the job tracker. */
+  mode?: 'uber';
 }
 
 const runnerHelloTimeoutMs = 60_000;

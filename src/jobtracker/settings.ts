@@ -22,6 +22,10 @@ export interface JobSettings {
   remoteThreshold: number;
   fetchConcurrency: number;
   stagingDir: string;
+  /** Tiny jobs run their tasks inside an in-process job tracker (YARN's "uber" jobs). */
+  uber: boolean;
+  uberMaxMaps: number;
+  uberMaxBytes: number;
 }
 
 interface Key {
@@ -46,6 +50,9 @@ const keys: Key[] = [
   { name: 'jobtracker.remote.threshold', field: 'remoteThreshold', kind: 'int', min: 0 },
   { name: 'coronet.shuffle.parallelcopies', field: 'fetchConcurrency', kind: 'int', min: 1 },
   { name: 'coronet.staging.dir', field: 'stagingDir', kind: 'string' },
+  { name: 'coronet.uber.enable', field: 'uber', kind: 'bool' },
+  { name: 'coronet.uber.maxmaps', field: 'uberMaxMaps', kind: 'int', min: 1 },
+  { name: 'coronet.uber.maxbytes', field: 'uberMaxBytes', kind: 'int', min: 0 },
 ];
 
 export function defaultJobSettings(): JobSettings {
@@ -64,6 +71,9 @@ export function defaultJobSettings(): JobSettings {
     remoteThreshold: 1000,
     fetchConcurrency: 5,
     stagingDir: '',
+    uber: false,
+    uberMaxMaps: 4,
+    uberMaxBytes: 64 << 20,
   };
 }
 

@@ -84,7 +84,7 @@ export async function submitJob(o: SubmitOptions): Promise<Submitted> {
   const driver = await SessionDriver.start({ cluster: o.cluster, name: submission.name, user: submission.user, pool: o.pool, kind: 'mapreduce', tags: { jobId: submission.jobId, mode: remote ? 'remote' : 'in-process' }, log: o.log });
   o.log.debug('session started', { session: driver.sessionId });
   if (!remote) {
-    const status = await hostJobTracker({ driver, submission, advertiseHost: '127.0.0.1', log: o.log, onProgress: o.onProgress });
+    const status = await hostJobTracker({ driver, submission, advertiseHost: '127.0.0.1', inProcess: true, log: o.log, onProgress: o.onProgress });
     return { mode: 'in-process', jobId: submission.jobId, status };
   }
   try {

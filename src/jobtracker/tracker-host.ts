@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadJob, jobConfig, jobInput, computeSplits, prepareJob } from '../mapreduce/index.js';
+import { loadJob, jobConfig, jobInput, computeSplits, prepareJob, runJobLocally } from '../mapreduce/index.js';
 import type { SessionDriver } from '../session-driver/index.js';
 import { clusterManagerClient, unary } from '../proto/index.js';
 import { listen, sendError, sendJson, sendText } from '../common/http.js';
@@ -41,6 +41,8 @@ export interface HostOptions {
   submission: JobSubmission;
   advertiseHost: string;
   ownGrantId?: string;
+  /** The JT runs inside the client: tiny jobs may run as uber jobs. */
+  inProcess?: boolean;
   log: Logger;
   onProgress?: (s: JobStatus) => void;
 }
@@ -88,44 +90,54 @@ export async function hostJobTracker(o: HostOptions): Promise<JobStatus> {
     await o.driver.setTags({ jobtrackerHttp: `${o.advertiseHost}:${port}` }).catch(() => undefined);
     const job = await loadJob(s.jobFile);
     const settings = jobSettings(s.config);
-    let config = jobConfig(job, s.config);
+    const config = jobConfig(job, s.config);
     const splits = await computeSplits(s.inputs, jobInput(job, config), { minSplitBytes: settings.minSplitBytes, maxSplitBytes: settings.maxSplitBytes });
     const reducers = s.reducers ?? job.reducers ?? 1;
-    config = await prepareJob(job, config, splits, reducers);
-    jt = new JobTracker({
-      driver: o.driver,
-      jobId: s.jobId,
-      name: s.name,
-      user: s.user,
-      jobFile: s.jobFile,
-      builtin: s.builtin,
-      splits: [...splits],
-      reducers,
-      output: s.output,
-      config,
-      settings,
-      taskRunnerPath,
-      stagingDir: s.stagingDir,
-      advertiseHost: o.advertiseHost,
-      ownGrantId: o.ownGrantId,
-      log: o.log,
-      onProgress: o.onProgress,
-    });
-    const tracker = jt;
-    metrics.gauge('coronet_job_tasks', 'Tasks of this job by kind and state.', () => {
-      const st = tracker.status();
-      return [
-        [{ kind: 'map', state: 'succeeded' }, st.maps.succeeded],
-        [{ kind: 'map', state: 'running' }, st.maps.running],
-        [{ kind: 'reduce', state: 'succeeded' }, st.reduces.succeeded],
-        [{ kind: 'reduce', state: 'running' }, st.reduces.running],
-      ];
-    });
-    metrics.gauge('coronet_job_progress_ratio', 'Fraction of tasks done.', () => tracker.status().progress);
-    status = await jt.run();
+    async function runOnCluster(): Promise<JobStatus> {
+      const prepared = await prepareJob(job, config, splits, reducers);
+      jt = new JobTracker({
+        driver: o.driver,
+        jobId: s.jobId,
+        name: s.name,
+        user: s.user,
+        jobFile: s.jobFile,
+        builtin: s.builtin,
+        splits: [...splits],
+        reducers,
+        output: s.output,
+        config: prepared,
+        settings,
+        taskRunnerPath,
+        stagingDir: s.stagingDir,
+        advertiseHost: o.advertiseHost,
+        ownGrantId: o.ownGrantId,
+        log: o.log,
+        onProgress: o.onProgress,
+      });
+      const tracker = jt;
+      metrics.gauge('coronet_job_tasks', 'Tasks of this job by kind and state.', () => {
+        const st = tracker.status();
+        return [
+          [{ kind: 'map', state: 'succeeded' }, st.maps.succeeded],
+          [{ kind: 'map', state: 'running' }, st.maps.running],
+          [{ kind: 'reduce', state: 'succeeded' }, st.reduces.succeeded],
+          [{ kind: 'reduce', state: 'running' }, st.reduces.running],
+        ];
+      });
+      metrics.gauge('coronet_job_progress_ratio', 'Fraction of tasks done.', () => tracker.status().progress);
+      return jt.run();
+    }
+    const inputBytes = splits.reduce((sum, x) => sum + x.length, 0);
+    if (o.inProcess && settings.uber && splits.length <= settings.uberMaxMaps && reducers <= 1 && inputBytes <= settings.uberMaxBytes) {
+      // Uber job: the tasks run here, one after the other; no containers are asked for.
+      o.log.debug('running as an uber job', { maps: splits.length, inputBytes });
+      const r = await runJobLocally(job, { inputs: s.inputs, output: s.output, reducers, config: s.config, jobId: s.jobId, minSplitBytes: settings.minSplitBytes, maxSplitBytes: settings.maxSplitBytes, sortBufferBytes: settings.sortBufferMb ? settings.sortBufferMb << 20 : undefined });
+      status = { jobId: s.jobId, name: s.name, user: s.user, state: 'succeeded', startedAtMs, finishedAtMs: Date.now(), maps: { total: r.maps, succeeded: r.maps, running: 0 }, reduces: { total: r.reducers, succeeded: r.reducers, running: 0 }, progress: 1, diagnostics: '', counters: r.counters.toJSON(), output: s.output, tasks: [], mode: 'uber' };
+      o.onProgress?.(status);
+    } else status = await runOnCluster();
   } catch (err) {
     const message = errorMessage(err);
-    o.log.error('job failed before it started', { job: s.jobId, error: message });
+    o.log.error('job failed', { job: s.jobId, error: message });
     status = { jobId: s.jobId, name: s.name, user: s.user, state: 'failed', startedAtMs, finishedAtMs: Date.now(), maps: { total: 0, succeeded: 0, running: 0 }, reduces: { total: 0, succeeded: 0, running: 0 }, progress: 0, diagnostics: message, counters: {}, output: s.output, tasks: [] };
     o.onProgress?.(status);
   }
