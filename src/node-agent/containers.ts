@@ -7,13 +7,13 @@
 // the session has been gone for `logRetentionMs`.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, closeSync, copyFileSync, rmSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, openSync, closeSync, copyFileSync, rmSync, existsSync, readdirSync, statSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join, basename, isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Resources } from '../common/resources.js';
 import type { Logger } from '../common/log.js';
 import { verifyGrant, verifySessionSecret } from '../common/tokens.js';
-import { readProcessTable, treeRssBytes } from './proc.js';
+import { readProcessTable, treeRssBytes, processStartTime } from './proc.js';
 
 export type ContainerStateName = 'RUNNING' | 'EXITED' | 'KILLED' | 'OVER_LIMIT' | 'FAILED_TO_START' | 'LOST';
 
@@ -50,6 +50,8 @@ export interface ContainerStatus {
 
 interface Container extends ContainerStatus {
   pid: number;
+  /** The process's start time (/proc), to tell it from a later process with the same pid. */
+  pidStart: number;
   child: ChildProcess | null;
   memoryLimitMb: number;
   workDir: string;
@@ -106,6 +108,50 @@ export class ContainerManager {
     mkdirSync(join(o.workDir, 'logs'), { recursive: true });
     this.shuffleDir = join(o.workDir, 'mapoutput');
     mkdirSync(this.shuffleDir, { recursive: true });
+    this.recoverPreviousIncarnation();
+  }
+
+  private get recordFile(): string {
+    return join(this.o.workDir, 'containers.json');
+  }
+
+  /** Running containers, on disk, so the next incarnation of the agent knows about them. */
+  private persist(): void {
+    const running = [...this.containers.values()].filter((c) => c.state === 'RUNNING' && c.pid).map((c) => ({ containerId: c.containerId, grantId: c.grantId, sessionId: c.sessionId, pid: c.pid, pidStart: c.pidStart, startedAtMs: c.startedAtMs, stdoutPath: c.stdoutPath, stderrPath: c.stderrPath }));
+    const tmp = this.recordFile + '.tmp';
+    writeFileSync(tmp, JSON.stringify(running));
+    renameSync(tmp, this.recordFile);
+  }
+
+  /**
+   * The agent restarted on the same work dir: containers of the previous incarnation
+   * lost their supervisor (no memory watch, no exit events), so they are killed and
+   * reported LOST to their drivers; their logs stay. Map outputs in the shuffle dir
+   * stay servable for the jobs that still need them.
+   */
+  private recoverPreviousIncarnation(): void {
+    let records: Array<{ containerId: string; grantId: string; sessionId: string; pid: number; pidStart: number; startedAtMs: number; stdoutPath: string; stderrPath: string }> = [];
+    try {
+      records = JSON.parse(readFileSync(this.recordFile, 'utf8'));
+    } catch {
+      return;
+    }
+    for (const r of Array.isArray(records) ? records : []) {
+      if (typeof r?.pid !== 'number' || typeof r.containerId !== 'string') continue;
+      const alive = r.pid > 0 && processStartTime(r.pid) === r.pidStart;
+      if (alive) killGroup(r.pid, 'SIGKILL');
+      const c: Container = {
+        containerId: r.containerId, grantId: r.grantId, sessionId: r.sessionId, nodeName: this.o.nodeName, state: 'LOST', exitCode: -1, signal: alive ? 'SIGKILL' : '',
+        diagnostics: alive ? 'the node agent restarted; the container of its previous incarnation was killed' : 'the node agent restarted; the container had already ended',
+        startedAtMs: r.startedAtMs, finishedAtMs: this.now(), stdoutPath: r.stdoutPath, stderrPath: r.stderrPath, pid: 0, pidStart: 0, child: null, memoryLimitMb: 0,
+        workDir: join(this.o.workDir, 'containers', r.containerId), rssMb: 0, killReason: null,
+      };
+      rmSync(c.workDir, { recursive: true, force: true });
+      this.containers.set(c.containerId, c);
+      this.finishedOrder.push(c.containerId);
+      this.o.log.warn('container from a previous agent incarnation', { container: c.containerId, session: c.sessionId, killed: alive });
+    }
+    this.persist();
   }
 
   start(): void {
@@ -157,6 +203,7 @@ export class ContainerManager {
       stdoutPath,
       stderrPath,
       pid: 0,
+      pidStart: 0,
       child: null,
       memoryLimitMb: grant.resources.memoryMb,
       workDir,
@@ -216,6 +263,8 @@ export class ContainerManager {
     closeSync(errFd);
     c.child = child;
     c.pid = child.pid ?? 0;
+    c.pidStart = c.pid ? processStartTime(c.pid) : 0;
+    this.persist();
     this.launched++;
     child.once('error', (err) => {
       if (c.state === 'RUNNING') this.finish(c, 'FAILED_TO_START', -1, '', `cannot start ${spec.command}: ${err.message}`);
@@ -346,6 +395,7 @@ export class ContainerManager {
     c.child = null;
     this.o.log.info('container finished', { container: c.containerId, state, exitCode, signal: signal || undefined, diagnostics: diagnostics || undefined });
     rmSync(c.workDir, { recursive: true, force: true });
+    this.persist();
     this.emit(c);
     this.finishedOrder.push(c.containerId);
     while (this.finishedOrder.length > this.o.finishedKept) {

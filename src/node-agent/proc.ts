@@ -94,3 +94,13 @@ export function treeRssBytes(table: Map<number, ProcEntry>, rootPid: number): nu
   }
   return total;
 }
+
+/** A process's start time in clock ticks since boot (field 22 of /proc/PID/stat), or -1. */
+export function processStartTime(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+  } catch {
+    return -1;
+  }
+}
