@@ -62,13 +62,12 @@ export function lineChart({ series, bands = [], tMin, tMax, width = 560, height 
     grid.push(s('line', { x1: pad.l, x2: pad.l + iw, y1: y(v), y2: y(v), class: 'grid-line' }));
     grid.push(s('text', { x: pad.l - 6, y: y(v) + 4, class: 'axis-label', 'text-anchor': 'end' }, yFormat(v)));
   }
-  const minutes = Math.round(span / 60_000);
-  const step = minutes > 10 ? 5 : minutes > 4 ? 2 : 1;
-  for (let m = 0; m <= minutes; m += step) {
-    const t = tMax - m * 60_000;
-    if (t < tMin) break;
+  const tickStep = [10, 15, 30, 60, 120, 300, 600].map((v) => v * 1000).find((st) => span / st <= 6) ?? 1_800_000;
+  for (let ago = 0; ago <= span; ago += tickStep) {
+    const t = tMax - ago;
+    const label = ago === 0 ? 'now' : ago < 60_000 ? `-${ago / 1000}s` : `-${ago / 60_000}m`;
     grid.push(s('line', { x1: x(t), x2: x(t), y1: pad.t, y2: pad.t + ih, class: 'grid-line v' }));
-    grid.push(s('text', { x: x(t), y: height - 6, class: 'axis-label', 'text-anchor': m === 0 ? 'end' : 'middle' }, m === 0 ? 'now' : `-${m}m`));
+    grid.push(s('text', { x: x(t), y: height - 6, class: 'axis-label', 'text-anchor': ago === 0 ? 'end' : 'middle' }, label));
   }
 
   const bandEls = bands.map(([a, b]) => s('rect', { x: x(a), y: pad.t, width: Math.max(2, x(b) - x(a)), height: ih, class: 'band-starving' }, s('title', null, 'starving')));

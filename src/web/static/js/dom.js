@@ -20,6 +20,12 @@ function setAttrs(el, attrs) {
   }
 }
 
+/** Replaces `el`'s children; null, undefined and false children are skipped. */
+export function render(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+}
+
 /** h('div', { class: 'x' }, 'text', child, [more]) */
 export function h(tag, attrs, ...children) {
   const el = document.createElement(tag);

@@ -1,7 +1,7 @@
 // History: finished jobs, newest first, with search (job id or name) and filters by
 // user and final state. The list reloads by itself when a job finishes.
 
-import { h, section, table, badge, fmtDuration, fmtTime, jobLink } from '../dom.js';
+import { h, render, section, table, badge, fmtDuration, fmtTime, jobLink } from '../dom.js';
 
 const resultsMax = 500;
 const states = ['', 'succeeded', 'failed', 'killed'];
@@ -73,7 +73,7 @@ export function historyPage(params) {
     mount(root) {
       results = h('div', null, h('p', { class: 'muted' }, 'Loading…'));
       summary = h('span', { class: 'muted', 'data-testid': 'history-count' });
-      root.replaceChildren(
+      render(root, 
         h('div', { class: 'page-head' }, h('h1', null, 'Job history'), summary),
         section('Finished jobs', h('form', { class: 'filters', onsubmit: (e) => e.preventDefault() }, h('label', null, 'search ', q), h('label', null, 'user ', user), h('label', null, 'state ', state)), results),
       );

@@ -2,7 +2,7 @@
 // container logs on the node agents, an attempt timeline, map and reduce task tables,
 // and counters. Live from the job's tracker while it runs, from history afterwards.
 
-import { h, section, table, badge, fmtNum, fmtDuration, fmtTime, link } from '../dom.js';
+import { h, render, section, table, badge, fmtNum, fmtDuration, fmtTime, link } from '../dom.js';
 import { progressBar, gantt, attemptStates } from '../charts.js';
 
 /** Task rows shown per kind; the rest are summarized (the timeline shows more). */
@@ -59,14 +59,14 @@ export function jobPage(jobId) {
   let missing = false;
   let lastSnap = null;
 
-  function render() {
+  function draw() {
     if (!el) return;
     if (missing && !job) {
-      el.replaceChildren(section(`Job ${jobId}`, h('p', { class: 'empty', 'data-testid': 'job-missing' }, 'No running job and no finished job in history has this id.')));
+      render(el, section(`Job ${jobId}`, h('p', { class: 'empty', 'data-testid': 'job-missing' }, 'No running job and no finished job in history has this id.')));
       return;
     }
     if (!job) {
-      el.replaceChildren(h('p', { class: 'muted' }, `Loading job ${jobId}…`));
+      render(el, h('p', { class: 'muted' }, `Loading job ${jobId}…`));
       return;
     }
     const now = job.live ? (lastSnap?.t ?? Date.now()) : job.finishedAtMs || Date.now();
@@ -82,7 +82,7 @@ export function jobPage(jobId) {
     const t1 = Math.max(now, ...attempts.map((a) => a.endMs || now));
     const byState = Object.fromEntries(attemptStates.map((st) => [st, attempts.filter((a) => a.state === st).length]));
 
-    el.replaceChildren(
+    render(el, 
       h(
         'div',
         { class: 'page-head' },
@@ -135,7 +135,7 @@ export function jobPage(jobId) {
     title: `Job ${jobId}`,
     mount(root) {
       el = root;
-      render();
+      draw();
     },
     update(snap) {
       lastSnap = snap;
@@ -146,7 +146,7 @@ export function jobPage(jobId) {
         job = detail;
         missing = false;
       }
-      render();
+      draw();
     },
   };
 }

@@ -1,7 +1,7 @@
 // Running jobs: one row per MapReduce job with its progress (maps and reduces done,
 // running), failed attempts so far, and how long it has run. Below: every live session.
 
-import { h, section, table, badge, fmtMem, fmtNum, fmtDuration, jobLink, link } from '../dom.js';
+import { h, render, section, table, badge, fmtMem, fmtNum, fmtDuration, jobLink, link } from '../dom.js';
 import { progressBar } from '../charts.js';
 
 function taskCount(t) {
@@ -43,7 +43,7 @@ export function jobsPage() {
       el = root;
     },
     update(snap) {
-      el.replaceChildren(
+      render(el, 
         h('div', { class: 'page-head' }, h('h1', null, 'Running jobs'), h('span', { class: 'muted' }, 'Finished jobs are in ', link('#/history', 'history'), '.')),
         section(`MapReduce jobs (${snap.jobs.length})`, jobsTable(snap, 'jobs')),
         section(

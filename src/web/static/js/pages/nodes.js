@@ -1,7 +1,7 @@
 // Nodes: state and health, granted vs capacity per resource, measured usage, containers,
 // last heartbeat.
 
-import { h, section, table, badge, fmtMem, fmtNum, fmtAgo } from '../dom.js';
+import { h, render, section, table, badge, fmtMem, fmtNum, fmtAgo } from '../dom.js';
 import { meter } from '../charts.js';
 
 const stateOrder = { lost: 0, decommissioning: 1, alive: 2, decommissioned: 3 };
@@ -16,7 +16,7 @@ export function nodesPage() {
     update(snap) {
       const nodes = [...snap.nodes].sort((a, b) => (stateOrder[a.state] ?? 9) - (stateOrder[b.state] ?? 9) || a.name.localeCompare(b.name));
       const c = snap.cluster;
-      el.replaceChildren(
+      render(el, 
         h(
           'div',
           { class: 'page-head' },

@@ -1,7 +1,7 @@
 // Cluster overview: nodes by state, capacity against what is granted per resource,
 // running jobs with progress, pools at a glance, live sessions.
 
-import { h, section, table, badge, fmtMem, fmtNum, fmtPct, fmtDuration, link } from '../dom.js';
+import { h, render, section, table, badge, fmtMem, fmtNum, fmtPct, fmtDuration, link } from '../dom.js';
 import { meter } from '../charts.js';
 import { jobsTable } from './jobs.js';
 
@@ -71,7 +71,7 @@ export function overviewPage() {
             ),
           )
         : null;
-      el.replaceChildren(h('div', { class: 'page-head' }, h('h1', null, 'Cluster overview'), h('span', { class: 'muted' }, `Coronet ${c.version} · up ${fmtDuration(snap.t - c.startedAtMs)}`)), nodeStats, h('div', { class: 'cols' }, capacity, pools), jobs, sessions);
+      render(el, h('div', { class: 'page-head' }, h('h1', null, 'Cluster overview'), h('span', { class: 'muted' }, `Coronet ${c.version} · up ${fmtDuration(snap.t - c.startedAtMs)}`)), nodeStats, h('div', { class: 'cols' }, capacity, pools), jobs, sessions);
     },
   };
 }

@@ -2,7 +2,7 @@
 // live chart over the last minutes (the CM samples every few seconds and keeps ~15
 // minutes); starving pools are marked, and their starving periods shaded on the chart.
 
-import { h, section, table, badge, fmtMem, fmtNum, fmtDuration } from '../dom.js';
+import { h, render, section, table, badge, fmtMem, fmtNum, fmtDuration } from '../dom.js';
 import { meter, lineChart } from '../charts.js';
 
 /** Samples kept in the browser, oldest dropped first (the server keeps the same window). */
@@ -51,13 +51,15 @@ export function poolsPage(params) {
     // Samples that arrived on the stream while this loaded stay; older ones come first.
     samples = [...body.samples.filter((s) => !samples.some((x) => x.seq === s.seq)), ...samples].sort((a, b) => a.seq - b.seq);
     loaded = true;
-    if (lastSnap) render(lastSnap);
+    if (lastSnap) draw(lastSnap);
   }
 
-  function render(snap) {
+  function draw(snap) {
     const rs = resources[resource];
     const tMax = snap.t;
-    const tMin = tMax - windowMs;
+    // Until the buffer spans the whole window, the x axis spans what there is (at least a minute).
+    const firstT = samples.find((x) => x.t >= tMax - windowMs)?.t ?? tMax;
+    const tMin = Math.min(tMax - 60_000, firstT);
     const pools = [...snap.pools].sort((a, b) => (b.starvingSinceMs !== null) - (a.starvingSinceMs !== null) || b.granted.vcores - a.granted.vcores || a.name.localeCompare(b.name));
     const toggle = h(
       'div',
@@ -70,7 +72,7 @@ export function poolsPage(params) {
             'data-resource': k,
             onclick: () => {
               resource = k;
-              render(lastSnap);
+              draw(lastSnap);
             },
           },
           v.label,
@@ -119,7 +121,7 @@ export function poolsPage(params) {
         }),
       );
     });
-    el.replaceChildren(
+    render(el, 
       h('div', { class: 'page-head' }, h('h1', null, 'Pools'), h('span', { class: 'muted' }, `Usage against fair share and min share · last ${Math.round(windowMs / 60_000)} minutes, sampled every ${Math.round(sampleIntervalMs / 1000)} s`), toggle),
       section(
         'Shares now',
@@ -150,7 +152,7 @@ export function poolsPage(params) {
         samples.push(s);
         if (samples.length > samplesMax) samples.splice(0, samples.length - samplesMax);
       }
-      render(snap);
+      draw(snap);
     },
   };
 }
