@@ -18,6 +18,8 @@ export const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--d
 
 /** Two pool groups, so the pools page has configured shares to draw. */
 export const poolsYaml = `
+# Starvation must stay visible while the test looks at it: no preemption.
+preemptionEnabled: false
 groups:
   prod:
     weight: 2
@@ -119,6 +121,8 @@ export interface WebCluster {
   finished: JobStatusJson;
   failed: JobStatusJson;
   running: { jobId: string; process: ChildProcess };
+  /** Starts another sleepy job over `files` one-line inputs (each map sleeps); returns its job id once it is listed. */
+  startSleepy(name: string, pool: string, files: number): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -167,6 +171,21 @@ export async function startWebCluster(): Promise<WebCluster> {
       60_000,
       200,
     );
+    const clients = [proc];
+    const known = new Set([live.jobId]);
+    const startSleepy = async (name: string, pool: string, files: number): Promise<string> => {
+      const inDir = join(dir, `${name}-in`);
+      mkdirSync(inDir);
+      const args = ['run', join(dir, 'sleepy.mjs'), '--name', name, '--output', join(dir, `${name}-out`), '--pool', pool, '-D', 'coronet.speculative=false'];
+      for (let i = 0; i < files; i++) {
+        writeFileSync(join(inDir, `${i}.txt`), 'slow\n');
+        args.push('--input', join(inDir, `${i}.txt`));
+      }
+      clients.push(startCli(args, cluster.cmAddress));
+      const row = await eventually(`job ${name} to be listed as running`, async () => (await getJson<{ jobs: LiveJobRow[] }>(`${http}/api/v1/jobs`)).jobs.find((j) => !known.has(j.jobId) && j.pool === pool), 60_000, 200);
+      known.add(row.jobId);
+      return row.jobId;
+    };
     return {
       cluster,
       dir,
@@ -174,12 +193,16 @@ export async function startWebCluster(): Promise<WebCluster> {
       finished,
       failed,
       running: { jobId: live.jobId, process: proc },
+      startSleepy,
       stop: async () => {
-        if (proc.exitCode === null && proc.signalCode === null) {
-          const exited = new Promise((r) => proc.once('exit', r));
-          proc.kill('SIGKILL');
-          await exited;
-        }
+        await Promise.all(
+          clients.map((c) => {
+            if (c.exitCode !== null || c.signalCode !== null) return undefined;
+            const exited = new Promise((r) => c.once('exit', r));
+            c.kill('SIGKILL');
+            return exited;
+          }),
+        );
         await cluster.stop();
       },
     };

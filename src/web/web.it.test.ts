@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import type { PoolInfo } from '../scheduler/types.js';
 import { eventually, getJson } from '../testing/fixtures.js';
 import { chromiumArgs, chromiumPath, ensureArtifactsDir, startWebCluster, type JobStatusJson, type WebCluster } from './web-fixtures.js';
 
@@ -268,4 +269,26 @@ void test('live updates: a killed job leaves the jobs page and appears in histor
   await page.locator(`[data-testid="history"] tr[data-job="${wc.running.jobId}"]`).waitFor({ timeout: uiTimeoutMs });
   assert.match((await page.locator(`[data-testid="history"] tr[data-job="${wc.running.jobId}"]`).textContent()) ?? '', /killed/);
   assert.equal(await page.evaluate(() => (globalThis as unknown as { __noReload: number }).__noReload), marker, 'the page was not reloaded');
+});
+
+void test('a starving pool is marked on the overview and the pools page', { skip: noBrowser }, async () => {
+  // research.adhoc takes every vcore with maps that never finish; then prod.etl (min share 2 vcores) wants some.
+  await wc.startSleepy('hog', 'research.adhoc', 8);
+  await eventually('research.adhoc to hold all 8 vcores', async () => (await getJson<{ pools: PoolInfo[] }>(`${wc.http}/api/v1/pools`)).pools.find((p) => p.name === 'research.adhoc')?.granted.vcores === 8, 60_000, 250);
+  await wc.startSleepy('needy', 'prod.etl', 2);
+  await eventually('prod.etl to be starving', async () => (await getJson<{ pools: PoolInfo[] }>(`${wc.http}/api/v1/pools`)).pools.find((p) => p.name === 'prod.etl')?.starvingSinceMs !== null, 60_000, 250);
+
+  await open('#/');
+  await page.locator('[data-testid="starving-count"].bad .stat-value', { hasText: '1' }).waitFor({ timeout: uiTimeoutMs });
+  await page.locator('[data-testid="overview-pools"] .badge.st-starving').waitFor({ timeout: uiTimeoutMs });
+  await shot('overview-starving');
+
+  await open('#/pools');
+  const row = page.locator('tr[data-pool="prod.etl"].row-bad');
+  await row.waitFor({ timeout: uiTimeoutMs });
+  assert.match((await row.textContent()) ?? '', /starving/);
+  assert.match((await page.locator('tr[data-pool="research.adhoc"]').textContent()) ?? '', /8 granted/);
+  // The chart shades the starving period once a sample has seen it.
+  await page.locator('[data-pool-chart="prod.etl"].starving rect.band-starving').first().waitFor({ state: 'attached', timeout: uiTimeoutMs });
+  await shot('pools-starving');
 });

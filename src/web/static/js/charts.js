@@ -34,10 +34,11 @@ export function progressBar(progress, { running = 0, failed = false, testid } = 
   );
 }
 
-function niceMax(v) {
-  if (v <= 0) return 1;
-  const p = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+/** A round step for about `ticks` intervals up to `max`: 1, 2 or 5 times a power of ten. */
+function niceStep(max, ticks) {
+  const raw = Math.max(max, 1e-9) / ticks;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  for (const m of [1, 2, 5, 10]) if (m * p >= raw) return m * p;
   return 10 * p;
 }
 
@@ -49,16 +50,17 @@ export function lineChart({ series, bands = [], tMin, tMax, width = 560, height 
   const pad = { l: 52, r: 10, t: 10, b: 22 };
   const iw = width - pad.l - pad.r;
   const ih = height - pad.t - pad.b;
-  let yMax = yMaxHint;
-  for (const se of series) for (const [, v] of se.points) yMax = Math.max(yMax, v);
-  yMax = niceMax(yMax * 1.05);
+  let dataMax = yMaxHint;
+  for (const se of series) for (const [, v] of se.points) dataMax = Math.max(dataMax, v);
+  // Whole units at least (vcores, MB), and headroom so a line at the maximum stays visible.
+  const yStep = Math.max(1, niceStep(dataMax * 1.1, 4));
+  const yMax = yStep * Math.max(1, Math.ceil((dataMax * 1.1) / yStep));
   const span = Math.max(1, tMax - tMin);
   const x = (t) => pad.l + ((t - tMin) / span) * iw;
   const y = (v) => pad.t + ih - (v / yMax) * ih;
 
   const grid = [];
-  for (let i = 0; i <= 4; i++) {
-    const v = (yMax * i) / 4;
+  for (let v = 0; v <= yMax + 1e-9; v += yStep) {
     grid.push(s('line', { x1: pad.l, x2: pad.l + iw, y1: y(v), y2: y(v), class: 'grid-line' }));
     grid.push(s('text', { x: pad.l - 6, y: y(v) + 4, class: 'axis-label', 'text-anchor': 'end' }, yFormat(v)));
   }

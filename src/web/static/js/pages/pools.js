@@ -125,7 +125,8 @@ export function poolsPage(params) {
       h('div', { class: 'page-head' }, h('h1', null, 'Pools'), h('span', { class: 'muted' }, `Usage against fair share and min share · last ${Math.round(windowMs / 60_000)} minutes, sampled every ${Math.round(sampleIntervalMs / 1000)} s`), toggle),
       section(
         'Shares now',
-        table(['pool', { text: `granted (▏fair share, ▏min share)`, attrs: { class: 'wide' } }, 'fair share', 'min share', 'demand', 'weight', 'sessions', 'order', 'status', ''], rows, { empty: 'No pool yet: pools appear when configured or when a job names one.', testid: 'pools' }),
+        h('div', { class: 'legend' }, h('span', { class: 'key bar-granted' }, 'granted'), h('span', { class: 'key tick-fair' }, 'fair share'), h('span', { class: 'key tick-min' }, 'min share')),
+        table(['pool', { text: 'granted vs shares', attrs: { class: 'wide' } }, 'fair share', 'min share', 'demand', 'weight', 'sessions', 'order', 'status', ''], rows, { empty: 'No pool yet: pools appear when configured or when a job names one.', testid: 'pools' }),
       ),
       section(
         'Over time',
