@@ -72,7 +72,7 @@ export function lineChart({ series, bands = [], tMin, tMax, width = 560, height 
     grid.push(s('text', { x: x(t), y: height - 6, class: 'axis-label', 'text-anchor': ago === 0 ? 'end' : 'middle' }, label));
   }
 
-  const bandEls = bands.map(([a, b]) => s('rect', { x: x(a), y: pad.t, width: Math.max(2, x(b) - x(a)), height: ih, class: 'band-starving' }, s('title', null, 'starving')));
+  const bandEls = bands.map(([a, b]) => [Math.max(a, tMin), Math.min(b, tMax)]).filter(([a, b]) => b > a).map(([a, b]) => s('rect', { x: x(a), y: pad.t, width: Math.max(2, x(b) - x(a)), height: ih, class: 'band-starving' }, s('title', null, 'starving')));
 
   const lines = series.map((se) => {
     if (se.points.length === 0) return null;
@@ -119,7 +119,7 @@ export function gantt(attempts, { t0, t1, rowsMax = 400, testid } = {}) {
   const step = stepCandidates.find((st) => span / st <= 10) ?? 7_200_000;
   for (let t = 0; t <= span; t += step) {
     ticks.push(s('line', { x1: x(t0 + t), x2: x(t0 + t), y1: axisH - 4, y2: height, class: 'grid-line v' }));
-    ticks.push(s('text', { x: x(t0 + t), y: axisH - 8, class: 'axis-label', 'text-anchor': 'middle' }, `+${fmtDuration(t)}`));
+    ticks.push(s('text', { x: x(t0 + t), y: axisH - 8, class: 'axis-label', 'text-anchor': 'middle' }, t < 60_000 ? `+${t / 1000}s` : `+${fmtDuration(t)}`));
   }
 
   const bars = rows.map((a, i) => {

@@ -59,7 +59,9 @@ export function fmtPct(x) {
 }
 
 export function fmtDuration(ms) {
-  const s = Math.max(0, Math.round((Number(ms) || 0) / 1000));
+  const x = Math.max(0, Number(ms) || 0);
+  if (x < 10_000) return `${(x / 1000).toFixed(1)}s`;
+  const s = Math.round(x / 1000);
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);
   if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;

@@ -104,7 +104,7 @@ export function jobPage(jobId) {
           kv('output', h('span', { class: 'mono' }, job.output ?? '—')),
         ),
         h('div', { class: 'progress-rows' },
-          h('div', { class: 'progress-row' }, h('span', null, 'overall'), progressBar(job.progress ?? 0, { failed: stateBad, testid: 'job-progress' })),
+          h('div', { class: 'progress-row' }, h('span', null, 'overall'), progressBar(job.progress ?? 0, { running: mapsS.total + redS.total ? (mapsS.running + redS.running) / (mapsS.total + redS.total) : 0, failed: stateBad, testid: 'job-progress' })),
           h('div', { class: 'progress-row' }, h('span', null, `maps ${fmtNum(mapsS.succeeded)}/${fmtNum(mapsS.total)}`), progressBar(mapsS.total ? mapsS.succeeded / mapsS.total : job.state === 'succeeded' ? 1 : 0, { running: mapsS.total ? mapsS.running / mapsS.total : 0, failed: stateBad, testid: 'maps-progress' })),
           h('div', { class: 'progress-row' }, h('span', null, `reduces ${fmtNum(redS.succeeded)}/${fmtNum(redS.total)}`), progressBar(redS.total ? redS.succeeded / redS.total : job.state === 'succeeded' ? 1 : 0, { running: redS.total ? redS.running / redS.total : 0, failed: stateBad, testid: 'reduces-progress' })),
         ),
