@@ -11,7 +11,8 @@ import { eventually, getJson, testCluster } from '../testing/fixtures.js';
 import type { LocalCluster } from '../local/local-cluster.js';
 
 export const cliPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'main.js');
-export const chromiumPath = '/usr/bin/chromium';
+/** Debian's Chromium; CORONET_TEST_CHROMIUM points elsewhere (never downloaded). */
+export const chromiumPath = process.env.CORONET_TEST_CHROMIUM || '/usr/bin/chromium';
 export const artifactsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-artifacts');
 
 export const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -123,6 +124,8 @@ export interface WebCluster {
   running: { jobId: string; process: ChildProcess };
   /** Starts another sleepy job over `files` one-line inputs (each map sleeps); returns its job id once it is listed. */
   startSleepy(name: string, pool: string, files: number): Promise<string>;
+  /** Kills every job client this fixture started (their sessions then expire and the CM kills their containers). */
+  killJobs(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -186,6 +189,16 @@ export async function startWebCluster(): Promise<WebCluster> {
       known.add(row.jobId);
       return row.jobId;
     };
+    const killJobs = async (): Promise<void> => {
+      await Promise.all(
+        clients.map((c) => {
+          if (c.exitCode !== null || c.signalCode !== null) return undefined;
+          const exited = new Promise((r) => c.once('exit', r));
+          c.kill('SIGKILL');
+          return exited;
+        }),
+      );
+    };
     return {
       cluster,
       dir,
@@ -194,15 +207,9 @@ export async function startWebCluster(): Promise<WebCluster> {
       failed,
       running: { jobId: live.jobId, process: proc },
       startSleepy,
+      killJobs,
       stop: async () => {
-        await Promise.all(
-          clients.map((c) => {
-            if (c.exitCode !== null || c.signalCode !== null) return undefined;
-            const exited = new Promise((r) => c.once('exit', r));
-            c.kill('SIGKILL');
-            return exited;
-          }),
-        );
+        await killJobs();
         await cluster.stop();
       },
     };

@@ -292,3 +292,25 @@ void test('a starving pool is marked on the overview and the pools page', { skip
   await page.locator('[data-pool-chart="prod.etl"].starving rect.band-starving').first().waitFor({ state: 'attached', timeout: uiTimeoutMs });
   await shot('pools-starving');
 });
+
+void test('a lost node is counted and listed on the overview and the nodes page', { skip: noBrowser }, async () => {
+  // A third agent that never runs a container (no job is left running), then killed.
+  await wc.killJobs();
+  await eventually('no session left', async () => (await getJson<{ sessions: Array<{ state: string }> }>(`${wc.http}/api/v1/sessions`)).sessions.every((x) => x.state === 'ended'), 60_000, 250);
+  const agent = await wc.cluster.addAgent('node-3');
+  await wc.cluster.waitForNodes(3);
+  await open('#/');
+  await page.locator('[data-testid="nodes-up"] .stat-value', { hasText: '3' }).waitFor({ timeout: uiTimeoutMs });
+  agent.process.kill('SIGKILL');
+  await page.locator('[data-testid="nodes-lost"].bad .stat-value', { hasText: '1' }).waitFor({ timeout: uiTimeoutMs });
+  const row = page.locator('[data-testid="troubled-nodes"] tr[data-node="node-3"]');
+  await row.waitFor({ timeout: uiTimeoutMs });
+  assert.match((await row.textContent()) ?? '', /lost/);
+  assert.equal((await page.getByTestId('nodes-up').locator('.stat-value').textContent())?.trim(), '2');
+  await shot('overview-node-lost');
+  await open('#/nodes');
+  const first = page.locator('[data-testid="nodes"] tbody tr').first();
+  assert.equal(await first.getAttribute('data-node'), 'node-3', 'lost nodes are listed first');
+  assert.match((await first.textContent()) ?? '', /lost/);
+  await shot('nodes-lost');
+});

@@ -115,11 +115,11 @@ export function gantt(attempts, { t0, t1, rowsMax = 400, testid } = {}) {
   const x = (t) => labelW + ((Math.min(Math.max(t, t0), t1) - t0) / span) * iw;
 
   const ticks = [];
-  const stepCandidates = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600].map((v) => v * 1000);
+  const stepCandidates = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600].map((v) => v * 1000);
   const step = stepCandidates.find((st) => span / st <= 10) ?? 7_200_000;
   for (let t = 0; t <= span; t += step) {
     ticks.push(s('line', { x1: x(t0 + t), x2: x(t0 + t), y1: axisH - 4, y2: height, class: 'grid-line v' }));
-    ticks.push(s('text', { x: x(t0 + t), y: axisH - 8, class: 'axis-label', 'text-anchor': 'middle' }, t < 60_000 ? `+${t / 1000}s` : `+${fmtDuration(t)}`));
+    ticks.push(s('text', { x: x(t0 + t), y: axisH - 8, class: 'axis-label', 'text-anchor': 'middle' }, t < 60_000 ? `+${(t / 1000).toFixed(step < 1000 ? 1 : 0)}s` : `+${fmtDuration(t)}`));
   }
 
   const bars = rows.map((a, i) => {

@@ -1,7 +1,7 @@
 // Cluster overview: nodes by state, capacity against what is granted per resource,
 // running jobs with progress, pools at a glance, live sessions.
 
-import { h, render, section, table, badge, fmtMem, fmtNum, fmtPct, fmtDuration, link } from '../dom.js';
+import { h, render, section, table, badge, fmtMem, fmtNum, fmtPct, fmtDuration, fmtAgo, link } from '../dom.js';
 import { meter } from '../charts.js';
 import { jobsTable } from './jobs.js';
 
@@ -61,6 +61,17 @@ export function overviewPage() {
         ),
       );
       const jobs = section(h('span', null, 'Running jobs ', link('#/jobs', 'all →', { class: 'more' })), jobsTable(snap, 'overview-jobs'));
+      const troubled = snap.nodes.filter((n) => n.state === 'lost' || n.state === 'decommissioning' || !n.healthy);
+      const attention = troubled.length
+        ? section(
+            h('span', null, 'Nodes needing attention ', link('#/nodes', 'all nodes →', { class: 'more' })),
+            table(
+              ['node', 'rack', 'state', 'health', 'last heartbeat'],
+              troubled.map((n) => h('tr', { 'data-node': n.name, class: n.state === 'lost' || !n.healthy ? 'row-bad' : 'row-warn' }, h('td', { class: 'mono' }, n.name), h('td', { class: 'mono' }, n.rack), h('td', null, badge(n.state)), h('td', null, n.healthy ? badge('healthy') : badge('unhealthy'), n.healthReport ? ` ${n.healthReport}` : ''), h('td', null, fmtAgo(n.lastHeartbeatMs, snap.t)))),
+              { testid: 'troubled-nodes' },
+            ),
+          )
+        : null;
       const others = snap.sessions.filter((x) => x.kind !== 'mapreduce');
       const sessions = others.length
         ? section(
@@ -71,7 +82,7 @@ export function overviewPage() {
             ),
           )
         : null;
-      render(el, h('div', { class: 'page-head' }, h('h1', null, 'Cluster overview'), h('span', { class: 'muted' }, `Coronet ${c.version} · up ${fmtDuration(snap.t - c.startedAtMs)}`)), nodeStats, h('div', { class: 'cols' }, capacity, pools), jobs, sessions);
+      render(el, h('div', { class: 'page-head' }, h('h1', null, 'Cluster overview'), h('span', { class: 'muted' }, `Coronet ${c.version} · up ${fmtDuration(snap.t - c.startedAtMs)}`)), nodeStats, attention, h('div', { class: 'cols' }, capacity, pools), jobs, sessions);
     },
   };
 }
