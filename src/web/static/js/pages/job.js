@@ -7,6 +7,8 @@ import { progressBar, gantt, attemptStates } from '../charts.js';
 
 /** Task rows shown per kind; the rest are summarized (the timeline shows more). */
 const taskRowsMax = 300;
+/** Attempts drawn on the timeline. */
+const timelineRowsMax = 400;
 
 function logLinks(a) {
   if (!a.shuffleAddress || !a.containerId) return h('span', { class: 'muted' }, 'no container');
@@ -123,7 +125,8 @@ export function jobPage(jobId) {
       section(
         'Attempt timeline',
         h('div', { class: 'legend' }, attemptStates.map((st) => h('span', { class: `key bar-key st-${st}` }, `${st} (${byState[st]})`)), h('span', { class: 'key bar-key speculative' }, 'speculative')),
-        attempts.length ? gantt([...attempts].sort((a, b) => a.taskId.localeCompare(b.taskId) || a.startMs - b.startMs), { t0, t1, testid: 'timeline' }) : h('p', { class: 'empty' }, 'No attempt has started yet.'),
+        attempts.length ? gantt([...attempts].sort((a, b) => a.taskId.localeCompare(b.taskId) || a.startMs - b.startMs), { t0, t1, rowsMax: timelineRowsMax, testid: 'timeline' }) : h('p', { class: 'empty' }, 'No attempt has started yet.'),
+        attempts.length > timelineRowsMax ? h('p', { class: 'muted' }, `Showing the first ${timelineRowsMax} of ${fmtNum(attempts.length)} attempts.`) : null,
       ),
       section(`Map tasks (${maps.length})`, taskTable(maps, 'map', now)),
       section(`Reduce tasks (${reduces.length})`, taskTable(reduces, 'reduce', now)),

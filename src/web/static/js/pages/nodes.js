@@ -34,7 +34,7 @@ export function nodesPage() {
                 h('td', { class: 'mono' }, n.name),
                 h('td', { class: 'mono' }, n.rack),
                 h('td', null, badge(n.state)),
-                h('td', null, n.healthy ? badge('healthy') : badge('unhealthy', n.healthReport)),
+                h('td', null, n.state === 'lost' ? h('span', { class: 'muted' }, 'unknown') : n.healthy ? badge('healthy') : badge('unhealthy', n.healthReport)),
                 h('td', { class: 'wide' }, meter(n.allocated.vcores, n.capacity.vcores, { label: `${fmtNum(n.allocated.vcores)} / ${fmtNum(n.capacity.vcores)}` })),
                 h('td', { class: 'wide' }, meter(n.allocated.memoryMb, n.capacity.memoryMb, { label: `${fmtMem(n.allocated.memoryMb)} / ${fmtMem(n.capacity.memoryMb)}` })),
                 h('td', { class: 'num' }, `${fmtNum(n.usage.cpuCores, 1)} cores · ${fmtMem(n.usage.memoryMb)}`),

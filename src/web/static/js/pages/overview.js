@@ -67,7 +67,7 @@ export function overviewPage() {
             h('span', null, 'Nodes needing attention ', link('#/nodes', 'all nodes →', { class: 'more' })),
             table(
               ['node', 'rack', 'state', 'health', 'last heartbeat'],
-              troubled.map((n) => h('tr', { 'data-node': n.name, class: n.state === 'lost' || !n.healthy ? 'row-bad' : 'row-warn' }, h('td', { class: 'mono' }, n.name), h('td', { class: 'mono' }, n.rack), h('td', null, badge(n.state)), h('td', null, n.healthy ? badge('healthy') : badge('unhealthy'), n.healthReport ? ` ${n.healthReport}` : ''), h('td', null, fmtAgo(n.lastHeartbeatMs, snap.t)))),
+              troubled.map((n) => h('tr', { 'data-node': n.name, class: n.state === 'lost' || !n.healthy ? 'row-bad' : 'row-warn' }, h('td', { class: 'mono' }, n.name), h('td', { class: 'mono' }, n.rack), h('td', null, badge(n.state)), h('td', null, n.state === 'lost' ? h('span', { class: 'muted' }, 'unknown (no heartbeat)') : [n.healthy ? badge('healthy') : badge('unhealthy'), n.healthReport ? ` ${n.healthReport}` : '']), h('td', null, fmtAgo(n.lastHeartbeatMs, snap.t)))),
               { testid: 'troubled-nodes' },
             ),
           )
