@@ -37,7 +37,7 @@ export function nodesPage() {
                 h('td', null, n.state === 'lost' ? h('span', { class: 'muted' }, 'unknown') : n.healthy ? badge('healthy') : badge('unhealthy', n.healthReport)),
                 h('td', { class: 'wide' }, meter(n.allocated.vcores, n.capacity.vcores, { label: `${fmtNum(n.allocated.vcores)} / ${fmtNum(n.capacity.vcores)}` })),
                 h('td', { class: 'wide' }, meter(n.allocated.memoryMb, n.capacity.memoryMb, { label: `${fmtMem(n.allocated.memoryMb)} / ${fmtMem(n.capacity.memoryMb)}` })),
-                h('td', { class: 'num' }, `${fmtNum(n.usage.cpuCores, 1)} cores · ${fmtMem(n.usage.memoryMb)}`),
+                h('td', { class: 'num' }, n.state === 'lost' ? '—' : `${fmtNum(n.usage.cpuCores, 1)} cores · ${fmtMem(n.usage.memoryMb)}`),
                 h('td', { class: 'num' }, fmtNum(n.containerCount)),
                 h('td', { class: n.state === 'lost' ? 'bad-text' : '' }, fmtAgo(n.lastHeartbeatMs, snap.t)),
                 h('td', { class: 'mono' }, n.shuffleAddress),
