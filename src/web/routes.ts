@@ -11,6 +11,7 @@ import { sendJson } from '../common/http.js';
 import { EventHub } from './events.js';
 import { PoolHistory, type PoolHistoryOptions } from './pool-history.js';
 import { serveStaticFile, staticRoot } from './static-files.js';
+import { JobProgressCache } from './snapshot.js';
 
 export interface WebUi {
   routes: Route[];
@@ -30,7 +31,7 @@ export interface WebUiOptions {
 export function createWebUi(cm: ClusterManager, history: HistoryStore, liveJobs: () => LiveJob[], o: WebUiOptions = {}): WebUi {
   const root = o.staticDir ?? staticRoot();
   const poolHistory = new PoolHistory({ ...o.poolHistory, pools: () => cm.poolViews() });
-  const events = new EventHub({ cm, history, liveJobs, latestPoolSample: () => poolHistory.latest() }, cm.log, o.snapshotIntervalMs);
+  const events = new EventHub({ cm, history, liveJobs, latestPoolSample: () => poolHistory.latest(), progress: new JobProgressCache() }, cm.log, o.snapshotIntervalMs);
   poolHistory.start();
 
   const routes: Route[] = [

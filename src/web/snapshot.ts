@@ -65,6 +65,7 @@ export interface SnapshotSources {
   history: HistoryStore;
   liveJobs: () => LiveJob[];
   latestPoolSample: () => PoolSample | undefined;
+  progress: JobProgressCache;
 }
 
 interface TrackerStatus {
@@ -75,14 +76,46 @@ interface TrackerStatus {
   tasks?: Array<{ attempts?: Array<{ state?: unknown }> }>;
 }
 
-async function fetchTrackerStatus(trackerHttp: string): Promise<Record<string, unknown> | null> {
+async function fetchTrackerStatus(trackerHttp: string): Promise<{ status: Record<string, unknown>; bytes: number } | null> {
   if (!trackerHttp) return null;
   try {
     const r = await fetch(`http://${trackerHttp}/api/v1/job`, { signal: AbortSignal.timeout(trackerFetchTimeoutMs) });
     if (!r.ok) return null;
-    return (await r.json()) as Record<string, unknown>;
+    const text = await r.text();
+    return { status: JSON.parse(text) as Record<string, unknown>, bytes: text.length };
   } catch {
     return null;
+  }
+}
+
+/** A tracker's status is refetched at most this often for every this many bytes it weighs (big jobs, fewer fetches). */
+export const progressRefreshMsPerMiB = 4_000;
+export const progressRefreshMsMax = 10_000;
+
+/**
+ * The running jobs' progress for the snapshots. A job tracker only serves its full status
+ * (every task and attempt), so a big job's status is fetched less often than once a
+ * second: the interval grows with its size, up to `progressRefreshMsMax`.
+ */
+export class JobProgressCache {
+  private readonly entries = new Map<string, { progress: JobProgress | null; fetchedAtMs: number; refreshMs: number }>();
+
+  async get(jobs: LiveJob[], now = Date.now()): Promise<Array<JobProgress | null>> {
+    const out = await Promise.all(
+      jobs.map(async (j) => {
+        const e = this.entries.get(j.jobId);
+        if (e && now - e.fetchedAtMs < e.refreshMs) return e.progress;
+        const r = await fetchTrackerStatus(j.trackerHttp);
+        const progress = r ? progressOf(r.status as TrackerStatus) : null;
+        const refreshMs = r ? Math.min(progressRefreshMsMax, Math.floor((r.bytes / 1048576) * progressRefreshMsPerMiB)) : 0;
+        this.entries.set(j.jobId, { progress, fetchedAtMs: now, refreshMs });
+        return progress;
+      }),
+    );
+    // Forget jobs no longer running: the cache never outgrows the live job list.
+    const live = new Set(jobs.map((j) => j.jobId));
+    for (const id of this.entries.keys()) if (!live.has(id)) this.entries.delete(id);
+    return out;
   }
 }
 
@@ -98,10 +131,7 @@ export async function buildSnapshot(src: SnapshotSources): Promise<Snapshot> {
   const allNodes = cm.nodeViews();
   const liveSessions = cm.sessionViews().filter((s) => s.state !== 'ended');
   const jobs = src.liveJobs().filter((j) => j.state !== 'ended');
-  const progress = await Promise.all(jobs.slice(0, jobsWithProgressMax).map(async (j) => {
-    const st = await fetchTrackerStatus(j.trackerHttp);
-    return st ? progressOf(st as TrackerStatus) : null;
-  }));
+  const progress = await src.progress.get(jobs.slice(0, jobsWithProgressMax));
   const newest = src.history.list({ limit: 1 })[0];
   return {
     t: Date.now(),
@@ -134,8 +164,8 @@ export async function buildSnapshot(src: SnapshotSources): Promise<Snapshot> {
 export async function jobDetail(src: SnapshotSources, jobId: string): Promise<Record<string, unknown> | null> {
   const j = src.liveJobs().find((x) => x.jobId === jobId && x.state !== 'ended');
   if (j) {
-    const st = await fetchTrackerStatus(j.trackerHttp);
-    if (st) return { ...st, pool: j.pool, sessionId: j.sessionId, live: true };
+    const r = await fetchTrackerStatus(j.trackerHttp);
+    if (r) return { ...r.status, pool: j.pool, sessionId: j.sessionId, live: true };
   }
   const h = src.history.get(jobId);
   if (h) return { ...h, live: false };

@@ -7,6 +7,9 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PoolHistory } from './pool-history.js';
 import { staticPath, staticRoot } from './static-files.js';
+import { JobProgressCache, progressRefreshMsMax } from './snapshot.js';
+import { createServer } from 'node:http';
+import { listen } from '../common/http.js';
 import type { PoolInfo } from '../scheduler/types.js';
 import { resources } from '../common/resources.js';
 
@@ -81,4 +84,40 @@ void test('static paths stay inside the root and have a known type', () => {
 void test('the built UI has its entry files next to the compiled module', () => {
   // post-build copies src/web/static to dist/web/static.
   for (const f of ['index.html', 'style.css', 'js/app.js']) assert.ok(existsSync(join(staticRoot(), f)), f);
+});
+
+void test('job progress is fetched from the tracker, less often for big statuses, and forgotten when the job ends', async () => {
+  let requests = 0;
+  let padding = '';
+  const server = createServer((_req, res) => {
+    requests++;
+    res.end(JSON.stringify({ state: 'running', progress: 0.5, maps: { total: 2, succeeded: 1, running: 1 }, reduces: { total: 1, succeeded: 0, running: 0 }, tasks: [{ attempts: [{ state: 'failed' }, { state: 'running' }] }], padding }));
+  });
+  const port = await listen(server, '127.0.0.1', 0);
+  try {
+    const cache = new JobProgressCache();
+    const job = { jobId: 'job_1', sessionId: 's', name: 'n', user: 'u', pool: 'p', state: 'running', startedAtMs: 0, trackerHttp: `127.0.0.1:${port}` };
+    const [p] = await cache.get([job], 1_000);
+    assert.deepEqual(p, { state: 'running', progress: 0.5, maps: { total: 2, succeeded: 1, running: 1 }, reduces: { total: 1, succeeded: 0, running: 0 }, failedAttempts: 1 });
+    await cache.get([job], 2_000);
+    assert.equal(requests, 2, 'a small status is fetched every time');
+
+    padding = 'x'.repeat(4 << 20);
+    await cache.get([job], 3_000);
+    assert.equal(requests, 3);
+    await cache.get([job], 4_000);
+    assert.equal(requests, 3, 'a big status is not fetched again at once');
+    await cache.get([job], 3_000 + progressRefreshMsMax);
+    assert.equal(requests, 4, 'but at least every progressRefreshMsMax');
+
+    await cache.get([], 20_000);
+    padding = '';
+    await cache.get([job], 20_001);
+    assert.equal(requests, 5, 'an ended job is forgotten');
+
+    const [none] = await cache.get([{ ...job, jobId: 'job_2', trackerHttp: '' }]);
+    assert.equal(none, null, 'no tracker address: no progress');
+  } finally {
+    server.close();
+  }
 });
