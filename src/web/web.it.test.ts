@@ -23,6 +23,8 @@ let wc: WebCluster;
 let browser: Browser | undefined;
 let page: Page;
 let shots = '';
+/** Uncaught exceptions in the page: there must be none. */
+const pageErrors: string[] = [];
 
 before(async () => {
   wc = await startWebCluster();
@@ -31,6 +33,7 @@ before(async () => {
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page.on('pageerror', (err) => pageErrors.push(err.stack ?? err.message));
   }
 });
 
@@ -315,4 +318,8 @@ void test('a lost node is counted and listed on the overview and the nodes page'
   assert.equal(await first.getAttribute('data-node'), 'node-3', 'lost nodes are listed first');
   assert.match((await first.textContent()) ?? '', /lost/);
   await shot('nodes-lost');
+});
+
+void test('no page threw an uncaught exception', { skip: noBrowser }, () => {
+  assert.deepEqual(pageErrors, []);
 });
