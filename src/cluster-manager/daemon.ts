@@ -15,6 +15,7 @@ import { clusterManagerHandlers } from './rpc-service.js';
 import { createCmHttpServer, type Route } from './http-api.js';
 import { HistoryStore, historyRoutes, type LiveJob } from '../history/index.js';
 import type { CmConfig } from './config.js';
+import { createWebUi } from '../web/index.js';
 
 export interface RunningClusterManager {
   cm: ClusterManager;
@@ -51,7 +52,9 @@ export async function startClusterManager(config: CmConfig, opts: { log?: Logger
       .sessionViews()
       .filter((s) => s.kind === 'mapreduce' && s.tags.jobId)
       .map((s) => ({ jobId: s.tags.jobId, sessionId: s.id, name: s.name, user: s.user, pool: s.pool, state: s.state, startedAtMs: s.startedAtMs, trackerHttp: s.tags.jobtrackerHttp ?? '' }));
-  const http = createCmHttpServer(cm, [...historyRoutes(history, liveJobs), ...(opts.extraRoutes?.(cm) ?? [])]);
+  const web = createWebUi(cm, history, liveJobs);
+  const http = createCmHttpServer(cm, [...historyRoutes(history, liveJobs), ...web.routes, ...(opts.extraRoutes?.(cm) ?? [])]);
+  http.once('close', () => web.stop());
   const httpPort = await listen(http, config.httpHost, config.httpPort);
   const rpcAddress = formatHostPort(advertisedHost(config.rpcHost), rpcPort);
   const httpAddress = formatHostPort(advertisedHost(config.httpHost), httpPort);

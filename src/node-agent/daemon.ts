@@ -85,8 +85,8 @@ export async function startNodeAgent(config: AgentConfig, opts: { log?: Logger; 
   const shuffleRequests = metrics.counter('coronet_shuffle_requests_total', 'Map output partitions served to reducers.');
   const heartbeatFailures = metrics.counter('coronet_agent_heartbeat_failures_total', 'Heartbeats that did not reach the cluster manager.');
   metrics.gauge('coronet_containers_running', 'Containers running on this node.', () => containers.running().length);
-  metrics.gauge('coronet_containers_launched_total', 'Containers launched since the agent started.', () => containers.launched);
-  metrics.gauge('coronet_containers_killed_over_limit_total', 'Containers killed for exceeding their memory limit.', () => containers.overLimitKills);
+  metrics.gauge('coronet_containers_launched', 'Containers launched since the agent started.', () => containers.launched);
+  metrics.gauge('coronet_containers_killed_over_limit', 'Containers killed for exceeding their memory limit since the agent started.', () => containers.overLimitKills);
 
   const server = newServer();
   server.addService(nodeAgentService(), nodeAgentHandlers(containers));
