@@ -93,6 +93,8 @@ export interface JobTrackerOptions {
   ownGrantId?: string;
   log: Logger;
   onProgress?: (s: JobStatus) => void;
+  /** Observes each finished attempt (kind, state, seconds): the JT's /metrics. */
+  onAttemptEnd?: (kind: 'map' | 'reduce', state: string, seconds: number) => void;
 }
 
 export interface JobStatus {
@@ -414,6 +416,7 @@ export class JobTracker {
     }
     a.state = 'succeeded';
     a.counters = counters;
+    this.o.onAttemptEnd?.(t.kind, 'succeeded', (a.endMs - a.startMs) / 1000);
     t.state = 'succeeded';
     t.succeededAttempt = a;
     this.counters.merge(counters);
@@ -438,6 +441,7 @@ export class JobTracker {
     const t = this.taskOf(a);
     a.state = 'failed';
     a.endMs = Date.now();
+    this.o.onAttemptEnd?.(t.kind, 'failed', (a.endMs - a.startMs) / 1000);
     a.diagnostics = stack && !stack.includes(error) ? `${error}\n${stack}` : stack || error;
     const r = a.runner;
     if (runnerSurvives && r && r.attempt === a && r.state === 'busy') {

@@ -84,6 +84,8 @@ export async function hostJobTracker(o: HostOptions): Promise<JobStatus> {
   let jt: JobTracker | null = null;
   const { server, ready } = startStatusServer(() => jt, o.advertiseHost, metrics);
   const startedAtMs = Date.now();
+  const taskSeconds = metrics.histogram('coronet_task_duration_seconds', 'Duration of finished task attempts.', [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600]);
+  const attemptsEnded = metrics.counter('coronet_task_attempts_total', 'Finished task attempts by kind and state.');
   let status: JobStatus;
   try {
     const port = await ready;
@@ -113,6 +115,10 @@ export async function hostJobTracker(o: HostOptions): Promise<JobStatus> {
         ownGrantId: o.ownGrantId,
         log: o.log,
         onProgress: o.onProgress,
+        onAttemptEnd: (kind, state, seconds) => {
+          taskSeconds.observe(seconds);
+          attemptsEnded.inc({ kind, state });
+        },
       });
       const tracker = jt;
       metrics.gauge('coronet_job_tasks', 'Tasks of this job by kind and state.', () => {

@@ -83,6 +83,7 @@ export async function startNodeAgent(config: AgentConfig, opts: { log?: Logger; 
   containers.start();
   const heartbeatHist = metrics.histogram('coronet_agent_heartbeat_duration_seconds', 'Round trip of one heartbeat to the cluster manager.', [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]);
   const shuffleRequests = metrics.counter('coronet_shuffle_requests_total', 'Map output partitions served to reducers.');
+  const shuffleBytes = metrics.counter('coronet_shuffle_served_bytes_total', 'Map output bytes served to reducers.');
   const heartbeatFailures = metrics.counter('coronet_agent_heartbeat_failures_total', 'Heartbeats that did not reach the cluster manager.');
   metrics.gauge('coronet_containers_running', 'Containers running on this node.', () => containers.running().length);
   metrics.gauge('coronet_containers_launched', 'Containers launched since the agent started.', () => containers.launched);
@@ -94,6 +95,12 @@ export async function startNodeAgent(config: AgentConfig, opts: { log?: Logger; 
   const shuffleRoute: Route = async (req, res, url) => {
     if (!url.pathname.startsWith(mapOutputUrlPrefix)) return false;
     shuffleRequests.inc();
+    // Count what actually went out on the wire (headers excluded).
+    const write = res.write.bind(res);
+    res.write = ((chunk: unknown, ...rest: unknown[]) => {
+      if (typeof chunk !== 'function' && chunk !== undefined && chunk !== null) shuffleBytes.inc(undefined, typeof chunk === 'string' ? Buffer.byteLength(chunk) : (chunk as Uint8Array).byteLength);
+      return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof res.write;
     await serveMapOutput(req, res, containers.shuffleDir);
     return true;
   };
