@@ -3,7 +3,7 @@
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -16,9 +16,16 @@ import type { LocalCluster } from '../local/local-cluster.js';
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(dist, 'cli', 'main.js');
 
-function coronet(cluster: LocalCluster, args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], { env: { ...process.env, CORONET_CLUSTER: cluster.cmAddress }, encoding: 'utf8', timeout: 120_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+/** Runs the CLI without blocking this process (its drivers must keep heartbeating). */
+function coronet(cluster: LocalCluster, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [cli, ...args], { env: { ...process.env, CORONET_CLUSTER: cluster.cmAddress } });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
 
 const goodPools = `groups:
@@ -48,7 +55,7 @@ describe('operations', () => {
   });
 
   test('pools from the file are listed; a bad file is refused naming the field and the old config stays', async () => {
-    const p = coronet(cluster, ['pools', '--json']);
+    const p = await coronet(cluster, ['pools', '--json']);
     assert.equal(p.status, 0, p.stderr);
     const pools = JSON.parse(p.stdout) as Array<{ name: string; weight: number; minShare: { vcores: number } }>;
     const etl = pools.find((x) => x.name === 'analytics.etl');
@@ -56,33 +63,33 @@ describe('operations', () => {
     assert.equal(etl.weight, 3);
     assert.equal(etl.minShare.vcores, 1);
     writeFileSync(poolsFile, goodPools.replace('weight: 3', 'weight: lots'));
-    const bad = coronet(cluster, ['admin', 'refresh-pools']);
+    const bad = await coronet(cluster, ['admin', 'refresh-pools']);
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /weight/);
     assert.match(bad.stderr, /line \d+/);
-    assert.equal((JSON.parse(coronet(cluster, ['pools', '--json']).stdout) as Array<{ name: string; weight: number }>).find((x) => x.name === 'analytics.etl')?.weight, 3);
+    assert.equal((JSON.parse((await coronet(cluster, ['pools', '--json'])).stdout) as Array<{ name: string; weight: number }>).find((x) => x.name === 'analytics.etl')?.weight, 3);
     // Hot reload: a good change is picked up without a command.
     writeFileSync(poolsFile, goodPools.replace('weight: 3', 'weight: 5'));
-    await eventually('the pools file to be reloaded', () => (JSON.parse(coronet(cluster, ['pools', '--json']).stdout) as Array<{ name: string; weight: number }>).find((x) => x.name === 'analytics.etl')?.weight === 5, 20_000, 300);
-    const table = coronet(cluster, ['pools']);
+    await eventually('the pools file to be reloaded', async () => (JSON.parse((await coronet(cluster, ['pools', '--json'])).stdout) as Array<{ name: string; weight: number }>).find((x) => x.name === 'analytics.etl')?.weight === 5, 20_000, 300);
+    const table = await coronet(cluster, ['pools']);
     assert.match(table.stdout, /^POOL\s+GROUP\s+WEIGHT/);
   });
 
   test('safe mode holds grants back; leaving it grants them', async () => {
-    assert.equal(coronet(cluster, ['admin', 'safe-mode', 'on']).status, 0);
+    assert.equal((await coronet(cluster, ['admin', 'safe-mode', 'on'])).status, 0);
     const driver = await SessionDriver.start({ cluster: cluster.cmAddress, name: 'safe', pool: 'analytics.adhoc' });
     const events = driver.events()[Symbol.asyncIterator]();
     await driver.request([{ resources: resources(128, 1) }]);
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(driver.grants.size, 0);
-    assert.equal(coronet(cluster, ['admin', 'safe-mode', 'off']).status, 0);
+    assert.equal((await coronet(cluster, ['admin', 'safe-mode', 'off'])).status, 0);
     const seen = await takeUntil(events, (e: DriverEvent) => e.type === 'grant');
     assert.equal(seen[seen.length - 1].type, 'grant');
     await driver.end();
   });
 
   test('decommission: no new grants on the node; it leaves once idle', async () => {
-    const r = coronet(cluster, ['admin', 'decommission', 'node-2']);
+    const r = await coronet(cluster, ['admin', 'decommission', 'node-2']);
     assert.equal(r.status, 0, r.stderr);
     await eventually('node-2 decommissioned', async () => (await getJson<{ nodes: Array<{ name: string; state: string }> }>(`http://${cluster.httpAddress}/api/v1/nodes`)).nodes.find((n) => n.name === 'node-2')?.state === 'decommissioned');
     const driver = await SessionDriver.start({ cluster: cluster.cmAddress, name: 'after-decom' });
@@ -92,7 +99,7 @@ describe('operations', () => {
     const seen = await takeUntil(events, (e) => e.type === 'grant' && ++n === 3);
     for (const e of seen) if (e.type === 'grant') assert.equal(e.grant.node, 'node-1');
     await driver.end();
-    const bad = coronet(cluster, ['admin', 'decommission', 'no-such-node']);
+    const bad = await coronet(cluster, ['admin', 'decommission', 'no-such-node']);
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /unknown node "no-such-node"/);
   });
@@ -112,12 +119,12 @@ describe('job history', () => {
   test('succeeded, failed and killed jobs are kept with their reasons and survive a CM restart', async () => {
     const input = join(dir, 'in.txt');
     writeFileSync(input, 'a b c\nd e f\n');
-    const ok = coronet(cluster, ['run', 'wordcount', '--input', input, '--output', join(dir, 'ok')]);
+    const ok = await coronet(cluster, ['run', 'wordcount', '--input', input, '--output', join(dir, 'ok')]);
     assert.equal(ok.status, 0, ok.stderr);
     const mapreduce = join(dist, 'mapreduce', 'index.js');
     const failing = join(dir, 'fail.mjs');
     writeFileSync(failing, `import { defineJob, utf8, number, textInput } from ${JSON.stringify(mapreduce)};\nexport default defineJob({ input: textInput(), codecs: { key: utf8, value: number }, map() { throw new Error('deliberate failure'); } });\n`);
-    const failed = coronet(cluster, ['run', failing, '--input', input, '--output', join(dir, 'failed'), '-D', 'coronet.task.maxattempts=1']);
+    const failed = await coronet(cluster, ['run', failing, '--input', input, '--output', join(dir, 'failed'), '-D', 'coronet.task.maxattempts=1']);
     assert.equal(failed.status, 1);
     const slow = join(dir, 'slow.mjs');
     writeFileSync(slow, `import { defineJob, utf8, number, textInput } from ${JSON.stringify(mapreduce)};\nexport default defineJob({ input: textInput(), codecs: { key: utf8, value: number }, async map() { await new Promise((r) => setTimeout(r, 120000)); } });\n`);
@@ -129,20 +136,20 @@ describe('job history', () => {
     });
     const jobId = await eventually('the slow job to run', async () => (await getJson<{ jobs: Array<{ jobId: string }> }>(`http://${cluster.httpAddress}/api/v1/jobs`)).jobs[0]?.jobId);
     await eventually('a running map', async () => (await getJson<{ maps?: { running: number } }>(`http://${cluster.httpAddress}/api/v1/jobs/${jobId}`)).maps?.running === 1);
-    const k = coronet(cluster, ['job', 'kill', jobId]);
+    const k = await coronet(cluster, ['job', 'kill', jobId]);
     assert.equal(k.status, 0, k.stderr);
     const killed = await running;
     assert.equal(killed.status, 1);
     assert.match(killed.stderr, /killed/);
 
     await cluster.restartCm();
-    const h = coronet(cluster, ['history', '--json']);
+    const h = await coronet(cluster, ['history', '--json']);
     assert.equal(h.status, 0, h.stderr);
     const jobs = JSON.parse(h.stdout) as Array<{ jobId: string; state: string; diagnostics: string }>;
     assert.deepEqual(jobs.map((j) => j.state).sort(), ['failed', 'killed', 'succeeded']);
     assert.match(jobs.find((j) => j.state === 'failed')!.diagnostics, /deliberate failure/);
     assert.match(jobs.find((j) => j.state === 'killed')!.diagnostics, /killed by a user request/);
-    const one = coronet(cluster, ['history', jobId]);
+    const one = await coronet(cluster, ['history', jobId]);
     assert.equal(one.status, 0);
     assert.match(one.stdout, /killed/);
   });

@@ -128,6 +128,7 @@ describe('MapReduce on a 2-node cluster', () => {
     const report = (d: string) => Object.fromEntries(readOutput(d).trim().split('\n').map((l) => l.split('\t')));
     const out = report(join(dir, 'tv-out'));
     const input = report(join(dir, 'tv-in'));
+    assert.equal(input.records, '20000', 'teragen wrote every record');
     assert.equal(out.status, 'OK');
     assert.equal(out.records, '20000');
     assert.equal(out.checksum, input.checksum);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { mkdir, rm } from 'node:fs/promises';
 import { cpuUsage } from 'node:process';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { readFileSync } from 'node:fs';
+import { readFileSync, mkdirSync } from 'node:fs';
 import {
   loadJob,
   runMapTask,
@@ -181,7 +181,18 @@ async function main(): Promise<void> {
     if (task.t === 'sources') continue; // folded into its reduce above; never queued
     const cpu0 = cpuUsage();
     const gc0 = gcMs;
-    current = { attemptId: task.attemptId };
+    // A reduce's fetch state exists before the first await, so map-output news (sources
+    // messages) that arrive meanwhile is never dropped.
+    const scratch = join(e.workDir, task.attemptId);
+    let fetcher: ReduceFetcher | null = null;
+    let expected: Map<string, MapSource> | null = null;
+    if (task.t === 'reduce') {
+      mkdirSync(scratch, { recursive: true });
+      expected = new Map(task.sources.map((s) => [s.mapId, s]));
+      fetcher = new ReduceFetcher(e.jobId, task.partition, scratch, e.fetchConcurrency, (mapIds, error) => channel.send({ t: 'fetch-failed', attemptId: task.attemptId, mapIds, error }));
+      current = { attemptId: task.attemptId, fetcher, expected };
+      fetcher.add(task.sources, task.complete);
+    } else current = { attemptId: task.attemptId };
     try {
       job ??= await loadJob(e.jobFile);
       if (task.t === 'map') {
@@ -202,13 +213,8 @@ async function main(): Promise<void> {
         });
         channel.send({ t: 'done', attemptId: task.attemptId, counters: withProcessCounters(r.counters.toJSON(), cpu0, gc0), mapOutput: r.mapOutput?.index ?? null });
       } else {
-        const scratch = join(e.workDir, task.attemptId);
-        await mkdir(scratch, { recursive: true });
-        const expected = new Map(task.sources.map((s) => [s.mapId, s]));
-        const fetcher = new ReduceFetcher(e.jobId, task.partition, scratch, e.fetchConcurrency, (mapIds, error) => channel.send({ t: 'fetch-failed', attemptId: task.attemptId, mapIds, error }));
-        current = { attemptId: task.attemptId, fetcher, expected };
-        fetcher.add(task.sources, task.complete);
-        const segments = await fetcher.all(() => new Set(expected.keys()));
+        const want = expected!;
+        const segments = await fetcher!.all(() => new Set(want.keys()));
         const r = await runReduceTask({
           job,
           partition: task.partition,

@@ -10,9 +10,9 @@ import type { CmConfig } from '../cluster-manager/config.js';
 /** Expiries short enough for tests, long enough for a busy 2-core machine. */
 export const fastExpiry: Partial<CmConfig> = {
   nodeHeartbeatIntervalMs: 200,
-  nodeExpiryMs: 2_000,
+  nodeExpiryMs: 4_000,
   sessionHeartbeatIntervalMs: 200,
-  sessionExpiryMs: 2_000,
+  sessionExpiryMs: 4_000,
   revocationGraceMs: 1_000,
 };
 
