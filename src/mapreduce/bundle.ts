@@ -47,6 +47,8 @@ export async function bundleJobModule(entry: string, outFile: string): Promise<v
       target: 'node20',
       logLevel: 'silent',
       sourcemap: 'inline',
+      // The bundler itself never runs inside a task.
+      external: ['esbuild'],
       // Lets bundled CommonJS dependencies call require() inside an ES module.
       banner: { js: "import { createRequire as __coronetCreateRequire } from 'node:module'; const require = __coronetCreateRequire(import.meta.url);" },
     });

@@ -97,3 +97,23 @@ void test('setupJob refuses an output directory with content, accepts an empty o
     await t.cleanup();
   }
 });
+
+void test('job commit publishes only the expected tasks (stale output of a crashed run stays out)', async () => {
+  const t = await tempDir();
+  try {
+    const out = join(t.path, 'out');
+    const crashed = new FileOutputCommitter(localFileSystem, out);
+    await crashed.setupJob();
+    await writeAttempt(crashed, 'r-00007_0', partFileName('r', 7), 'stale\n');
+    await crashed.commitTask('r-00007', 'r-00007_0');
+    // A new run reuses the directory (only _temporary in it) and commits one task.
+    const c = new FileOutputCommitter(localFileSystem, out);
+    await c.setupJob();
+    await writeAttempt(c, 'r-00000_0', partFileName('r', 0), 'fresh\n');
+    await c.commitTask('r-00000', 'r-00000_0');
+    await c.commitJob(['r-00000']);
+    assert.deepEqual((await readdir(out)).sort(), ['_SUCCESS', 'part-r-00000']);
+  } finally {
+    await t.cleanup();
+  }
+});

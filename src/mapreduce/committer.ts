@@ -96,8 +96,9 @@ export class FileOutputCommitter {
     return (await this.fs.list(this.committedDir)).filter((e) => e.isDirectory).map((e) => e.name);
   }
 
-  /** Publishes every committed task's files in the output directory, removes `_temporary`,
-   *  then writes `_SUCCESS`. With `expectedTasks`, refuses unless each of them committed. */
+  /** Publishes committed tasks' files in the output directory, removes `_temporary`, then
+   *  writes `_SUCCESS`. With `expectedTasks` (recommended), refuses unless each of them
+   *  committed and publishes exactly those; without, publishes every committed task. */
   async commitJob(expectedTasks?: readonly string[]): Promise<void> {
     const committed = await this.committedTasks();
     if (expectedTasks !== undefined) {
@@ -105,7 +106,10 @@ export class FileOutputCommitter {
       const missing = expectedTasks.filter((t) => !have.has(t));
       if (missing.length > 0) throw new JobCommitError(`job commit refused: tasks without committed output: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', ...' : ''}`);
     }
-    for (const task of committed) {
+    // Only the expected tasks are published: committed output left by an earlier, crashed
+    // run of a job into the same directory must not leak into this one.
+    const publish = expectedTasks ?? committed;
+    for (const task of publish) {
       const dir = join(this.committedDir, task);
       for (const f of await this.fs.list(dir)) {
         if (f.name === attemptMarkerName) continue;

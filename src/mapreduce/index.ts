@@ -55,6 +55,7 @@ export { runReduceTask, type ReduceSegment, type ReduceTaskOptions, type ReduceT
 export {
   serveMapOutput,
   fetchMapOutputs,
+  ShuffleFetcher,
   mapOutputDir,
   mapOutputUrl,
   lostMapOutput,

@@ -181,3 +181,25 @@ void test('fetched segments beyond the memory budget go to disk', async () => {
     await t.cleanup();
   }
 });
+
+void test('ShuffleFetcher: outputs added as maps finish (slowstart) are all fetched', async () => {
+  const t = await tempDir();
+  const base = join(t.path, 'mapout');
+  const { server, url } = await listen((req, res) => void serveMapOutput(req, res, base));
+  try {
+    const maps = await makeMapOutputs(base, join(t.path, 'in.txt'), 1);
+    const { ShuffleFetcher } = await import('./shuffle.js');
+    const f = new ShuffleFetcher({ partition: 0, concurrency: 2 });
+    f.add(maps.slice(0, 1).map((mapId) => ({ mapId, jobId: 'job1', shuffleUrl: url })));
+    assert.equal((await f.drained()).segments.length, 1);
+    f.add(maps.slice(1).map((mapId) => ({ mapId, jobId: 'job1', shuffleUrl: url })));
+    const all = await f.drained();
+    f.close();
+    assert.deepEqual(all.segments.map((s) => s.mapId).sort(), [...maps].sort());
+    const r = await runReduceTask({ job, partition: 0, partitions: 1, segments: all.segments, workDir: join(t.path, 'w'), output: { outputUri: join(t.path, 'out'), attemptId: 'r-0_0' } });
+    assert.deepEqual((await readFile(r.outputFile, 'utf8')).trim().split('\n'), ['a\t400', 'b\t400', 'c\t400', 'd\t200', 'e\t200']);
+  } finally {
+    await close(server);
+    await t.cleanup();
+  }
+});

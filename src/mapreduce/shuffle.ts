@@ -11,7 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { crc32 } from 'node:zlib';
-import { ChecksumError, MapOutputMissingError, MapReduceError, ShuffleFetchError, errorText } from './errors.js';
+import { ChecksumError, MapOutputMissingError, ShuffleFetchError, errorText } from './errors.js';
 import type { ReduceSegment } from './reducetask.js';
 import { mapOutputFileName, mapOutputIndexName, type MapOutputIndex } from './sortbuffer.js';
 
@@ -213,70 +213,136 @@ async function fetchOne(
   return data !== null ? { data, path: null, length, crc: expect, records } : { data: null, path: path as string, length, crc: expect, records };
 }
 
-/** Fetches partition `partition` of every source. Rejects with the first error that
- *  survives the retries; ChecksumError / MapOutputMissingError name the map to re-run. */
-export async function fetchMapOutputs(opts: FetchOptions): Promise<FetchResult> {
-  const concurrency = opts.concurrency ?? 5;
-  const retries = opts.retries ?? 3;
-  const backoffMs = opts.backoffMs ?? 200;
-  const timeoutMs = opts.timeoutMs ?? 60_000;
-  const memoryBytes = opts.memoryBytes ?? 256 << 20;
-  if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new TypeError(`concurrency must be >= 1, got ${concurrency}`);
-  const abort = new AbortController();
-  const onAbort = () => abort.abort(opts.signal?.reason);
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
-  const segments: ReduceSegment[] = new Array<ReduceSegment>(opts.sources.length);
-  let inMemory = 0;
-  let bytes = 0;
-  let next = 0;
-  let failure: unknown = null;
+/** Fetches one partition of map outputs as they are added: reduces can start before
+ *  every map is done (slowstart) and fetch each map's output as soon as it completes.
+ *  Bounded parallelism, retries with backoff, one memory budget for everything fetched.
+ *  The first error that survives its retries stops all fetching; `drained()` rejects with
+ *  it (ChecksumError / MapOutputMissingError name the map to re-run). */
+export class ShuffleFetcher {
+  readonly segments: ReduceSegment[] = [];
+  bytes = 0;
+  private readonly queue: MapOutputSource[] = [];
+  private readonly abort = new AbortController();
+  private readonly onAbort: () => void;
+  private active = 0;
+  private inMemory = 0;
+  private failure: unknown = null;
+  private waiters: { resolve: (r: FetchResult) => void; reject: (e: unknown) => void }[] = [];
+  private readonly concurrency: number;
+  private readonly retries: number;
+  private readonly backoffMs: number;
+  private readonly timeoutMs: number;
+  private readonly memoryBytes: number;
 
-  const fetchWithRetries = async (src: MapOutputSource): Promise<ReduceSegment> => {
+  constructor(private readonly opts: Omit<FetchOptions, 'sources'>) {
+    this.concurrency = opts.concurrency ?? 5;
+    this.retries = opts.retries ?? 3;
+    this.backoffMs = opts.backoffMs ?? 200;
+    this.timeoutMs = opts.timeoutMs ?? 60_000;
+    this.memoryBytes = opts.memoryBytes ?? 256 << 20;
+    if (!(Number.isInteger(this.concurrency) && this.concurrency >= 1)) throw new TypeError(`concurrency must be >= 1, got ${this.concurrency}`);
+    this.onAbort = () => this.fail(opts.signal?.reason ?? new Error('shuffle aborted'));
+    opts.signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  /** Queues map outputs to fetch. */
+  add(sources: readonly MapOutputSource[]): void {
+    if (this.failure !== null) return;
+    this.queue.push(...sources);
+    this.pump();
+  }
+
+  /** Resolves when everything added so far has been fetched. */
+  drained(): Promise<FetchResult> {
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      this.settle();
+    });
+  }
+
+  /** Stops fetching (segments already fetched stay in `segments`). */
+  close(): void {
+    this.opts.signal?.removeEventListener('abort', this.onAbort);
+    this.abort.abort(new Error('shuffle closed'));
+  }
+
+  private fail(e: unknown): void {
+    if (this.failure !== null) return;
+    this.failure = e;
+    this.queue.length = 0;
+    this.abort.abort(e);
+    this.settle();
+  }
+
+  private settle(): void {
+    if (this.failure === null && (this.active > 0 || this.queue.length > 0)) return;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) {
+      if (this.failure !== null) w.reject(this.failure instanceof Error ? this.failure : new Error(String(this.failure)));
+      else w.resolve({ segments: [...this.segments], bytes: this.bytes });
+    }
+  }
+
+  private pump(): void {
+    while (this.failure === null && this.active < this.concurrency && this.queue.length > 0) {
+      const src = this.queue.shift() as MapOutputSource;
+      this.active++;
+      this.fetchWithRetries(src).then(
+        (seg) => {
+          this.active--;
+          if (this.failure === null) this.segments.push(seg);
+          this.pump();
+          this.settle();
+        },
+        (e: unknown) => {
+          this.active--;
+          this.fail(e);
+        },
+      );
+    }
+  }
+
+  private async fetchWithRetries(src: MapOutputSource): Promise<ReduceSegment> {
+    const { partition, spillDir } = this.opts;
     for (let attempt = 0; ; attempt++) {
       let reserved = 0;
       const placeOnDisk = (length: number): string | null => {
-        if (opts.spillDir !== undefined && inMemory + length > memoryBytes) return join(opts.spillDir, `${src.mapId}-p${opts.partition}.seg`);
+        if (spillDir !== undefined && this.inMemory + length > this.memoryBytes) return join(spillDir, `${src.mapId}-p${partition}.seg`);
         reserved = length;
-        inMemory += length;
+        this.inMemory += length;
         return null;
       };
       try {
-        const f = await fetchOne(src, opts.partition, timeoutMs, abort.signal, placeOnDisk);
-        bytes += f.length;
+        const f = await fetchOne(src, partition, this.timeoutMs, this.abort.signal, placeOnDisk);
+        this.bytes += f.length;
         if (f.data === null) return { mapId: src.mapId, path: f.path, offset: 0, length: f.length, records: f.records, crc32: f.crc };
         return { mapId: src.mapId, data: f.data, records: f.records, crc32: f.crc };
       } catch (e) {
-        inMemory -= reserved;
+        this.inMemory -= reserved;
         const retryable = e instanceof RetryableError || e instanceof ChecksumError;
-        if (abort.signal.aborted || !retryable) throw e;
-        if (attempt >= retries) {
+        if (this.abort.signal.aborted || !retryable) throw e;
+        if (attempt >= this.retries) {
           if (e instanceof ChecksumError) throw e;
-          throw new ShuffleFetchError(src.mapId, opts.partition, attempt + 1, e.message, { cause: e });
+          throw new ShuffleFetchError(src.mapId, partition, attempt + 1, e.message, { cause: e });
         }
-        await sleep(backoffMs * 2 ** attempt, undefined, { signal: abort.signal });
+        await sleep(this.backoffMs * 2 ** attempt, undefined, { signal: this.abort.signal });
       }
     }
-  };
+  }
+}
 
-  const worker = async (): Promise<void> => {
-    while (failure === null && next < opts.sources.length) {
-      const i = next++;
-      try {
-        segments[i] = await fetchWithRetries(opts.sources[i]);
-      } catch (e) {
-        if (failure === null) failure = e;
-        abort.abort(e);
-      }
-    }
-  };
+/** Fetches partition `partition` of every source (ShuffleFetcher for a known list).
+ *  Segments come back in the order of `sources`. */
+export async function fetchMapOutputs(opts: FetchOptions): Promise<FetchResult> {
+  const f = new ShuffleFetcher(opts);
   try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, opts.sources.length) }, () => worker()));
+    f.add(opts.sources);
+    const r = await f.drained();
+    const order = new Map(opts.sources.map((s, i) => [s.mapId, i]));
+    r.segments.sort((a, b) => (order.get(a.mapId) ?? 0) - (order.get(b.mapId) ?? 0));
+    return r;
   } finally {
-    opts.signal?.removeEventListener('abort', onAbort);
+    f.close();
   }
-  if (failure !== null) {
-    if (failure instanceof MapReduceError) throw failure;
-    throw failure instanceof Error ? failure : new Error(String(failure));
-  }
-  return { segments, bytes };
 }

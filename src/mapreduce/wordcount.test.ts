@@ -102,3 +102,19 @@ void test('wordcount with a tiny sort buffer and tiny in-mapper map spills and s
     await t.cleanup();
   }
 });
+
+void test('grep counts regex matches; a missing pattern is a clear error', async () => {
+  const { default: grep } = await import('./examples/grep.js');
+  const { JobDefinitionError, UserCodeError } = await import('./errors.js');
+  const t = await tempDir();
+  try {
+    const input = join(t.path, 'in.txt');
+    await writeFile(input, 'error: disk\nwarn: cpu\nERROR: net error\nok\n');
+    const r = await runJobLocally(grep, { inputs: [input], output: join(t.path, 'out'), config: { 'grep.pattern': 'error|warn', 'grep.flags': 'i' } });
+    assert.deepEqual(parseKeyValueLines(await readParts(r.outputDir)), new Map([['ERROR', '1'], ['error', '2'], ['warn', '1']]));
+    assert.equal(r.counters.get('grep', 'matches'), 4);
+    await assert.rejects(runJobLocally(grep, { inputs: [input], output: join(t.path, 'o2') }), (e: unknown) => e instanceof JobDefinitionError || (e instanceof UserCodeError && /grep\.pattern/.test(e.message)));
+  } finally {
+    await t.cleanup();
+  }
+});
