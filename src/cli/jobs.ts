@@ -12,10 +12,7 @@ import type { JobStatus } from '../jobtracker/jobtracker.js';
 import { parseArgs, table } from './args.js';
 import { requireCluster, withCluster } from './cluster-target.js';
 import { ProgressPrinter } from './progress.js';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const streamingJobPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'mapreduce', 'streaming.js');
 
 const runFlags = {
   input: { type: 'list' as const },
@@ -153,10 +150,10 @@ export function streamingCommand(argv: string[]): Promise<number> {
     (positionals, flags) => {
       if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" for "coronet streaming"`);
       if (!flags.mapper) throw new UsageError('--mapper CMD is required for "coronet streaming"');
-      const config: Record<string, string> = { 'streaming.mapper': String(flags.mapper) };
-      if (flags.reducer) config['streaming.reducer'] = String(flags.reducer);
-      if (flags.combiner) config['streaming.combiner'] = String(flags.combiner);
-      return { job: streamingJobPath, config };
+      const config: Record<string, string> = { 'stream.mapper': String(flags.mapper) };
+      if (flags.reducer) config['stream.reducer'] = String(flags.reducer);
+      if (flags.combiner) config['stream.combiner'] = String(flags.combiner);
+      return { job: 'streaming', config };
     },
     { mapper: { type: 'string' }, reducer: { type: 'string' }, combiner: { type: 'string' } },
   );

@@ -1,6 +1,7 @@
 // streaming: Hadoop Streaming. The mapper and reducer are any shell commands reading
 // and writing `key\tvalue` lines (a line without a tab is a key with an empty value).
 //   -D stream.mapper='CMD'   (required)   -D stream.reducer='CMD'   (optional: identity)
+//   -D stream.combiner='CMD' (optional: runs as `mapper | sort | combiner` in each map task)
 // The mapper gets the input lines on stdin; its output lines are partitioned and sorted
 // by key; the reducer gets `key\tvalue` lines sorted by key on stdin, one process per
 // reduce task, and its output lines are the job output. Bytes pass through unchanged
@@ -84,8 +85,12 @@ export default defineJob({
   input: textInput({ decode: 'latin1' }),
   codecs: { key: latin1, value: latin1, outputKey: latin1, outputValue: latin1 },
   mapSetup(ctx) {
-    const cmd = command(ctx.config, 'stream.mapper');
-    if (cmd === undefined) throw new JobDefinitionError('streaming needs -D stream.mapper=COMMAND');
+    const mapper = command(ctx.config, 'stream.mapper');
+    if (mapper === undefined) throw new JobDefinitionError('streaming needs -D stream.mapper=COMMAND');
+    // A combiner runs on the mapper's sorted output inside the map task — what a
+    // combiner may do: run on any subset of a key's values, any number of times.
+    const combiner = ctx.partitions > 0 ? command(ctx.config, 'stream.combiner') : undefined;
+    const cmd = combiner === undefined ? mapper : `${mapper} | LC_ALL=C sort | ${combiner}`;
     return new StreamProcess(cmd, (line) => {
       const [k, v] = splitLine(line);
       ctx.emit(k, v);
