@@ -34,7 +34,9 @@ export interface NodeRecord {
   shuffleAddress: string;
   capacity: Resources;
   usage: { memoryMb: number; cpuCores: number };
-  containers: ContainerOnNode[];
+  /** Running containers at the last report. Only the count is kept: a heartbeat's
+   *  reports die young instead of filling the old generation (GC pauses at scale). */
+  runningContainers: number;
   lastHeartbeatMs: number;
   registeredAtMs: number;
   registrationId: string;
@@ -320,7 +322,7 @@ export class ClusterManager {
       shuffleAddress: input.shuffleAddress,
       capacity: input.capacity,
       usage: { memoryMb: 0, cpuCores: 0 },
-      containers: input.containers,
+      runningContainers: input.containers.filter((c) => c.state === 'RUNNING').length,
       lastHeartbeatMs: now,
       registeredAtMs: now,
       registrationId,
@@ -342,8 +344,8 @@ export class ClusterManager {
     const node = this.nodes.get(input.name);
     if (!node || node.registrationId !== input.registrationId || node.state === 'lost') return null;
     node.lastHeartbeatMs = this.clock.now();
-    node.usage = input.usage;
-    node.containers = input.containers;
+    node.usage.memoryMb = input.usage.memoryMb;
+    node.usage.cpuCores = input.usage.cpuCores;
     node.healthy = input.healthy;
     node.healthReport = input.healthReport;
     if (!R.equals(node.capacity, input.capacity)) {
@@ -353,12 +355,15 @@ export class ClusterManager {
     }
     // Containers whose grant no longer exists (released, revoked past grace, session
     // ended, or from before the node was lost) must die.
+    // Safe mode gives no kill orders (the CM's view may be incomplete).
+    if (this.safeMode) return { killGrantIds: [], endedSessionIds: [] };
     const kill: string[] = [];
     const ended = new Set<string>(node.endedSessions);
     node.endedSessions.clear();
-    if (this.safeMode) return { killGrantIds: [], endedSessionIds: [] };
+    let running = 0;
     for (const c of input.containers) {
       if (c.state !== 'RUNNING') continue;
+      running++;
       const g = this.scheduler.grant(c.grantId);
       if (!g || g.node !== node.name) {
         kill.push(c.grantId);
@@ -366,6 +371,7 @@ export class ClusterManager {
         if (!s || s.state === 'ended') ended.add(c.sessionId);
       }
     }
+    node.runningContainers = running;
     this.m.heartbeat.observe(Number(process.hrtime.bigint() - started) / 1e9);
     return { killGrantIds: kill, endedSessionIds: [...ended] };
   }
@@ -606,7 +612,7 @@ export class ClusterManager {
   nodeViews(): Array<Omit<NodeRecord, 'endedSessions'> & { allocated: Resources; containerCount: number }> {
     return [...this.nodes.values()]
       .sort((a, b) => a.name.localeCompare(b.name))
-      .map(({ endedSessions: _e, ...n }) => ({ ...n, allocated: n.state === 'alive' || n.state === 'decommissioning' ? this.scheduler.nodeAllocated(n.name) : R.zero(), containerCount: n.containers.filter((c) => c.state === 'RUNNING').length }));
+      .map(({ endedSessions: _e, ...n }) => ({ ...n, allocated: n.state === 'alive' || n.state === 'decommissioning' ? this.scheduler.nodeAllocated(n.name) : R.zero(), containerCount: n.runningContainers }));
   }
 
   sessionViews(): Array<Omit<SessionRecord, 'sink' | 'queued' | 'revoked'> & { allocated: Resources; grants: number; pending: number; streamOpen: boolean }> {
