@@ -16,6 +16,7 @@ import { newTokenKey, sessionSecret, signGrant, verifySessionSecret } from '../c
 import type { Logger } from '../common/log.js';
 import { MetricsRegistry, latencyBucketsSeconds } from '../common/metrics.js';
 import type { CmConfig } from './config.js';
+import type { CmStore, StoredRequest } from './store.js';
 
 export type NodeState = 'alive' | 'lost' | 'decommissioning' | 'decommissioned';
 
@@ -160,6 +161,10 @@ export class ClusterManager {
   httpAddress = '';
   /** No new grants and no kill orders while on (planned upgrades, restarts). */
   safeMode = false;
+  /** After a restart: until when the CM waits for agents to re-register (safe mode). */
+  private recoveringUntilMs = 0;
+  /** Outstanding requests as persisted (session -> request id -> request). */
+  private readonly requestBook = new Map<string, Map<string, StoredRequest>>();
   private readonly decommissionDeadlines = new Map<string, number>();
 
   private readonly m = {
@@ -179,13 +184,64 @@ export class ClusterManager {
     readonly log: Logger,
     readonly clock: Clock = systemClock,
     poolsConfig?: PoolsConfig,
+    private readonly store: CmStore | null = null,
   ) {
-    this.tokenKey = newTokenKey();
+    const recovered = store?.recover() ?? null;
+    this.tokenKey = recovered?.tokenKey ?? newTokenKey();
+    if (store && !recovered) store.setTokenKey(this.tokenKey);
     this.startedAtMs = clock.now();
-    this.scheduler = createScheduler({ clock, config: poolsConfig });
+    // Grant ids stay unique across restarts of the CM.
+    const epoch = this.startedAtMs.toString(36);
+    let grantSeq = 0;
+    this.scheduler = createScheduler({ clock, config: poolsConfig, nextGrantId: () => `g-${epoch}-${(++grantSeq).toString(36)}` });
     // Configured pools show (with their shares) before any session uses them.
     if (poolsConfig) this.scheduler.setConfig(poolsConfig);
     this.registerGauges();
+    if (recovered) this.restore(recovered);
+  }
+
+  /**
+   * Rebuilds the registries and the scheduler from the store after a restart, and
+   * enters safe mode until the agents re-register (or the recovery time passes):
+   * running sessions, their grants and their outstanding requests carry on.
+   */
+  private restore(r: NonNullable<ReturnType<CmStore['recover']>>): void {
+    const now = this.clock.now();
+    for (const n of r.nodes) {
+      this.nodes.set(n.name, { ...n, usage: { memoryMb: 0, cpuCores: 0 }, runningContainers: 0, lastHeartbeatMs: now, registeredAtMs: now, registrationId: '', state: 'alive', healthy: true, healthReport: 'recovered; waiting for the agent to register again', endedSessions: new Set() });
+      this.scheduler.addNode({ name: n.name, rack: n.rack, capacity: n.capacity });
+    }
+    for (const s of r.sessions) {
+      const v = this.scheduler.addSession({ id: s.id, pool: s.pool, user: s.user, priority: s.priority, deadlineMs: s.deadlineMs });
+      if (!v.ok) continue;
+      this.sessions.set(s.id, { ...s, lastSeenMs: now, endedAtMs: 0, state: this.scheduler.sessionState(s.id) === 'waiting' ? 'waiting' : 'running', finalStatus: '', diagnostics: '', sink: null, queued: [], revoked: new Map() });
+    }
+    let grants = 0;
+    for (const g of r.grants) if (this.scheduler.restoreGrant?.(g).ok) grants++;
+    for (const q of r.requests) {
+      if (!this.sessions.has(q.sessionId) || q.remaining <= 0) continue;
+      if (this.scheduler.addRequests(q.sessionId, [{ ...q.spec, count: q.remaining }]).ok) this.book(q);
+    }
+    this.recoveringUntilMs = now + this.config.recoveryTimeoutMs;
+    this.safeMode = true;
+    this.log.warn('recovered state after a restart; safe mode until the agents register again', { nodes: r.nodes.length, sessions: this.sessions.size, grants, requests: r.requests.length });
+  }
+
+  private book(q: StoredRequest): void {
+    let m = this.requestBook.get(q.sessionId);
+    if (!m) this.requestBook.set(q.sessionId, (m = new Map()));
+    m.set(q.spec.requestId, q);
+  }
+
+  /** Leaves recovery when every recovered node is back (or the time is up). */
+  private checkRecovery(now: number): void {
+    if (!this.recoveringUntilMs) return;
+    const waiting = [...this.nodes.values()].filter((n) => n.state === 'alive' && n.registrationId === '');
+    if (waiting.length && now < this.recoveringUntilMs) return;
+    this.recoveringUntilMs = 0;
+    for (const n of waiting) this.loseNode(n, 'did not register again after the cluster manager restarted');
+    this.log.info('recovery complete', { nodesMissing: waiting.length });
+    this.setSafeMode(false);
   }
 
   start(): void {
@@ -234,6 +290,7 @@ export class ClusterManager {
       revoked: new Map(),
     };
     this.sessions.set(id, record);
+    this.store?.putSession({ id, name: input.name, user: input.user, pool, priority: input.priority, deadlineMs: input.deadlineMs, kind: input.kind, driverAddress: input.driverAddress, tags: input.tags, startedAtMs: now });
     this.m.sessionsStarted.inc();
     this.log.info('session started', { session: id, name: input.name, user: input.user, pool, kind: input.kind });
     return { id, secret: sessionSecret(this.tokenKey, id) };
@@ -263,19 +320,37 @@ export class ClusterManager {
     if (s.sink === sink) s.sink = null;
   }
 
+  /** Merges tags into a session (e.g. where its job tracker listens). */
+  setTags(s: SessionRecord, tags: Record<string, string>): void {
+    Object.assign(s.tags, tags);
+    this.store?.putSession({ id: s.id, name: s.name, user: s.user, pool: s.pool, priority: s.priority, deadlineMs: s.deadlineMs, kind: s.kind, driverAddress: s.driverAddress, tags: s.tags, startedAtMs: s.startedAtMs });
+  }
+
   requestResources(s: SessionRecord, requests: SchedulerRequest[]): void {
     const verdict = this.scheduler.addRequests(s.id, requests);
     if (!verdict.ok) {
       this.m.rejected.inc({ reason: verdict.code });
       throw new CmError(verdict.code === 'unknown-session' ? 'not-found' : verdict.code === 'denied' ? 'denied' : verdict.code === 'unsatisfiable' ? 'unsatisfiable' : 'invalid', verdict.reason);
     }
+    for (const spec of requests) {
+      const q = { sessionId: s.id, spec, remaining: spec.count };
+      this.book(q);
+      this.store?.putRequest(q);
+    }
     this.requestPass();
   }
 
   releaseResources(s: SessionRecord, grantIds: string[], requestIds: string[]): void {
-    if (requestIds.length) this.scheduler.cancelRequests(s.id, requestIds);
+    if (requestIds.length) {
+      this.scheduler.cancelRequests(s.id, requestIds);
+      const book = this.requestBook.get(s.id);
+      for (const id of requestIds) {
+        if (book?.delete(id)) this.store?.removeRequest(s.id, id);
+      }
+    }
     if (grantIds.length) {
       const released = this.scheduler.releaseGrants(s.id, grantIds);
+      this.store?.removeGrants(released.map((g) => g.grantId));
       this.m.releases.inc(undefined, released.length);
       for (const g of released) s.revoked.delete(g.grantId);
     }
@@ -290,6 +365,8 @@ export class ClusterManager {
     if (s.state === 'ended') return;
     const freed = this.scheduler.removeSession(s.id);
     for (const g of freed) this.nodes.get(g.node)?.endedSessions.add(s.id);
+    this.store?.removeSession(s.id, freed.map((g) => g.grantId), [...(this.requestBook.get(s.id)?.keys() ?? [])]);
+    this.requestBook.delete(s.id);
     s.state = 'ended';
     s.finalStatus = status;
     s.diagnostics = diagnostics;
@@ -310,11 +387,24 @@ export class ClusterManager {
   registerNode(input: RegisterNodeInput): { registrationId: string } {
     const now = this.clock.now();
     const old = this.nodes.get(input.name);
+    const registrationId = randomUUID();
+    if (old && old.state === 'alive' && old.registrationId === '') {
+      // Recovered from the store after a CM restart: the agent comes back with its grants.
+      Object.assign(old, { rack: input.rack || old.rack, rpcAddress: input.rpcAddress, shuffleAddress: input.shuffleAddress, registrationId, lastHeartbeatMs: now, healthReport: '' });
+      if (!R.equals(old.capacity, input.capacity)) {
+        old.capacity = input.capacity;
+        this.scheduler.addNode({ name: old.name, rack: old.rack, capacity: old.capacity });
+      }
+      this.store?.putNode({ name: old.name, rack: old.rack, rpcAddress: old.rpcAddress, shuffleAddress: old.shuffleAddress, capacity: old.capacity });
+      this.log.info('node registered again after the CM restart', { node: input.name });
+      this.checkRecovery(now);
+      this.requestPass();
+      return { registrationId };
+    }
     if (old && old.state !== 'lost' && old.state !== 'decommissioned') {
       // Same name registering again: the agent restarted. Its old grants are gone.
       this.loseNode(old, 'node re-registered (agent restarted)');
     }
-    const registrationId = randomUUID();
     const record: NodeRecord = {
       name: input.name,
       rack: input.rack || '/default-rack',
@@ -333,6 +423,7 @@ export class ClusterManager {
     };
     this.nodes.set(input.name, record);
     this.scheduler.addNode({ name: record.name, rack: record.rack, capacity: record.capacity });
+    this.store?.putNode({ name: record.name, rack: record.rack, rpcAddress: record.rpcAddress, shuffleAddress: record.shuffleAddress, capacity: record.capacity });
     this.log.info('node registered', { node: input.name, rack: record.rack, rpc: input.rpcAddress, capacity: R.format(input.capacity) });
     this.requestPass();
     return { registrationId };
@@ -417,6 +508,7 @@ export class ClusterManager {
   private loseNode(node: NodeRecord, reason: string): void {
     node.state = 'lost';
     const lost = this.scheduler.removeNode(node.name);
+    this.store?.removeNode(node.name, lost.map((g) => g.grantId));
     this.m.nodesLost.inc();
     this.log.warn('node lost', { node: node.name, reason, grantsLost: lost.length });
     const bySession = new Map<string, string[]>();
@@ -439,6 +531,7 @@ export class ClusterManager {
   /** Expires nodes and sessions, and kills revoked grants past their grace period. */
   tick(): void {
     const now = this.clock.now();
+    this.checkRecovery(now);
     for (const node of this.nodes.values()) {
       if ((node.state === 'alive' || node.state === 'decommissioning') && now - node.lastHeartbeatMs > this.config.nodeExpiryMs) {
         this.loseNode(node, `no heartbeat for ${now - node.lastHeartbeatMs} ms (expiry ${this.config.nodeExpiryMs} ms)`);
@@ -450,6 +543,7 @@ export class ClusterManager {
           node.state = 'decommissioned';
           this.decommissionDeadlines.delete(node.name);
           this.scheduler.removeNode(node.name);
+          this.store?.removeNode(node.name, []);
           this.log.info('node decommissioned', { node: node.name });
         }
       }
@@ -465,6 +559,7 @@ export class ClusterManager {
         if (due.length) {
           this.log.info('killing revoked grants past their grace period', { session: s.id, grants: due });
           this.scheduler.releaseGrants(s.id, due);
+          this.store?.removeGrants(due);
           for (const id of due) s.revoked.delete(id);
           this.requestPass();
         }
@@ -493,7 +588,20 @@ export class ClusterManager {
       if (!s) continue;
       this.enqueue(s, { type: 'grant', grant: this.grantEvent(g) });
     }
-    if (plan.grants.length) this.m.grants.inc(undefined, plan.grants.length);
+    if (plan.grants.length) {
+      this.m.grants.inc(undefined, plan.grants.length);
+      if (this.store) {
+        const touched = new Set<StoredRequest>();
+        for (const g of plan.grants) {
+          const q = this.requestBook.get(g.sessionId)?.get(g.requestId);
+          if (!q) continue;
+          q.remaining--;
+          touched.add(q);
+          if (q.remaining <= 0) this.requestBook.get(g.sessionId)!.delete(g.requestId);
+        }
+        this.store.recordGrants(plan.grants, [...touched]);
+      }
+    }
     const now = this.clock.now();
     for (const r of plan.revocations) {
       const s = this.sessions.get(r.sessionId);

@@ -28,6 +28,8 @@ export interface CmConfig {
   endedSessionsKept: number;
   /** A decommissioning node leaves after this long even if grants remain. */
   decommissionTimeoutMs: number;
+  /** After a restart, how long the CM waits in safe mode for agents to register again. */
+  recoveryTimeoutMs: number;
 }
 
 export function defaultCmConfig(): CmConfig {
@@ -46,6 +48,7 @@ export function defaultCmConfig(): CmConfig {
     revocationGraceMs: 10_000,
     endedSessionsKept: 1_000,
     decommissionTimeoutMs: 3_600_000,
+    recoveryTimeoutMs: 30_000,
   };
 }
 
@@ -60,6 +63,7 @@ const numericLimits: Partial<Record<keyof CmConfig, [number, number]>> = {
   revocationGraceMs: [0, 3_600_000],
   endedSessionsKept: [0, 1_000_000],
   decommissionTimeoutMs: [0, 30 * 86_400_000],
+  recoveryTimeoutMs: [0, 3_600_000],
 };
 
 /** Applies `overrides` (from a file or flags) onto `base`, checking names and ranges. */

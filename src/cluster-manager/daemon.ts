@@ -11,6 +11,7 @@ import { UsageError } from '../common/errors.js';
 import { formatHostPort } from '../common/net.js';
 import { loadPoolsFile, type PoolsConfig } from '../scheduler/index.js';
 import { ClusterManager } from './cluster-manager.js';
+import { CmStore } from './store.js';
 import { clusterManagerHandlers } from './rpc-service.js';
 import { createCmHttpServer, type Route } from './http-api.js';
 import { HistoryStore, historyRoutes, type LiveJob } from '../history/index.js';
@@ -41,7 +42,8 @@ export async function startClusterManager(config: CmConfig, opts: { log?: Logger
     if (!loaded.ok) throw new UsageError(loaded.error);
     pools = loaded.config;
   }
-  const cm = new ClusterManager({ ...config, stateDir }, log, undefined, pools);
+  const store = new CmStore(stateDir);
+  const cm = new ClusterManager({ ...config, stateDir }, log, undefined, pools, store);
 
   const server = newServer();
   server.addService(clusterManagerService(), clusterManagerHandlers(cm));
@@ -76,6 +78,8 @@ export async function startClusterManager(config: CmConfig, opts: { log?: Logger
     close: async () => {
       if (config.poolsFile) unwatchFile(config.poolsFile);
       cm.stop();
+      await store.flushed();
+      await store.close();
       await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
       server.forceShutdown();
       http.closeAllConnections();

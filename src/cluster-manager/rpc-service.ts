@@ -199,10 +199,12 @@ export function clusterManagerHandlers(cm: ClusterManager): ClusterManagerHandle
       const s = cm.authSession(str(req.session_id, 'session_id', { required: true }), str(req.session_secret, 'session_secret'));
       const tags = req.tags ?? {};
       if (Object.keys(tags).length > 64) throw new BadRequest('tags has more than 64 entries');
+      const merged: Record<string, string> = {};
       for (const [k, v] of Object.entries(tags)) {
         if (Object.keys(s.tags).length >= 64 && !(k in s.tags)) throw new BadRequest('a session holds at most 64 tags');
-        s.tags[str(k, 'tags key')] = str(v, `tags.${k}`, { max: textLengthMax });
+        merged[str(k, 'tags key')] = str(v, `tags.${k}`, { max: textLengthMax });
       }
+      if (Object.keys(merged).length) cm.setTags(s, merged);
       return {};
     }),
 

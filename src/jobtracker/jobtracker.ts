@@ -299,6 +299,13 @@ export class JobTracker {
         }
         for (const m of this.maps) if (m.state === 'succeeded' && m.output && m.succeededAttempt?.node === ev.node) this.mapOutputLost(m.id, `node ${ev.node} lost`);
         break;
+      case 'grants-lost':
+        // The node is fine (its map outputs too); only these grants are gone.
+        for (const g of ev.grants) {
+          const r = this.runners.get(g.grantId);
+          if (r) this.runnerGone(r, ev.reason, false);
+        }
+        break;
       case 'revoked': {
         const r = this.runners.get(ev.grant.grantId);
         if (r) {

@@ -46,8 +46,8 @@ export interface LocalCluster {
   agents: LocalDaemon[];
   /** Starts another node agent (or restarts a named one on its old work dir). */
   addAgent(name?: string): Promise<LocalDaemon>;
-  /** Restarts the cluster manager on the same ports and state dir. */
-  restartCm(): Promise<void>;
+  /** Restarts the cluster manager on the same ports and state dir (SIGKILL: a crash). */
+  restartCm(opts?: { signal?: 'SIGTERM' | 'SIGKILL' }): Promise<void>;
   waitForNodes(count: number, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -162,8 +162,12 @@ export async function startLocalCluster(o: LocalClusterOptions = {}): Promise<Lo
     agents,
     addAgent,
     waitForNodes,
-    restartCm: async () => {
-      await stopDaemon(cm);
+    restartCm: async ({ signal = 'SIGTERM' } = {}) => {
+      if (signal === 'SIGKILL') {
+        const exited = new Promise((r) => cm.process.once('exit', r));
+        cm.process.kill('SIGKILL');
+        await exited;
+      } else await stopDaemon(cm);
       const [, port] = cm.rpcAddress.split(':');
       const [, httpPort] = cm.httpAddress.split(':');
       const args = cmArgs.map((a, i) => (cmArgs[i - 1] === '--rpc-port' ? port : cmArgs[i - 1] === '--http-port' ? httpPort : a));

@@ -1209,6 +1209,32 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       dirty = true;
     },
 
+    restoreGrant(d: GrantDecision): Verdict {
+      const s = sessions.get(d.sessionId);
+      const n = nodes.get(d.node);
+      if (!s) return { ok: false, code: 'unknown-session', reason: `unknown session ${d.sessionId}` };
+      if (!n) return { ok: false, code: 'invalid', reason: `unknown node ${d.node}` };
+      if (grants.has(d.grantId)) return { ok: false, code: 'invalid', reason: `grant ${d.grantId} exists` };
+      const res = clone(d.resources);
+      const plain = Object.keys(res.custom).length === 0;
+      const g: GrantRec = { d: { ...d, resources: res }, session: s, node: n, seq: grantSeq++, revoked: false, plain, sessionSlot: s.grants.length, nodeSlot: n.grants.length };
+      grants.set(d.grantId, g);
+      s.grants.push(g);
+      n.grants.push(g);
+      addRes(n.free, res, plain, -1);
+      addRes(n.allocated, res, plain, 1);
+      indexNode(n);
+      addRes(s.allocated, res, plain, 1);
+      addRes(s.pool.allocated, res, plain, 1);
+      addRes(s.pool.group.allocated, res, plain, 1);
+      if (d.driver) addInto(s.pool.driverAllocated, res);
+      addRes(allocated, res, plain, 1);
+      refreshKeys(s.pool);
+      s.key = sessionKeyOf(s);
+      dirty = true;
+      return { ok: true };
+    },
+
     releaseGrants(sessionId: string, grantIds: string[]): GrantDecision[] {
       const s = sessions.get(sessionId);
       if (!s) return [];

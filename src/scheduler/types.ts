@@ -149,6 +149,8 @@ export interface Scheduler {
    * pass; null if nothing is due. The CM arms one timer for it.
    */
   nextWakeMs?(): number | null;
+  /** Puts back a grant the CM had before a restart (recovery); no request is consumed. */
+  restoreGrant?(grant: GrantDecision): Verdict;
   /** The session's resolved pool name ("group.pool", defaults applied). */
   sessionPoolName?(id: string): string | undefined;
   /** The administer ACL of the pool or its group allows `user` (pool "group.pool"). */

@@ -49,6 +49,8 @@ export type DriverEvent =
   | { type: 'grant'; grant: Grant }
   | { type: 'revoked'; grant: Grant; reason: string; killAtMs: number }
   | { type: 'node-lost'; node: string; grants: Grant[] }
+  /** Grants the CM no longer knows after an outage (its snapshot on reconnect lacks them). */
+  | { type: 'grants-lost'; grants: Grant[]; reason: string }
   | { type: 'container'; status: ContainerStatus }
   | { type: 'session-ended'; reason: string };
 
@@ -350,15 +352,13 @@ export class SessionDriver {
     if (batch.snapshot) {
       // The authoritative list of what we hold: anything missing was lost while we were away.
       const present = new Set(batch.events.filter((e) => e.grant).map((e) => e.grant!.grant_id));
-      const lostByNode = new Map<string, Grant[]>();
+      const lost: Grant[] = [];
       for (const g of this.grants.values()) {
         if (present.has(g.grantId)) continue;
         this.grants.delete(g.grantId);
-        const list = lostByNode.get(g.node) ?? [];
-        list.push(g);
-        lostByNode.set(g.node, list);
+        lost.push(g);
       }
-      for (const [node, grants] of lostByNode) this.queue.push({ type: 'node-lost', node, grants });
+      if (lost.length) this.queue.push({ type: 'grants-lost', grants: lost, reason: 'the cluster manager no longer holds these grants (lost during an outage)' });
     }
     for (const e of batch.events) {
       if (e.grant) {

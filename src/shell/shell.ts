@@ -134,13 +134,14 @@ export async function runShell(o: ShellOptions): Promise<ShellResult> {
         break;
       }
       case 'node-lost':
+      case 'grants-lost':
       case 'revoked': {
-        const lost = ev.type === 'node-lost' ? ev.grants : [ev.grant];
+        const lost = ev.type === 'revoked' ? [ev.grant] : ev.grants;
         for (const g of lost) {
           const t = byGrant.get(g.grantId);
           if (!t || t.done) continue;
           byGrant.delete(g.grantId);
-          const why = ev.type === 'node-lost' ? `node ${ev.node} lost` : `grant revoked: ${ev.reason}`;
+          const why = ev.type === 'node-lost' ? `node ${ev.node} lost` : ev.type === 'grants-lost' ? ev.reason : `grant revoked: ${ev.reason}`;
           if (t.attempts >= maxAttempts) {
             await finishTask(t, { state: 'LOST', exitCode: -1, diagnostics: `${why}; gave up after ${t.attempts} attempts` });
             continue;
