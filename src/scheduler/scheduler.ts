@@ -996,7 +996,14 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       g.revoked = true;
       addInto(v.p.revoking, g.d.resources);
       addInto(revokedOutstanding, g.d.resources);
-      need -= dom(g.d.resources);
+      if (forShape === null) need -= dom(g.d.resources);
+      else {
+        // Count what the freed room can really hold of the starving pool's requests.
+        while (need > epsilon && fits(forShape, room)) {
+          subtractInto(room, forShape);
+          need -= dom(forShape);
+        }
+      }
       const rd: RevokeDecision = { grantId: g.d.grantId, sessionId: g.session.s.id, node: g.node.name, reason: `preempted for ${reason}` };
       plan.revocations.push(rd);
     }
