@@ -47,7 +47,7 @@ const requestScanMax = 64;
  * several passes so that no pass holds the CM's event loop for long; `nextWakeMs()`
  * then answers "now" and the CM calls `schedule()` again.
  */
-const grantsPerPassMax = 1000;
+const grantsPerPassMax = 500;
 /** Distinct request shapes whose keys are interned. */
 const shapeKeysMax = 10_000;
 /** Victim grants looked at (youngest first) for one whose node then fits the starving request. */
