@@ -50,6 +50,8 @@ const requestScanMax = 64;
 const grantsPerPassMax = 500;
 /** Distinct request shapes whose keys are interned. */
 const shapeKeysMax = 10_000;
+/** Revocations one pass may decide; the rest follow in the next pass. */
+const revocationsPerPassMax = 5000;
 /** Victim grants looked at (youngest first) for one whose node then fits the starving request. */
 const preemptPickScanMax = 64;
 /** Dead queue entries a session may carry beyond twice its live requests before compaction. */
@@ -210,6 +212,13 @@ function plainValid(r: Resources): boolean {
   for (const k in r.custom) if (k !== undefined) return false;
   const ok = (v: number): boolean => Number.isInteger(v) && v >= 0 && v <= componentMax;
   return ok(r.memoryMb) && ok(r.vcores) && ok(r.gpus);
+}
+
+/** small <= room + add in every component, without allocating. */
+function fitsAfterAdding(small: Resources, room: Resources, add: Resources): boolean {
+  if (small.memoryMb > room.memoryMb + add.memoryMb || small.vcores > room.vcores + add.vcores || small.gpus > room.gpus + add.gpus) return false;
+  for (const k in small.custom) if (small.custom[k] > (room.custom[k] ?? 0) + (add.custom[k] ?? 0)) return false;
+  return true;
 }
 
 /** target += r × k for a vector without custom kinds when `plain`, in place. */
@@ -949,19 +958,25 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     need -= dom(revokedOutstanding);
     if (need <= epsilon) return;
     // Victims: preemptable pools over their fair share (counting grants being revoked as gone).
-    const victims: { p: PoolRec; list: GrantRec[] | null; next: number }[] = [];
+    /** `over`: how far above its fair share the pool stays once its revoked grants are gone (kept up to date here). */
+    const victims: { p: PoolRec; list: GrantRec[] | null; next: number; over: number }[] = [];
     for (const g of groups.values()) {
       if (!g.cfg.preemptable) continue;
       for (const p of g.pools.values()) {
-        if (p.cfg.preemptable && dom(p.allocated) - dom(p.revoking) > dom(p.fairShare) + epsilon) victims.push({ p, list: null, next: 0 });
+        const over = dom(p.allocated) - dom(p.revoking) - dom(p.fairShare);
+        if (p.cfg.preemptable && over > epsilon) victims.push({ p, list: null, next: 0, over });
       }
     }
-    const over = (p: PoolRec): number => dom(p.allocated) - dom(p.revoking) - dom(p.fairShare);
     /** Per node: free room plus what this pass revoked there. */
     const freedOn = new Map<NodeRec, Resources>();
+    let revoked = 0;
     while (need > epsilon && victims.length > 0) {
+      if (revoked >= revocationsPerPassMax) {
+        dirty = true; // the rest in the next pass
+        break;
+      }
       let vi = 0;
-      for (let i = 1; i < victims.length; i++) if (over(victims[i].p) > over(victims[vi].p)) vi = i;
+      for (let i = 1; i < victims.length; i++) if (victims[i].over > victims[vi].over) vi = i;
       const v = victims[vi];
       if (v.list === null) {
         v.list = [];
@@ -969,7 +984,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         v.list.sort((a, b) => b.seq - a.seq);
       }
       while (v.next < v.list.length && v.list[v.next].revoked) v.next++;
-      if (v.next >= v.list.length || over(v.p) <= epsilon) {
+      if (v.next >= v.list.length || v.over <= epsilon) {
         victims.splice(vi, 1);
         continue;
       }
@@ -983,7 +998,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
           const c = v.list[k];
           if (c.revoked) continue;
           const room = freedOn.get(c.node) ?? c.node.free;
-          if (fits(forShape, add2(room, c.d.resources))) {
+          if (fitsAfterAdding(forShape, room, c.d.resources)) {
             pick = k;
             break;
           }
@@ -996,6 +1011,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       g.revoked = true;
       addInto(v.p.revoking, g.d.resources);
       addInto(revokedOutstanding, g.d.resources);
+      v.over = dom(v.p.allocated) - dom(v.p.revoking) - dom(v.p.fairShare);
+      revoked++;
       if (forShape === null) need -= dom(g.d.resources);
       else {
         // Count what the freed room can really hold of the starving pool's requests.
