@@ -302,6 +302,18 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     return key;
   }
 
+  /** One vector per interned shape key, shared by the host index (compact, cache-friendly). */
+  const canonicalShapes = new Map<string, Resources>();
+
+  function canonicalShape(key: string, r: Resources): Resources {
+    let c = canonicalShapes.get(key);
+    if (!c) {
+      c = { memoryMb: r.memoryMb, vcores: r.vcores, gpus: r.gpus, custom: {} };
+      if (canonicalShapes.size < shapeKeysMax) canonicalShapes.set(key, c);
+    }
+    return c;
+  }
+
   /** Reciprocals of the cluster capacity per kind (0 = kind absent), for a fast DRF share. */
   const capInv = { memoryMb: 0, vcores: 0, gpus: 0, custom: [] as [string, number][] };
 
@@ -1207,7 +1219,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
           q.hosted.push(r);
           if (s.state === 'running') fresh.push(r);
         } else q.plain.push(r);
-        if (hosts.length > 0) hostWaiters.add(r, r.shapeKey, r.shapeKey === '' ? null : r.res, s);
+        if (hosts.length > 0) hostWaiters.add(r, r.shapeKey, r.shapeKey === '' ? null : canonicalShape(r.shapeKey, r.res), s);
         s.pending += spec.count;
         pendingContainers += spec.count;
         addTimes(s.pendingRes, res, spec.count);
