@@ -1330,5 +1330,6 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     return r;
   }
 
+  sched.setConfig(config); // configured pools exist (and show in pools()) from the start
   return sched;
 }
