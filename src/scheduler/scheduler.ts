@@ -50,6 +50,8 @@ const requestScanMax = 64;
 const grantsPerPassMax = 500;
 /** Distinct request shapes whose keys are interned. */
 const shapeKeysMax = 10_000;
+/** Sweep a pool's grant log once it holds this many released grants (and they are the majority). */
+const grantLogSweepMin = 1024;
 /** Revocations one pass may decide; the rest follow in the next pass. */
 const revocationsPerPassMax = 5000;
 /** Victim grants looked at (youngest first) for one whose node then fits the starving request. */
@@ -153,6 +155,9 @@ interface PoolRec extends HeapItem {
   /** dom(cfg.minShare) and dom(fairShare), as of the pass start. */
   minDom: number;
   fairDom: number;
+  /** The pool's non-driver grants, oldest first (preemption walks it from the end); released ones swept lazily. */
+  grantLog: GrantRec[];
+  grantLogDead: number;
   /** Holds at least its fair share (kept fresh by refreshKeys). */
   overFair: boolean;
   sessionHeap: IndexedHeap<SessionRec>;
@@ -181,6 +186,8 @@ interface GrantRec {
   node: NodeRec;
   seq: number;
   revoked: boolean;
+  /** False once released (entries linger in the pool's grant log until it is swept). */
+  live: boolean;
   /** The resources have no custom kinds (fast arithmetic). */
   plain: boolean;
   /** Slots in session.grants and node.grants (swap-removal). */
@@ -373,7 +380,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const ps = poolSettings(g.name, short);
       const pp: PoolRec = {
         id: poolIdSeq++, name: fullName, short, group: g, cfg: ps.cfg, configured: ps.configured, sessions: new Set(), waiting: [], running: 0,
-        allocated: zero(), driverAllocated: zero(), revoking: zero(), pending: zero(), fairShare: zero(), key: 0, minDom: 0, fairDom: 0, overFair: false, heapSlot: -1,
+        allocated: zero(), driverAllocated: zero(), revoking: zero(), pending: zero(), fairShare: zero(), key: 0, minDom: 0, fairDom: 0, grantLog: [], grantLogDead: 0, overFair: false, heapSlot: -1,
         sessionHeap: new IndexedHeap<SessionRec>(sessionLess),
         minStarvedSinceMs: null, fairStarvedSinceMs: null, sampleRequest: null,
       };
@@ -590,12 +597,13 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     const res = r.res;
     const plain = r.shapeKey !== '';
     const d: GrantDecision = { grantId: nextGrantId(), sessionId: s.s.id, requestId: r.spec.requestId, node: n.name, resources: res, driver: r.spec.driver, locality };
-    const g: GrantRec = { d, session: s, node: n, seq: grantSeq++, revoked: false, plain, sessionSlot: s.grants.length, nodeSlot: n.grants.length };
+    const g: GrantRec = { d, session: s, node: n, seq: grantSeq++, revoked: false, live: true, plain, sessionSlot: s.grants.length, nodeSlot: n.grants.length };
     const before = grants.size;
     grants.set(d.grantId, g);
     if (grants.size === before) throw new Error(`scheduler: grant id ${d.grantId} issued twice`);
     s.grants.push(g);
     n.grants.push(g);
+    if (!r.spec.driver) s.pool.grantLog.push(g);
     addRes(n.free, res, plain, -1);
     addRes(n.allocated, res, plain, 1);
     indexNode(n);
@@ -616,6 +624,14 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     const n = g.node;
     const plain = g.plain;
     grants.delete(g.d.grantId);
+    g.live = false;
+    if (!g.d.driver) {
+      const p = s.pool;
+      if (++p.grantLogDead >= grantLogSweepMin && p.grantLogDead * 2 > p.grantLog.length) {
+        p.grantLog = p.grantLog.filter((x) => x.live);
+        p.grantLogDead = 0;
+      }
+    }
     const ls = s.grants.pop()!;
     if (ls !== g) {
       s.grants[g.sessionSlot] = ls;
@@ -971,12 +987,12 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     if (need <= epsilon) return;
     // Victims: preemptable pools over their fair share (counting grants being revoked as gone).
     /** `over`: how far above its fair share the pool stays once its revoked grants are gone (kept up to date here). */
-    const victims: { p: PoolRec; list: GrantRec[] | null; next: number; over: number }[] = [];
+    const victims: { p: PoolRec; next: number; over: number }[] = [];
     for (const g of groups.values()) {
       if (!g.cfg.preemptable) continue;
       for (const p of g.pools.values()) {
         const over = dom(p.allocated) - dom(p.revoking) - dom(p.fairShare);
-        if (p.cfg.preemptable && over > epsilon) victims.push({ p, list: null, next: 0, over });
+        if (p.cfg.preemptable && over > epsilon) victims.push({ p, next: p.grantLog.length - 1, over });
       }
     }
     /** Per node: free room plus what this pass revoked there. */
@@ -990,13 +1006,10 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       let vi = 0;
       for (let i = 1; i < victims.length; i++) if (victims[i].over > victims[vi].over) vi = i;
       const v = victims[vi];
-      if (v.list === null) {
-        v.list = [];
-        for (const s of v.p.sessions) for (const g of s.grants) if (!g.d.driver && !g.revoked) v.list.push(g);
-        v.list.sort((a, b) => b.seq - a.seq);
-      }
-      while (v.next < v.list.length && v.list[v.next].revoked) v.next++;
-      if (v.next >= v.list.length || v.over <= epsilon) {
+      // Walk the pool's grant log from the youngest end.
+      const log = v.p.grantLog;
+      while (v.next >= 0 && (!log[v.next].live || log[v.next].revoked)) v.next--;
+      if (v.next < 0 || v.over <= epsilon) {
         victims.splice(vi, 1);
         continue;
       }
@@ -1005,10 +1018,10 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       // would only call for more revocations.
       let pick = v.next;
       if (forShape !== null) {
-        const end = Math.min(v.list.length, v.next + preemptPickScanMax);
-        for (let k = v.next; k < end; k++) {
-          const c = v.list[k];
-          if (c.revoked) continue;
+        const end = Math.max(0, v.next - preemptPickScanMax + 1);
+        for (let k = v.next; k >= end; k--) {
+          const c = log[k];
+          if (!c.live || c.revoked) continue;
           const room = freedOn.get(c.node) ?? c.node.free;
           if (fitsAfterAdding(forShape, room, c.d.resources)) {
             pick = k;
@@ -1016,7 +1029,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
           }
         }
       }
-      const g = v.list[pick];
+      const g = log[pick];
       let room = freedOn.get(g.node);
       if (!room) freedOn.set(g.node, (room = clone(g.node.free)));
       addInto(room, g.d.resources);
