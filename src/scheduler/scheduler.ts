@@ -41,7 +41,7 @@ export type FairScheduler = Scheduler & {
 };
 
 /** Live requests of one session looked at per placement attempt (older ones first). */
-const requestScanMax = 64;
+const requestScanMax = 16;
 /**
  * Grants one pass may make. A bigger backlog (a cluster starting up) is spread over
  * several passes so that no pass holds the CM's event loop for long; `nextWakeMs()`
@@ -55,7 +55,7 @@ const grantLogSweepMin = 1024;
 /** Revocations one pass may decide; the rest follow in the next pass. */
 const revocationsPerPassMax = 5000;
 /** Victim grants looked at (youngest first) for one whose node then fits the starving request. */
-const preemptPickScanMax = 64;
+const preemptPickScanMax = 16;
 /** Dead queue entries a session may carry beyond twice its live requests before compaction. */
 const queueSlackEntries = 256;
 /** Containers one request may ask for. */
@@ -778,9 +778,12 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
           return false; // younger requests of this queue wait longer still
         }
       }
-      if (admissible(s, r) && placeRequest(r, now, patient, plan)) return true;
+      const allowed = admissible(s, r);
+      if (allowed && placeRequest(r, now, patient, plan)) return true;
       s.scanned++;
       q.advance();
+      // Max shares only tighten within a pass, and they depend on the shape alone.
+      if (!allowed && !r.spec.driver) return false;
       if (r.shapeKey !== '' && noFitShapes.has(r.shapeKey)) return false;
     }
     return false;
@@ -997,6 +1000,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     }
     /** Per node: free room plus what this pass revoked there. */
     const freedOn = new Map<NodeRec, Resources>();
+    const revokeReason = `preempted for ${reason}`;
     let revoked = 0;
     while (need > epsilon && victims.length > 0) {
       if (revoked >= revocationsPerPassMax) {
@@ -1046,7 +1050,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
           need -= dom(forShape);
         }
       }
-      const rd: RevokeDecision = { grantId: g.d.grantId, sessionId: g.session.s.id, node: g.node.name, reason: `preempted for ${reason}` };
+      const rd: RevokeDecision = { grantId: g.d.grantId, sessionId: g.session.s.id, node: g.node.name, reason: revokeReason };
       plan.revocations.push(rd);
     }
   }
