@@ -33,7 +33,8 @@ export class HostIndex<T extends HostIndexed, O> {
 
   /** Indexes `item` under every one of its hosts. */
   add(item: T, key: string, res: Resources | null, owner: O): void {
-    item.hostRefs = [];
+    const refs: unknown[] = new Array<unknown>(2 * item.hosts.length);
+    item.hostRefs = refs;
     for (let i = 0; i < item.hosts.length; i++) {
       const host = item.hosts[i];
       let e = this.byHost.get(host);
@@ -46,7 +47,8 @@ export class HostIndex<T extends HostIndexed, O> {
         e.keys.push(key);
         e.lists.push(list);
       }
-      item.hostRefs.push(list, list.items.length);
+      refs[2 * i] = list;
+      refs[2 * i + 1] = list.items.length;
       list.items.push(item);
       list.owners.push(owner);
     }
