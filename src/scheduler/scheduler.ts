@@ -217,8 +217,11 @@ function hasDuplicates(list: string[]): boolean {
 /** Fast check of a vector without custom resources (the common case); false = look closer. */
 function plainValid(r: Resources): boolean {
   for (const k in r.custom) if (k !== undefined) return false;
-  const ok = (v: number): boolean => Number.isInteger(v) && v >= 0 && v <= componentMax;
-  return ok(r.memoryMb) && ok(r.vcores) && ok(r.gpus);
+  return validComponent(r.memoryMb) && validComponent(r.vcores) && validComponent(r.gpus);
+}
+
+function validComponent(v: number): boolean {
+  return Number.isInteger(v) && v >= 0 && v <= componentMax;
 }
 
 /** small <= room + add in every component, without allocating. */
@@ -518,7 +521,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       addTimes(s.pool.pending, res, -count);
       addTimes(s.pool.group.pending, res, -count);
     }
-    countPendingShape(res, -count);
+    countPendingShape(res, r.shapeKey, -count);
     if (r.remaining === 0) retireRequest(r);
     if (s.pending === 0) active.delete(s);
   }
@@ -544,8 +547,9 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   /** Component-wise minimum over pending shapes, as of the pass start: a node whose free is below it in any kind can hold nothing. */
   const minPending = { memoryMb: 0, vcores: 0, gpus: 0 };
 
-  function countPendingShape(r: Resources, delta: number): void {
-    const key = `${r.memoryMb}/${r.vcores}/${r.gpus}`;
+  /** `shapeKey`: the request's interned key ('' = custom kinds: key by the base kinds). */
+  function countPendingShape(r: Resources, shapeKey: string, delta: number): void {
+    const key = shapeKey !== '' ? shapeKey : `${r.memoryMb}/${r.vcores}/${r.gpus}`;
     const sh = pendingShapes.get(key);
     if (sh) {
       sh.count += delta;
@@ -1244,7 +1248,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
           addTimes(s.pool.pending, res, spec.count);
           addTimes(s.pool.group.pending, res, spec.count);
         }
-        countPendingShape(res, spec.count);
+        countPendingShape(res, r.shapeKey, spec.count);
         s.pool.sampleRequest = r.res;
       }
       if (s.state === 'running' && s.pending > 0) active.add(s);
