@@ -56,8 +56,8 @@ const grantLogSweepMin = 1024;
 const revocationsPerPassMax = 5000;
 /** Victim grants looked at (youngest first) for one whose node then fits the starving request. */
 const preemptPickScanMax = 16;
-/** Dead queue entries a session may carry beyond twice its live requests before compaction. */
-const queueSlackEntries = 256;
+/** Dead queue entries a session may carry beyond half its live requests before compaction. */
+const queueSlackEntries = 64;
 /** Containers one request may ask for. */
 const requestCountMax = 1_000_000;
 /** Requests one addRequests call may carry. */
@@ -207,6 +207,8 @@ function fitsSum(alloc: Resources, add: Resources, max: Resources): boolean {
 }
 
 const componentMax = 2 ** 40;
+
+const noRefs: unknown[] = [];
 
 function hasDuplicates(list: string[]): boolean {
   if (list.length > 8) return new Set(list).size !== list.length;
@@ -498,7 +500,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     const s = r.session;
     s.requests.delete(r.spec.requestId);
     // Requests finish out of order (node-local grants): drop dead entries once they dominate.
-    if (s.queued > 2 * s.requests.size + queueSlackEntries) {
+    if (s.queued > s.requests.size + (s.requests.size >> 1) + queueSlackEntries) {
       s.queued = 0;
       for (const q of s.queues.values()) {
         q.hosted.compact();
@@ -506,7 +508,10 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         s.queued += q.hosted.length + q.plain.length;
       }
     }
-    if (r.hosts.length > 0) hostWaiters.remove(r);
+    if (r.hosts.length > 0) {
+      hostWaiters.remove(r);
+      r.hostRefs = noRefs; // a dead entry may linger in a queue: let its index slots go
+    }
   }
 
   /** Takes `count` pending containers of `r` off the books (granted or cancelled). */
