@@ -29,9 +29,9 @@ const poolsPerGroup = 10;
 const sessionsCount = quick ? 100 : 1000;
 const tickMs = 100;
 const sessionArrivalSpreadMs = 2_000;
-const steadyFromMs = 35_000;
-const newcomerAtMs = 50_000;
-const simEndMs = 65_000;
+const steadyFromMs = 30_000;
+const newcomerAtMs = 45_000;
+const simEndMs = 57_000;
 const taskDurationMinMs = 10_000;
 const taskDurationMaxMs = 30_000;
 const candidateHosts = 3;
@@ -272,7 +272,6 @@ function main(): void {
       const sum = xs.reduce((a, b) => a + b, 0);
       const sumSq = xs.reduce((a, b) => a + b * b, 0);
       jainSamples.push(xs.length > 0 ? (sum * sum) / (xs.length * sumSq) : 1);
-      if (process.env.BENCH_DEBUG && now === 30_000) for (const p of sched.pools()) console.log(p.name, dominantShare(p.granted, capacity).toFixed(4), dominantShare(p.fairShare, capacity).toFixed(4), dominantShare(p.demand, capacity).toFixed(4), p.runningSessions);
     }
     if (now >= newcomerAtMs && newcomerReachedMs === null) {
       const got = dominantShare(sched.sessionAllocated(newcomer.id), capacity);

@@ -3,7 +3,8 @@
 // the fitting shapes are the node-local candidates. Each list keeps its items and their
 // owners (sessions) side by side, so that ranking candidates reads only the small, hot
 // owner objects; removal is O(1) by swapping with the last entry (every item remembers
-// its slot in each of its hosts' lists).
+// its list and slot under each of its hosts). A host's shape keys sit in one small array
+// so that finding the list for a shape touches no other list.
 
 import type { Resources } from '../common/resources.js';
 
@@ -22,20 +23,32 @@ export interface ShapeList<T, O> {
   owners: O[];
 }
 
+interface HostEntry<T, O> {
+  keys: string[];
+  lists: ShapeList<T, O>[];
+}
+
 export class HostIndex<T extends HostIndexed, O> {
-  private readonly byHost = new Map<string, ShapeList<T, O>[]>();
+  private readonly byHost = new Map<string, HostEntry<T, O>>();
 
   /** Indexes `item` under every one of its hosts. */
   add(item: T, key: string, res: Resources | null, owner: O): void {
-    item.hostRefs = [];
+    const refs: unknown[] = new Array<unknown>(2 * item.hosts.length);
+    item.hostRefs = refs;
     for (let i = 0; i < item.hosts.length; i++) {
       const host = item.hosts[i];
-      let lists = this.byHost.get(host);
-      if (!lists) this.byHost.set(host, (lists = []));
-      let list: ShapeList<T, O> | undefined;
-      for (const l of lists) if (l.key === key) list = l;
-      if (!list) lists.push((list = { key, res, items: [], owners: [] }));
-      item.hostRefs.push(list, list.items.length);
+      let e = this.byHost.get(host);
+      if (!e) this.byHost.set(host, (e = { keys: [], lists: [] }));
+      const li = e.keys.indexOf(key);
+      let list: ShapeList<T, O>;
+      if (li >= 0) list = e.lists[li];
+      else {
+        list = { key, res, items: [], owners: [] };
+        e.keys.push(key);
+        e.lists.push(list);
+      }
+      refs[2 * i] = list;
+      refs[2 * i + 1] = list.items.length;
       list.items.push(item);
       list.owners.push(owner);
     }
@@ -56,14 +69,16 @@ export class HostIndex<T extends HostIndexed, O> {
       }
       if (list.items.length === 0) {
         const host = item.hosts[i];
-        const lists = this.byHost.get(host)!;
-        lists.splice(lists.indexOf(list), 1);
-        if (lists.length === 0) this.byHost.delete(host);
+        const e = this.byHost.get(host)!;
+        const li = e.lists.indexOf(list);
+        e.lists.splice(li, 1);
+        e.keys.splice(li, 1);
+        if (e.lists.length === 0) this.byHost.delete(host);
       }
     }
   }
 
   lists(host: string): readonly ShapeList<T, O>[] | undefined {
-    return this.byHost.get(host);
+    return this.byHost.get(host)?.lists;
   }
 }

@@ -261,3 +261,14 @@ void test('removing a node returns its grants and keeps the requests of other se
   s.addNode({ name: 'n9', rack: '/r9', capacity: resources(8192, 8) });
   assert.equal(s.schedule().grants.length, 2);
 });
+
+void test('configured pools are listed from the start, with their settings and no sessions', () => {
+  const { s } = cluster(2, cfg('groups:\n  g:\n    pools:\n      idle: { weight: 3, order: priority, preemptable: false }\n'));
+  const p = s.pools().find((x) => x.name === 'g.idle');
+  assert.ok(p);
+  assert.equal(p.weight, 3);
+  assert.equal(p.order, 'priority');
+  assert.equal(p.preemptable, false);
+  assert.equal(p.runningSessions, 0);
+  assert.deepEqual(p.granted, resources(0, 0));
+});

@@ -170,12 +170,12 @@ void test('a big backlog is spread over bounded passes; nextWakeMs says when to 
     const due = s.nextWakeMs();
     if (due === null || due > clock.now()) break;
     const n = s.schedule().grants.length;
-    assert.ok(n <= 1000);
+    assert.ok(n <= 500);
     total += n;
     passes++;
   }
   assert.equal(total, 5000);
-  assert.ok(passes >= 5 && passes <= 6, `${passes} passes`); // the 6th, if any, finds nothing left
+  assert.ok(passes >= 10 && passes <= 11, `${passes} passes`); // the 6th, if any, finds nothing left
   assert.equal(s.nextWakeMs(), null);
   assert.deepEqual(s.schedule(), { grants: [], revocations: [] });
 });

@@ -41,19 +41,23 @@ export type FairScheduler = Scheduler & {
 };
 
 /** Live requests of one session looked at per placement attempt (older ones first). */
-const requestScanMax = 64;
+const requestScanMax = 16;
 /**
  * Grants one pass may make. A bigger backlog (a cluster starting up) is spread over
  * several passes so that no pass holds the CM's event loop for long; `nextWakeMs()`
  * then answers "now" and the CM calls `schedule()` again.
  */
-const grantsPerPassMax = 1000;
+const grantsPerPassMax = 500;
 /** Distinct request shapes whose keys are interned. */
 const shapeKeysMax = 10_000;
+/** Sweep a pool's grant log once it holds this many released grants (and they are the majority). */
+const grantLogSweepMin = 1024;
+/** Revocations one pass may decide; the rest follow in the next pass. */
+const revocationsPerPassMax = 5000;
 /** Victim grants looked at (youngest first) for one whose node then fits the starving request. */
-const preemptPickScanMax = 64;
-/** Dead queue entries a session may carry beyond twice its live requests before compaction. */
-const queueSlackEntries = 256;
+const preemptPickScanMax = 16;
+/** Dead queue entries a session may carry beyond half its live requests before compaction. */
+const queueSlackEntries = 64;
 /** Containers one request may ask for. */
 const requestCountMax = 1_000_000;
 /** Requests one addRequests call may carry. */
@@ -151,6 +155,9 @@ interface PoolRec extends HeapItem {
   /** dom(cfg.minShare) and dom(fairShare), as of the pass start. */
   minDom: number;
   fairDom: number;
+  /** The pool's non-driver grants, oldest first (preemption walks it from the end); released ones swept lazily. */
+  grantLog: GrantRec[];
+  grantLogDead: number;
   /** Holds at least its fair share (kept fresh by refreshKeys). */
   overFair: boolean;
   sessionHeap: IndexedHeap<SessionRec>;
@@ -179,6 +186,8 @@ interface GrantRec {
   node: NodeRec;
   seq: number;
   revoked: boolean;
+  /** False once released (entries linger in the pool's grant log until it is swept). */
+  live: boolean;
   /** The resources have no custom kinds (fast arithmetic). */
   plain: boolean;
   /** Slots in session.grants and node.grants (swap-removal). */
@@ -199,6 +208,8 @@ function fitsSum(alloc: Resources, add: Resources, max: Resources): boolean {
 
 const componentMax = 2 ** 40;
 
+const noRefs: unknown[] = [];
+
 function hasDuplicates(list: string[]): boolean {
   if (list.length > 8) return new Set(list).size !== list.length;
   for (let i = 1; i < list.length; i++) for (let j = 0; j < i; j++) if (list[i] === list[j]) return true;
@@ -208,8 +219,18 @@ function hasDuplicates(list: string[]): boolean {
 /** Fast check of a vector without custom resources (the common case); false = look closer. */
 function plainValid(r: Resources): boolean {
   for (const k in r.custom) if (k !== undefined) return false;
-  const ok = (v: number): boolean => Number.isInteger(v) && v >= 0 && v <= componentMax;
-  return ok(r.memoryMb) && ok(r.vcores) && ok(r.gpus);
+  return validComponent(r.memoryMb) && validComponent(r.vcores) && validComponent(r.gpus);
+}
+
+function validComponent(v: number): boolean {
+  return Number.isInteger(v) && v >= 0 && v <= componentMax;
+}
+
+/** small <= room + add in every component, without allocating. */
+function fitsAfterAdding(small: Resources, room: Resources, add: Resources): boolean {
+  if (small.memoryMb > room.memoryMb + add.memoryMb || small.vcores > room.vcores + add.vcores || small.gpus > room.gpus + add.gpus) return false;
+  for (const k in small.custom) if (small.custom[k] > (room.custom[k] ?? 0) + (add.custom[k] ?? 0)) return false;
+  return true;
 }
 
 /** target += r × k for a vector without custom kinds when `plain`, in place. */
@@ -293,6 +314,18 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     return key;
   }
 
+  /** One vector per interned shape key, shared by the host index (compact, cache-friendly). */
+  const canonicalShapes = new Map<string, Resources>();
+
+  function canonicalShape(key: string, r: Resources): Resources {
+    let c = canonicalShapes.get(key);
+    if (!c) {
+      c = { memoryMb: r.memoryMb, vcores: r.vcores, gpus: r.gpus, custom: {} };
+      if (canonicalShapes.size < shapeKeysMax) canonicalShapes.set(key, c);
+    }
+    return c;
+  }
+
   /** Reciprocals of the cluster capacity per kind (0 = kind absent), for a fast DRF share. */
   const capInv = { memoryMb: 0, vcores: 0, gpus: 0, custom: [] as [string, number][] };
 
@@ -352,7 +385,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const ps = poolSettings(g.name, short);
       const pp: PoolRec = {
         id: poolIdSeq++, name: fullName, short, group: g, cfg: ps.cfg, configured: ps.configured, sessions: new Set(), waiting: [], running: 0,
-        allocated: zero(), driverAllocated: zero(), revoking: zero(), pending: zero(), fairShare: zero(), key: 0, minDom: 0, fairDom: 0, overFair: false, heapSlot: -1,
+        allocated: zero(), driverAllocated: zero(), revoking: zero(), pending: zero(), fairShare: zero(), key: 0, minDom: 0, fairDom: 0, grantLog: [], grantLogDead: 0, overFair: false, heapSlot: -1,
         sessionHeap: new IndexedHeap<SessionRec>(sessionLess),
         minStarvedSinceMs: null, fairStarvedSinceMs: null, sampleRequest: null,
       };
@@ -467,7 +500,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     const s = r.session;
     s.requests.delete(r.spec.requestId);
     // Requests finish out of order (node-local grants): drop dead entries once they dominate.
-    if (s.queued > 2 * s.requests.size + queueSlackEntries) {
+    if (s.queued > s.requests.size + (s.requests.size >> 1) + queueSlackEntries) {
       s.queued = 0;
       for (const q of s.queues.values()) {
         q.hosted.compact();
@@ -475,7 +508,10 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         s.queued += q.hosted.length + q.plain.length;
       }
     }
-    if (r.hosts.length > 0) hostWaiters.remove(r);
+    if (r.hosts.length > 0) {
+      hostWaiters.remove(r);
+      r.hostRefs = noRefs; // a dead entry may linger in a queue: let its index slots go
+    }
   }
 
   /** Takes `count` pending containers of `r` off the books (granted or cancelled). */
@@ -490,7 +526,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       addTimes(s.pool.pending, res, -count);
       addTimes(s.pool.group.pending, res, -count);
     }
-    countPendingShape(res, -count);
+    countPendingShape(res, r.shapeKey, -count);
     if (r.remaining === 0) retireRequest(r);
     if (s.pending === 0) active.delete(s);
   }
@@ -516,8 +552,9 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   /** Component-wise minimum over pending shapes, as of the pass start: a node whose free is below it in any kind can hold nothing. */
   const minPending = { memoryMb: 0, vcores: 0, gpus: 0 };
 
-  function countPendingShape(r: Resources, delta: number): void {
-    const key = `${r.memoryMb}/${r.vcores}/${r.gpus}`;
+  /** `shapeKey`: the request's interned key ('' = custom kinds: key by the base kinds). */
+  function countPendingShape(r: Resources, shapeKey: string, delta: number): void {
+    const key = shapeKey !== '' ? shapeKey : `${r.memoryMb}/${r.vcores}/${r.gpus}`;
     const sh = pendingShapes.get(key);
     if (sh) {
       sh.count += delta;
@@ -569,12 +606,13 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     const res = r.res;
     const plain = r.shapeKey !== '';
     const d: GrantDecision = { grantId: nextGrantId(), sessionId: s.s.id, requestId: r.spec.requestId, node: n.name, resources: res, driver: r.spec.driver, locality };
-    const g: GrantRec = { d, session: s, node: n, seq: grantSeq++, revoked: false, plain, sessionSlot: s.grants.length, nodeSlot: n.grants.length };
+    const g: GrantRec = { d, session: s, node: n, seq: grantSeq++, revoked: false, live: true, plain, sessionSlot: s.grants.length, nodeSlot: n.grants.length };
     const before = grants.size;
     grants.set(d.grantId, g);
     if (grants.size === before) throw new Error(`scheduler: grant id ${d.grantId} issued twice`);
     s.grants.push(g);
     n.grants.push(g);
+    if (!r.spec.driver) s.pool.grantLog.push(g);
     addRes(n.free, res, plain, -1);
     addRes(n.allocated, res, plain, 1);
     indexNode(n);
@@ -595,6 +633,14 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     const n = g.node;
     const plain = g.plain;
     grants.delete(g.d.grantId);
+    g.live = false;
+    if (!g.d.driver) {
+      const p = s.pool;
+      if (++p.grantLogDead >= grantLogSweepMin && p.grantLogDead * 2 > p.grantLog.length) {
+        p.grantLog = p.grantLog.filter((x) => x.live);
+        p.grantLogDead = 0;
+      }
+    }
     const ls = s.grants.pop()!;
     if (ls !== g) {
       s.grants[g.sessionSlot] = ls;
@@ -741,9 +787,12 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
           return false; // younger requests of this queue wait longer still
         }
       }
-      if (admissible(s, r) && placeRequest(r, now, patient, plan)) return true;
+      const allowed = admissible(s, r);
+      if (allowed && placeRequest(r, now, patient, plan)) return true;
       s.scanned++;
       q.advance();
+      // Max shares only tighten within a pass, and they depend on the shape alone.
+      if (!allowed && !r.spec.driver) return false;
       if (r.shapeKey !== '' && noFitShapes.has(r.shapeKey)) return false;
     }
     return false;
@@ -949,27 +998,31 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     need -= dom(revokedOutstanding);
     if (need <= epsilon) return;
     // Victims: preemptable pools over their fair share (counting grants being revoked as gone).
-    const victims: { p: PoolRec; list: GrantRec[] | null; next: number }[] = [];
+    /** `over`: how far above its fair share the pool stays once its revoked grants are gone (kept up to date here). */
+    const victims: { p: PoolRec; next: number; over: number }[] = [];
     for (const g of groups.values()) {
       if (!g.cfg.preemptable) continue;
       for (const p of g.pools.values()) {
-        if (p.cfg.preemptable && dom(p.allocated) - dom(p.revoking) > dom(p.fairShare) + epsilon) victims.push({ p, list: null, next: 0 });
+        const over = dom(p.allocated) - dom(p.revoking) - dom(p.fairShare);
+        if (p.cfg.preemptable && over > epsilon) victims.push({ p, next: p.grantLog.length - 1, over });
       }
     }
-    const over = (p: PoolRec): number => dom(p.allocated) - dom(p.revoking) - dom(p.fairShare);
     /** Per node: free room plus what this pass revoked there. */
     const freedOn = new Map<NodeRec, Resources>();
+    const revokeReason = `preempted for ${reason}`;
+    let revoked = 0;
     while (need > epsilon && victims.length > 0) {
-      let vi = 0;
-      for (let i = 1; i < victims.length; i++) if (over(victims[i].p) > over(victims[vi].p)) vi = i;
-      const v = victims[vi];
-      if (v.list === null) {
-        v.list = [];
-        for (const s of v.p.sessions) for (const g of s.grants) if (!g.d.driver && !g.revoked) v.list.push(g);
-        v.list.sort((a, b) => b.seq - a.seq);
+      if (revoked >= revocationsPerPassMax) {
+        dirty = true; // the rest in the next pass
+        break;
       }
-      while (v.next < v.list.length && v.list[v.next].revoked) v.next++;
-      if (v.next >= v.list.length || over(v.p) <= epsilon) {
+      let vi = 0;
+      for (let i = 1; i < victims.length; i++) if (victims[i].over > victims[vi].over) vi = i;
+      const v = victims[vi];
+      // Walk the pool's grant log from the youngest end.
+      const log = v.p.grantLog;
+      while (v.next >= 0 && (!log[v.next].live || log[v.next].revoked)) v.next--;
+      if (v.next < 0 || v.over <= epsilon) {
         victims.splice(vi, 1);
         continue;
       }
@@ -978,26 +1031,35 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       // would only call for more revocations.
       let pick = v.next;
       if (forShape !== null) {
-        const end = Math.min(v.list.length, v.next + preemptPickScanMax);
-        for (let k = v.next; k < end; k++) {
-          const c = v.list[k];
-          if (c.revoked) continue;
+        const end = Math.max(0, v.next - preemptPickScanMax + 1);
+        for (let k = v.next; k >= end; k--) {
+          const c = log[k];
+          if (!c.live || c.revoked) continue;
           const room = freedOn.get(c.node) ?? c.node.free;
-          if (fits(forShape, add2(room, c.d.resources))) {
+          if (fitsAfterAdding(forShape, room, c.d.resources)) {
             pick = k;
             break;
           }
         }
       }
-      const g = v.list[pick];
+      const g = log[pick];
       let room = freedOn.get(g.node);
       if (!room) freedOn.set(g.node, (room = clone(g.node.free)));
       addInto(room, g.d.resources);
       g.revoked = true;
       addInto(v.p.revoking, g.d.resources);
       addInto(revokedOutstanding, g.d.resources);
-      need -= dom(g.d.resources);
-      const rd: RevokeDecision = { grantId: g.d.grantId, sessionId: g.session.s.id, node: g.node.name, reason: `preempted for ${reason}` };
+      v.over = dom(v.p.allocated) - dom(v.p.revoking) - dom(v.p.fairShare);
+      revoked++;
+      if (forShape === null) need -= dom(g.d.resources);
+      else {
+        // Count what the freed room can really hold of the starving pool's requests.
+        while (need > epsilon && fits(forShape, room)) {
+          subtractInto(room, forShape);
+          need -= dom(forShape);
+        }
+      }
+      const rd: RevokeDecision = { grantId: g.d.grantId, sessionId: g.session.s.id, node: g.node.name, reason: revokeReason };
       plan.revocations.push(rd);
     }
   }
@@ -1183,7 +1245,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
           q.hosted.push(r);
           if (s.state === 'running') fresh.push(r);
         } else q.plain.push(r);
-        if (hosts.length > 0) hostWaiters.add(r, r.shapeKey, r.shapeKey === '' ? null : r.res, s);
+        if (hosts.length > 0) hostWaiters.add(r, r.shapeKey, r.shapeKey === '' ? null : canonicalShape(r.shapeKey, r.res), s);
         s.pending += spec.count;
         pendingContainers += spec.count;
         addTimes(s.pendingRes, res, spec.count);
@@ -1191,7 +1253,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
           addTimes(s.pool.pending, res, spec.count);
           addTimes(s.pool.group.pending, res, spec.count);
         }
-        countPendingShape(res, spec.count);
+        countPendingShape(res, r.shapeKey, spec.count);
         s.pool.sampleRequest = r.res;
       }
       if (s.state === 'running' && s.pending > 0) active.add(s);
@@ -1320,5 +1382,6 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     return r;
   }
 
+  sched.setConfig(config); // configured pools exist (and show in pools()) from the start
   return sched;
 }
