@@ -1279,10 +1279,11 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       if (grants.has(d.grantId)) return { ok: false, code: 'invalid', reason: `grant ${d.grantId} exists` };
       const res = clone(d.resources);
       const plain = Object.keys(res.custom).length === 0;
-      const g: GrantRec = { d: { ...d, resources: res }, session: s, node: n, seq: grantSeq++, revoked: false, plain, sessionSlot: s.grants.length, nodeSlot: n.grants.length };
+      const g: GrantRec = { d: { ...d, resources: res }, session: s, node: n, seq: grantSeq++, revoked: false, live: true, plain, sessionSlot: s.grants.length, nodeSlot: n.grants.length };
       grants.set(d.grantId, g);
       s.grants.push(g);
       n.grants.push(g);
+      if (!d.driver) s.pool.grantLog.push(g);
       addRes(n.free, res, plain, -1);
       addRes(n.allocated, res, plain, 1);
       indexNode(n);
