@@ -113,6 +113,8 @@ export interface JobStatus {
   tasks: Array<{ id: string; kind: TaskKind; state: Task['state']; attempts: AttemptView[] }>;
   /** 'uber': the tasks ran inside the job tracker. */
   mode?: 'uber';
+  /** Nodes the job stopped using because they kept failing its tasks. */
+  blacklistedNodes?: string[];
 }
 
 const runnerHelloTimeoutMs = 60_000;
@@ -120,6 +122,8 @@ const idleRunnerKeepMs = 3_000;
 const speculationCheckMs = 1_000;
 const speculationMinRunMs = 2_000;
 const mapStarvedKillReduceMs = 10_000;
+/** Failed attempts (of different tasks) on one node before this job stops using it. */
+const nodeFailuresBlacklist = 3;
 
 export class JobTracker {
   private readonly tasks: Task[] = [];
@@ -139,6 +143,11 @@ export class JobTracker {
   private finishedAtMs = 0;
   private requestSeq = 0;
   private reducesReleased = false;
+  /** Nodes that failed attempts of this job: node -> tasks that failed there. */
+  private readonly nodeFailures = new Map<string, Set<string>>();
+  /** Nodes this job no longer uses (they kept failing its tasks). */
+  private readonly blacklist = new Set<string>();
+  private readonly nodesSeen = new Set<string>();
   private finishing: Promise<void> | null = null;
   private done!: (s: JobStatus) => void;
   private readonly result = new Promise<JobStatus>((r) => (this.done = r));
@@ -203,6 +212,7 @@ export class JobTracker {
       counters: this.counters.toJSON(),
       output: this.o.output,
       tasks: this.tasks.map((t) => ({ id: t.id, kind: t.kind, state: t.state, attempts: t.attempts.map(attemptView) })),
+      blacklistedNodes: [...this.blacklist],
     };
   }
 
@@ -333,6 +343,7 @@ export class JobTracker {
   }
 
   private async launchRunner(grant: Grant): Promise<void> {
+    this.nodesSeen.add(grant.node);
     this.log.debug('grant; starting a task runner', { node: grant.node, grant: grant.grantId });
     const runner: Runner = { grant, containerId: '', state: 'launching', channel: null, attempt: null, launchedAt: Date.now(), idleSince: 0 };
     this.runners.set(grant.grantId, runner);
@@ -458,6 +469,7 @@ export class JobTracker {
     }
     if (t.state === 'succeeded') return;
     t.failures++;
+    this.noteNodeFailure(a.node, t.id);
     // Retry elsewhere: avoid the node it last failed on (only that one, so a small
     // cluster never runs out of nodes to try).
     t.excluded = new Set([a.node]);
@@ -472,6 +484,22 @@ export class JobTracker {
       this.enqueue(t, false);
     }
     this.pump();
+  }
+
+  /** A node that keeps failing this job's tasks is blacklisted for the job (never all nodes). */
+  private noteNodeFailure(node: string, taskId: string): void {
+    const tasks = this.nodeFailures.get(node) ?? new Set<string>();
+    tasks.add(taskId);
+    this.nodeFailures.set(node, tasks);
+    if (tasks.size >= nodeFailuresBlacklist && !this.blacklist.has(node) && this.blacklist.size + 1 < this.nodesSeen.size) {
+      this.blacklist.add(node);
+      this.log.warn('node blacklisted for this job: it keeps failing its tasks', { node, tasks: [...tasks] });
+    }
+  }
+
+  /** Nodes the job avoids, for status and the web UI. */
+  blacklistedNodes(): string[] {
+    return [...this.blacklist];
   }
 
   private attemptKilled(a: Attempt, why: string): void {
@@ -584,7 +612,7 @@ export class JobTracker {
 
   /** A runner may take an item unless the task failed on its node, or it already runs the task. */
   private canServe(r: Runner, w: WorkItem): boolean {
-    return !w.task.excluded.has(r.grant.node) && !(w.speculative && w.task.attempts.some((a) => a.state === 'running' && a.node === r.grant.node));
+    return !this.blacklist.has(r.grant.node) && !w.task.excluded.has(r.grant.node) && !(w.speculative && w.task.attempts.some((a) => a.state === 'running' && a.node === r.grant.node));
   }
 
   private pickFor(r: Runner): WorkItem | undefined {
@@ -611,7 +639,7 @@ export class JobTracker {
         resources: { memoryMb: w.task.kind === 'map' ? s.mapMemoryMb : s.reduceMemoryMb, vcores: s.taskVcores, gpus: 0, custom: {} },
         count: 1,
         hosts,
-        excludedHosts: [...w.task.excluded],
+        excludedHosts: [...new Set([...w.task.excluded, ...this.blacklist])],
         relaxLocality: true,
       };
     });

@@ -224,6 +224,26 @@ export default defineJob({ input: textInput(), codecs: { key: utf8, value: numbe
     assert.equal(total, 500);
   });
 
+  test('a node that keeps failing the job\'s tasks is blacklisted for the job; the job succeeds', async () => {
+    const input = join(dir, 'lines.txt');
+    const out = join(dir, 'blacklist-out');
+    const mod = jobModule(
+      dir,
+      'badnode.mjs',
+      `export default defineJob({ input: textInput(), codecs: { key: utf8, value: number }, reducers: 1,
+  mapSetup() { if (process.env.CORONET_NODE_NAME === 'node-2') throw new Error('this node is broken'); },
+  map(_k, line, ctx) { ctx.emit(line, 1); },
+  reduce(k, vs, ctx) { let n = 0; for (const v of vs) n += v; ctx.emit(k, n); } });`,
+    );
+    const r = coronet(cluster, ['run', mod, '--input', input, '--output', out, '--json', '-D', 'coronet.split.minsize=256', '-D', 'coronet.split.maxsize=400', '-D', 'coronet.map.memory.mb=256', '-D', 'coronet.reduce.memory.mb=256']);
+    assert.equal(r.status, 0, r.stderr);
+    const st = JSON.parse(r.stdout.trim().split('\n').pop()!) as { blacklistedNodes: string[]; tasks: Array<{ attempts: Array<{ node: string; state: string }> }> };
+    const failedOnNode2 = st.tasks.flatMap((t) => t.attempts).filter((a) => a.node === 'node-2' && a.state === 'failed').length;
+    assert.ok(failedOnNode2 >= 3, `node-2 failed ${failedOnNode2} attempts`);
+    assert.deepEqual(st.blacklistedNodes, ['node-2']);
+    assert.equal(parseCounts(readOutput(out)).get('line-0'), 14);
+  });
+
   test('remote job tracker: --detach prints the job id, job attach follows it to the end', async () => {
     const out = join(dir, 'remote-out');
     const d = coronet(cluster, ['run', 'wordcount', '--input', join(dir, 'in'), '--output', out, '--detach', ...smallSplits]);
