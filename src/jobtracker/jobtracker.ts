@@ -239,7 +239,13 @@ export class JobTracker {
             } else if (runner) this.onRunnerMessage(runner, m);
           },
           () => {
-            if (runner && runner.channel === channel && runner.state !== 'gone') this.runnerGone(runner, 'task runner disconnected');
+            if (runner && runner.channel === channel && runner.state !== 'gone') {
+              // The runner process died (or is dying): give its grant back, or the
+              // capacity stays held by this job for nothing.
+              const grantId = runner.grant.grantId;
+              this.runnerGone(runner, 'task runner disconnected (the process died; see the container diagnostics)');
+              void this.o.driver.release([grantId]).catch(() => undefined);
+            }
           },
         );
       });
@@ -292,7 +298,8 @@ export class JobTracker {
         const item = this.requests.get(ev.grant.requestId);
         this.requests.delete(ev.grant.requestId);
         if (item) item.requestId = null;
-        if (this.queue.length === 0) {
+        const probe: Runner = { grant: ev.grant, containerId: '', state: 'launching', channel: null, attempt: null, launchedAt: 0, idleSince: 0 };
+        if (!this.queue.some((w) => this.canServe(probe, w))) {
           await this.o.driver.release([ev.grant.grantId]).catch(() => undefined);
           return;
         }
@@ -343,7 +350,10 @@ export class JobTracker {
   }
 
   private async launchRunner(grant: Grant): Promise<void> {
-    this.nodesSeen.add(grant.node);
+    if (!this.nodesSeen.has(grant.node)) {
+      this.nodesSeen.add(grant.node);
+      this.updateBlacklist();
+    }
     this.log.debug('grant; starting a task runner', { node: grant.node, grant: grant.grantId });
     const runner: Runner = { grant, containerId: '', state: 'launching', channel: null, attempt: null, launchedAt: Date.now(), idleSince: 0 };
     this.runners.set(grant.grantId, runner);
@@ -491,9 +501,15 @@ export class JobTracker {
     const tasks = this.nodeFailures.get(node) ?? new Set<string>();
     tasks.add(taskId);
     this.nodeFailures.set(node, tasks);
-    if (tasks.size >= nodeFailuresBlacklist && !this.blacklist.has(node) && this.blacklist.size + 1 < this.nodesSeen.size) {
-      this.blacklist.add(node);
-      this.log.warn('node blacklisted for this job: it keeps failing its tasks', { node, tasks: [...tasks] });
+    this.updateBlacklist();
+  }
+
+  private updateBlacklist(): void {
+    for (const [node, tasks] of this.nodeFailures) {
+      if (tasks.size >= nodeFailuresBlacklist && !this.blacklist.has(node) && this.blacklist.size + 1 < this.nodesSeen.size) {
+        this.blacklist.add(node);
+        this.log.warn('node blacklisted for this job: it keeps failing its tasks', { node, tasks: [...tasks] });
+      }
     }
   }
 
@@ -611,7 +627,14 @@ export class JobTracker {
   }
 
   /** A runner may take an item unless the task failed on its node, or it already runs the task. */
+  /** The resources a task of this kind asks for. */
+  private taskMemoryMb(kind: TaskKind): number {
+    return kind === 'map' ? this.o.settings.mapMemoryMb : this.o.settings.reduceMemoryMb;
+  }
+
   private canServe(r: Runner, w: WorkItem): boolean {
+    // A runner is reused only for tasks its grant is big enough for.
+    if (r.grant.resources.memoryMb < this.taskMemoryMb(w.task.kind) || r.grant.resources.vcores < this.o.settings.taskVcores) return false;
     return !this.blacklist.has(r.grant.node) && !w.task.excluded.has(r.grant.node) && !(w.speculative && w.task.attempts.some((a) => a.state === 'running' && a.node === r.grant.node));
   }
 
@@ -636,7 +659,7 @@ export class JobTracker {
       const hosts = w.task.split ? w.task.split.hosts.filter((h) => h !== 'localhost') : [];
       return {
         requestId: id,
-        resources: { memoryMb: w.task.kind === 'map' ? s.mapMemoryMb : s.reduceMemoryMb, vcores: s.taskVcores, gpus: 0, custom: {} },
+        resources: { memoryMb: this.taskMemoryMb(w.task.kind), vcores: s.taskVcores, gpus: 0, custom: {} },
         count: 1,
         hosts,
         excludedHosts: [...new Set([...w.task.excluded, ...this.blacklist])],

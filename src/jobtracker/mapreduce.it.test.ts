@@ -230,17 +230,24 @@ export default defineJob({ input: textInput(), codecs: { key: utf8, value: numbe
     const mod = jobModule(
       dir,
       'badnode.mjs',
-      `export default defineJob({ input: textInput(), codecs: { key: utf8, value: number }, reducers: 1,
-  mapSetup() { if (process.env.CORONET_NODE_NAME === 'node-2') throw new Error('this node is broken'); },
+      `import { writeFileSync, readFileSync } from 'node:fs';
+const marker = ${JSON.stringify(join(dir, 'broken-node'))};
+export default defineJob({ input: textInput(), codecs: { key: utf8, value: number }, reducers: 1,
+  mapSetup() {
+    // The first node to run a map of this job is the broken one.
+    try { writeFileSync(marker, process.env.CORONET_NODE_NAME, { flag: 'wx' }); } catch {}
+    if (readFileSync(marker, 'utf8') === process.env.CORONET_NODE_NAME) throw new Error('this node is broken');
+  },
   map(_k, line, ctx) { ctx.emit(line, 1); },
   reduce(k, vs, ctx) { let n = 0; for (const v of vs) n += v; ctx.emit(k, n); } });`,
     );
     const r = coronet(cluster, ['run', mod, '--input', input, '--output', out, '--json', '-D', 'coronet.split.minsize=256', '-D', 'coronet.split.maxsize=400', '-D', 'coronet.map.memory.mb=256', '-D', 'coronet.reduce.memory.mb=256']);
     assert.equal(r.status, 0, r.stderr);
     const st = JSON.parse(r.stdout.trim().split('\n').pop()!) as { blacklistedNodes: string[]; tasks: Array<{ attempts: Array<{ node: string; state: string }> }> };
-    const failedOnNode2 = st.tasks.flatMap((t) => t.attempts).filter((a) => a.node === 'node-2' && a.state === 'failed').length;
-    assert.ok(failedOnNode2 >= 3, `node-2 failed ${failedOnNode2} attempts`);
-    assert.deepEqual(st.blacklistedNodes, ['node-2']);
+    const broken = readFileSync(join(dir, 'broken-node'), 'utf8');
+    const failedThere = new Set(st.tasks.flatMap((t) => t.attempts.filter((a) => a.node === broken && a.state === 'failed').map(() => t)));
+    assert.ok(failedThere.size >= 3, `${broken} failed ${failedThere.size} tasks`);
+    assert.deepEqual(st.blacklistedNodes, [broken]);
     assert.equal(parseCounts(readOutput(out)).get('line-0'), 14);
   });
 
