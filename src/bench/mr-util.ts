@@ -31,17 +31,27 @@ export interface Ran {
   stderr: string;
 }
 
+/** A benchmark step that takes longer than this is a hang: it is killed and the bench fails. */
+export const stepTimeoutMs = 20 * 60_000;
+
 /** Runs a command to exit; wall time from spawn to exit. */
 export function run(cmd: string, args: string[], env: Record<string, string | undefined> = {}): Promise<Ran> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${cmd} ${args.join(' ')} did not finish within ${stepTimeoutMs / 60_000} min (killed)`));
+    }, stepTimeoutMs);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.once('error', reject);
-    child.once('close', (code) => resolve({ ms: ms(t0), code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ ms: ms(t0), code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
+    });
   });
 }
 

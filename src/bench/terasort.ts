@@ -5,6 +5,9 @@
 // concatenated into one file (outside the timing). The ascii records are lines ending
 // in \r\n whose bytes sort like their keys, so Coronet's concatenated part-r files are
 // compared with sort's output byte for byte (cmp). Target: Coronet / GNU sort <= 1.0x.
+// Tasks get --task-memory-mb (default 1536) for maps and reduces: with the 512 MB map
+// default, 128 MiB terasort maps (and reduces placed in reused map-sized runners) go over
+// their container limit and are killed.
 
 import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +18,7 @@ import { bash, benchTempDir, coronet, fmtS, loadNote, partFiles, run } from './m
 async function main(): Promise<void> {
   const records = argValue('--records', 10_000_000);
   const reducers = argValue('--reducers', 2);
+  const taskMb = argValue('--task-memory-mb', 1536);
   const nodes = 2;
   const dir = benchTempDir('terasort');
   try {
@@ -32,7 +36,7 @@ async function main(): Promise<void> {
       const splitArgs = bytes >= 512 << 20 ? [] : ['-D', `coronet.split.maxsize=${Math.max(100, Math.ceil(bytes / 4 / 100) * 100)}`];
 
       const out = join(dir, 'coronet-out');
-      const t = await coronet(['run', 'terasort', '--input', gen, '--output', out, '--reducers', String(reducers), '--json', ...splitArgs], cluster.cmAddress);
+      const t = await coronet(['run', 'terasort', '--input', gen, '--output', out, '--reducers', String(reducers), '--json', '-D', `coronet.map.memory.mb=${taskMb}`, '-D', `coronet.reduce.memory.mb=${taskMb}`, ...splitArgs], cluster.cmAddress);
       const st = JSON.parse(t.stdout.trim().split('\n').pop() ?? '{}') as { maps?: { total: number } };
       process.stderr.write(`coronet terasort: ${fmtS(t.ms)} s, ${st.maps?.total} maps\n`);
 
@@ -44,7 +48,7 @@ async function main(): Promise<void> {
       const same = cmp.code === 0;
       const ratio = t.ms / s.ms;
       report(
-        `terasort: ${records} ascii records (${(bytes / 1048576).toFixed(0)} MiB), coronet run terasort on a ${nodes}-node local cluster (${st.maps?.total} maps, ${reducers} reduces) vs LC_ALL=C sort --parallel=2 -S 2G; load before ${loadBefore}, after ${loadNote()}`,
+        `terasort: ${records} ascii records (${(bytes / 1048576).toFixed(0)} MiB), coronet run terasort on a ${nodes}-node local cluster (${st.maps?.total} maps, ${reducers} reduces, ${taskMb} MB tasks) vs LC_ALL=C sort --parallel=2 -S 2G; load before ${loadBefore}, after ${loadNote()}`,
         [
           { metric: 'teragen (s, not compared)', value: fmtS(g.ms) },
           { metric: 'coronet run terasort (s, CLI spawn -> exit)', value: fmtS(t.ms) },
