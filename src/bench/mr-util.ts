@@ -9,8 +9,13 @@ import { fileURLToPath } from 'node:url';
 
 export const cliPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'main.js');
 
+/** Job staging of `coronet run` goes under the bench's temp dir, so it is removed with it. */
+let stagingDir: string | undefined;
+
 export function benchTempDir(name: string): string {
-  return mkdtempSync(join(tmpdir(), `coronet-bench-${name}-`));
+  const dir = mkdtempSync(join(tmpdir(), `coronet-bench-${name}-`));
+  stagingDir = join(dir, 'staging');
+  return dir;
 }
 
 /** 1/5/15-minute load averages and core count, to judge how noisy a run was. */
@@ -64,7 +69,8 @@ export async function runOk(cmd: string, args: string[], env: Record<string, str
 
 /** `node dist/cli/main.js ARGS` against a running cluster (or embedded when cluster is undefined). */
 export function coronet(args: string[], cluster: string | undefined, env: Record<string, string | undefined> = {}): Promise<Ran> {
-  return runOk(process.execPath, [cliPath, ...args], { CORONET_CLUSTER: cluster, ...env });
+  const staging = args[0] === 'run' && stagingDir ? ['-D', `coronet.staging.dir=${stagingDir}`] : [];
+  return runOk(process.execPath, [cliPath, ...args, ...staging], { CORONET_CLUSTER: cluster, ...env });
 }
 
 export function bash(script: string): Promise<Ran> {
