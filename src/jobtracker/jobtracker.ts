@@ -122,6 +122,7 @@ const idleRunnerKeepMs = 3_000;
 const speculationCheckMs = 1_000;
 const speculationMinRunMs = 2_000;
 const mapStarvedKillReduceMs = 10_000;
+const disconnectedWhy = 'task runner disconnected (its process died)';
 /** Failed attempts (of different tasks) on one node before this job stops using it. */
 const nodeFailuresBlacklist = 3;
 
@@ -243,7 +244,7 @@ export class JobTracker {
               // The runner process died (or is dying): give its grant back, or the
               // capacity stays held by this job for nothing.
               const grantId = runner.grant.grantId;
-              this.runnerGone(runner, 'task runner disconnected (the process died; see the container diagnostics)');
+              this.runnerGone(runner, disconnectedWhy);
               void this.o.driver.release([grantId]).catch(() => undefined);
             }
           },
@@ -345,6 +346,16 @@ export class JobTracker {
         const why = s.state === 'OVER_LIMIT' ? s.diagnostics : s.state === 'EXITED' ? `task runner exited with code ${s.exitCode}${s.diagnostics ? ': ' + s.diagnostics : ''}` : `task runner ${s.state.toLowerCase()}${s.diagnostics ? ': ' + s.diagnostics : ''}`;
         this.runnerGone(r, why, true);
         void this.o.driver.release([r.grant.grantId]).catch(() => undefined);
+        return;
+      }
+    }
+    // The runner's connection dropped first: put the container's own account (e.g. over
+    // its memory limit) on the attempt that failed with it.
+    if (s.state !== 'EXITED' || s.exitCode !== 0) {
+      for (const a of this.attempts.values()) {
+        if (a.containerId === s.containerId && a.state === 'failed' && a.diagnostics.startsWith(disconnectedWhy)) {
+          a.diagnostics = `${s.state === 'OVER_LIMIT' ? s.diagnostics : `task runner ${s.state === 'EXITED' ? `exited with code ${s.exitCode}` : s.state.toLowerCase()}${s.signal ? ` (${s.signal})` : ''}${s.diagnostics ? ': ' + s.diagnostics : ''}`}`;
+        }
       }
     }
   }
