@@ -267,6 +267,12 @@ export default defineJob({ input: textInput(), codecs: { key: utf8, value: numbe
     assert.equal(JSON.parse(s.stdout).state, 'succeeded');
     const h = coronet(cluster, ['history', '--json']);
     assert.ok((JSON.parse(h.stdout) as Array<{ jobId: string }>).some((j) => j.jobId === jobId));
+    // Container logs of the job's attempts, fetched from the agents.
+    const logs = coronet(cluster, ['job', 'logs', jobId, '--task', 'm-00000']);
+    assert.equal(logs.status, 0, logs.stderr);
+    assert.match(logs.stdout, /^==> node-\d c-\S+ \(m-00000_\d\) stderr <==/m);
+    const counters = coronet(cluster, ['job', 'counters', jobId, '--json']);
+    assert.ok(JSON.parse(counters.stdout).mapreduce.MAP_INPUT_RECORDS > 0);
   });
 
   test('bad submissions end with one clear line and exit 2; the cluster keeps running', () => {

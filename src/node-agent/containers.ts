@@ -7,13 +7,14 @@
 // the session has been gone for `logRetentionMs`.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, closeSync, copyFileSync, rmSync, existsSync, readdirSync, statSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { mkdirSync, openSync, closeSync, copyFileSync, rmSync, existsSync, readdirSync, statSync, readFileSync, writeFileSync, renameSync, accessSync, constants } from 'node:fs';
 import { join, basename, isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Resources } from '../common/resources.js';
 import type { Logger } from '../common/log.js';
 import { verifyGrant, verifySessionSecret } from '../common/tokens.js';
 import { readProcessTable, treeRssBytes, processStartTime } from './proc.js';
+import { detectCgroups, type Cgroups, type ContainerCgroup } from './cgroups.js';
 
 export type ContainerStateName = 'RUNNING' | 'EXITED' | 'KILLED' | 'OVER_LIMIT' | 'FAILED_TO_START' | 'LOST';
 
@@ -58,6 +59,7 @@ interface Container extends ContainerStatus {
   rssMb: number;
   /** Why we are killing it, decided before the exit event arrives. */
   killReason: { state: ContainerStateName; diagnostics: string } | null;
+  cgroup: ContainerCgroup | null;
 }
 
 export class LaunchRefused extends Error {
@@ -95,6 +97,7 @@ export class ContainerManager {
   private readonly endedSessions = new Set<string>();
   private readonly sessionJobs = new Map<string, Set<string>>();
   readonly shuffleDir: string;
+  private readonly cgroups: Cgroups | null;
   private finishedOrder: string[] = [];
   private seq = 0;
   private monitor: NodeJS.Timeout | undefined;
@@ -108,6 +111,7 @@ export class ContainerManager {
     mkdirSync(join(o.workDir, 'logs'), { recursive: true });
     this.shuffleDir = join(o.workDir, 'mapoutput');
     mkdirSync(this.shuffleDir, { recursive: true });
+    this.cgroups = detectCgroups(o.nodeName, o.log);
     this.recoverPreviousIncarnation();
   }
 
@@ -144,7 +148,7 @@ export class ContainerManager {
         containerId: r.containerId, grantId: r.grantId, sessionId: r.sessionId, nodeName: this.o.nodeName, state: 'LOST', exitCode: -1, signal: alive ? 'SIGKILL' : '',
         diagnostics: alive ? 'the node agent restarted; the container of its previous incarnation was killed' : 'the node agent restarted; the container had already ended',
         startedAtMs: r.startedAtMs, finishedAtMs: this.now(), stdoutPath: r.stdoutPath, stderrPath: r.stderrPath, pid: 0, pidStart: 0, child: null, memoryLimitMb: 0,
-        workDir: join(this.o.workDir, 'containers', r.containerId), rssMb: 0, killReason: null,
+        workDir: join(this.o.workDir, 'containers', r.containerId), rssMb: 0, killReason: null, cgroup: null,
       };
       rmSync(c.workDir, { recursive: true, force: true });
       this.containers.set(c.containerId, c);
@@ -209,6 +213,7 @@ export class ContainerManager {
       workDir,
       rssMb: 0,
       killReason: null,
+      cgroup: null,
     };
     this.containers.set(containerId, c);
     this.byGrant.set(grant.grantId, containerId);
@@ -250,9 +255,19 @@ export class ContainerManager {
       this.sessionJobs.set(grant.sessionId, jobs);
     }
     delete env.CORONET_LOG_FORMAT;
+    if (!findExecutable(spec.command, env.PATH ?? '', workDir)) {
+      closeSync(out);
+      closeSync(errFd);
+      this.finish(c, 'FAILED_TO_START', -1, '', `cannot start ${spec.command}: no such executable${spec.command.includes('/') ? '' : ' on the PATH'}`);
+      return this.status(c);
+    }
     let child: ChildProcess;
+    c.cgroup = this.cgroups?.create(containerId, grant.resources.memoryMb) ?? null;
     try {
-      child = spawn(spec.command, spec.args, { cwd: workDir, env, detached: true, stdio: ['ignore', out, errFd] });
+      // In a cgroup, the first process joins it before exec'ing the command.
+      child = c.cgroup
+        ? spawn('/bin/sh', ['-c', 'echo $$ > "$0" && exec "$@"', c.cgroup.procsFile, spec.command, ...spec.args], { cwd: workDir, env, detached: true, stdio: ['ignore', out, errFd] })
+        : spawn(spec.command, spec.args, { cwd: workDir, env, detached: true, stdio: ['ignore', out, errFd] });
     } catch (err) {
       closeSync(out);
       closeSync(errFd);
@@ -273,6 +288,10 @@ export class ContainerManager {
       // Kill whatever the container left behind in its process group.
       if (c.pid) killGroup(c.pid, 'SIGKILL');
       if (c.state !== 'RUNNING') return;
+      if (!c.killReason && signal === 'SIGKILL' && c.cgroup?.oomKilled()) {
+        c.killReason = { state: 'OVER_LIMIT', diagnostics: `container killed by the kernel: its memory cgroup hit the hard limit of ${Math.ceil(c.memoryLimitMb * 1.25)} MB (over its limit of ${c.memoryLimitMb} MB)` };
+        this.overLimitKills++;
+      }
       if (c.killReason) this.finish(c, c.killReason.state, code ?? -1, signal ?? '', c.killReason.diagnostics);
       else this.finish(c, 'EXITED', code ?? -1, signal ?? '', signal ? `process killed by ${signal}` : code === 0 ? '' : `process exited with code ${code}`);
     });
@@ -393,6 +412,7 @@ export class ContainerManager {
     c.diagnostics = diagnostics;
     c.finishedAtMs = this.now();
     c.child = null;
+    c.cgroup?.remove();
     this.o.log.info('container finished', { container: c.containerId, state, exitCode, signal: signal || undefined, diagnostics: diagnostics || undefined });
     rmSync(c.workDir, { recursive: true, force: true });
     this.persist();
@@ -429,6 +449,19 @@ export class ContainerManager {
       stderrPath: c.stderrPath,
     };
   }
+}
+
+/** Whether `command` names an executable file (a path, or a name on PATH). */
+function findExecutable(command: string, path: string, cwd: string): boolean {
+  const candidates = command.includes('/') ? [isAbsolute(command) ? command : join(cwd, command)] : path.split(':').filter(Boolean).map((d) => join(d, command));
+  return candidates.some((p) => {
+    try {
+      accessSync(p, constants.X_OK);
+      return statSync(p).isFile();
+    } catch {
+      return false;
+    }
+  });
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
