@@ -16,7 +16,7 @@ import { newTokenKey, sessionSecret, signGrant, verifySessionSecret } from '../c
 import type { Logger } from '../common/log.js';
 import { MetricsRegistry, latencyBucketsSeconds } from '../common/metrics.js';
 import type { CmConfig } from './config.js';
-import type { CmStore, StoredRequest } from './store.js';
+import type { CmStore, StoredRequest, StoredSession } from './store.js';
 
 export type NodeState = 'alive' | 'lost' | 'decommissioning' | 'decommissioned';
 
@@ -73,17 +73,8 @@ export interface EventSink {
   end(): void;
 }
 
-export interface SessionRecord {
-  id: string;
-  name: string;
-  user: string;
-  pool: string;
-  priority: Priority;
-  deadlineMs: number;
-  kind: string;
-  driverAddress: string;
-  tags: Record<string, string>;
-  startedAtMs: number;
+/** A session as the CM keeps it: what is stored durably, plus its live state. */
+export interface SessionRecord extends StoredSession {
   lastSeenMs: number;
   endedAtMs: number;
   state: 'running' | 'waiting' | 'ended';
@@ -95,15 +86,12 @@ export interface SessionRecord {
   revoked: Map<string, { reason: string; killAtMs: number }>;
 }
 
-export interface StartSessionInput {
-  name: string;
-  user: string;
-  pool: string;
-  priority: Priority;
-  deadlineMs: number;
-  kind: string;
-  driverAddress: string;
-  tags: Record<string, string>;
+/** What a driver says about its session when it starts it. */
+export type StartSessionInput = Omit<StoredSession, 'id' | 'startedAtMs'>;
+
+/** The durable part of a session record. */
+function stored(s: SessionRecord): StoredSession {
+  return { id: s.id, name: s.name, user: s.user, pool: s.pool, priority: s.priority, deadlineMs: s.deadlineMs, kind: s.kind, driverAddress: s.driverAddress, tags: s.tags, startedAtMs: s.startedAtMs };
 }
 
 export interface RegisterNodeInput {
@@ -290,7 +278,7 @@ export class ClusterManager {
       revoked: new Map(),
     };
     this.sessions.set(id, record);
-    this.store?.putSession({ id, name: input.name, user: input.user, pool, priority: input.priority, deadlineMs: input.deadlineMs, kind: input.kind, driverAddress: input.driverAddress, tags: input.tags, startedAtMs: now });
+    this.store?.putSession(stored(record));
     this.m.sessionsStarted.inc();
     this.log.info('session started', { session: id, name: input.name, user: input.user, pool, kind: input.kind });
     return { id, secret: sessionSecret(this.tokenKey, id) };
@@ -323,7 +311,7 @@ export class ClusterManager {
   /** Merges tags into a session (e.g. where its job tracker listens). */
   setTags(s: SessionRecord, tags: Record<string, string>): void {
     Object.assign(s.tags, tags);
-    this.store?.putSession({ id: s.id, name: s.name, user: s.user, pool: s.pool, priority: s.priority, deadlineMs: s.deadlineMs, kind: s.kind, driverAddress: s.driverAddress, tags: s.tags, startedAtMs: s.startedAtMs });
+    this.store?.putSession(stored(s));
   }
 
   requestResources(s: SessionRecord, requests: SchedulerRequest[]): void {

@@ -10,23 +10,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SessionDriver, type DriverEvent } from '../session-driver/index.js';
 import { resources } from '../common/resources.js';
-import { eventually, getJson, takeUntil, testCluster } from '../testing/fixtures.js';
+import { eventually, getJson, runCli, takeUntil, testCluster } from '../testing/fixtures.js';
 import type { LocalCluster } from '../local/local-cluster.js';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(dist, 'cli', 'main.js');
 
-/** Runs the CLI without blocking this process (its drivers must keep heartbeating). */
-function coronet(cluster: LocalCluster, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [cli, ...args], { env: { ...process.env, CORONET_CLUSTER: cluster.cmAddress } });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const coronet = runCli;
 
 const goodPools = `groups:
   analytics:

@@ -36,9 +36,15 @@ describe('cluster manager restarts', () => {
     writeFileSync(
       mod,
       `import { defineJob, utf8, number, textInput } from ${JSON.stringify(mapreduce)};
+import { existsSync } from 'node:fs';
+const release = ${JSON.stringify(join(dir, 'release'))};
 export default defineJob({ input: textInput(), codecs: { key: utf8, value: number }, reducers: 2,
   map(_k, line, ctx) { for (const t of line.split(' ')) ctx.emit(t, 1); },
-  async mapCleanup() { await new Promise((r) => setTimeout(r, 4000)); },
+  // Even maps finish during the restarts; odd ones wait until the test has done them all.
+  async mapCleanup(ctx) {
+    if (Number(ctx.taskId.slice(2)) % 2 === 0) await new Promise((r) => setTimeout(r, 1500));
+    else while (!existsSync(release)) await new Promise((r) => setTimeout(r, 200));
+  },
   reduce(k, vs, ctx) { let n = 0; for (const v of vs) n += v; ctx.emit(k, n); } });\n`,
     );
     const out = join(dir, 'out');
@@ -57,6 +63,7 @@ export default defineJob({ input: textInput(), codecs: { key: utf8, value: numbe
       done++;
       await new Promise((r) => setTimeout(r, 300 + Math.floor(Math.random() * 700)));
     }
+    writeFileSync(join(dir, 'release'), '');
     const r = await job;
     assert.equal(r.status, 0, r.stderr);
     assert.equal(done, restarts, `the CM was restarted ${done} times while the job ran`);

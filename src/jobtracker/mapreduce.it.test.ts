@@ -3,12 +3,12 @@
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, readdirSync, existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { eventually, getJson, testCluster } from '../testing/fixtures.js';
+import { eventually, getJson, runCli, testCluster } from '../testing/fixtures.js';
 import type { LocalCluster } from '../local/local-cluster.js';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -26,16 +26,7 @@ function coronet(cluster: LocalCluster, args: string[]): Run {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function coronetAsync(cluster: LocalCluster, args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [cli, ...args], { env: { ...process.env, CORONET_CLUSTER: cluster.cmAddress } });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const coronetAsync = runCli;
 
 /** Reads every part file of an output directory; checks _SUCCESS and that nothing else is there. */
 function readOutput(dir: string): string {

@@ -64,14 +64,30 @@ function startStatusServer(jt: () => JobTracker | null, host: string, metrics: M
   return { server, ready: listen(server, host === '127.0.0.1' ? '127.0.0.1' : '0.0.0.0', 0) };
 }
 
+/** How long a finished job's report is retried while the CM is unreachable (restart). */
+const historyFilingToleranceMs = 60_000;
+
 async function fileHistory(cluster: string, report: unknown, log: Logger): Promise<void> {
   const client = clusterManagerClient(cluster);
+  const deadline = Date.now() + historyFilingToleranceMs;
+  let lastError = '';
   try {
-    const info = await unary<object, { http_address: string }>(client, 'GetClusterInfo', {}, 5_000);
-    const res = await fetch(`http://${info.http_address}/api/v1/history`, { method: 'POST', body: JSON.stringify(report), headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(10_000) });
-    if (!res.ok) log.warn('the history server refused the job report', { status: res.status, body: await res.text() });
-  } catch (err) {
-    log.warn('could not file the job report with the history server', { error: errorMessage(err) });
+    for (let attempt = 0; Date.now() < deadline; attempt++) {
+      try {
+        const info = await unary<object, { http_address: string }>(client, 'GetClusterInfo', {}, 5_000);
+        const res = await fetch(`http://${info.http_address}/api/v1/history`, { method: 'POST', body: JSON.stringify(report), headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(10_000) });
+        if (res.ok) return;
+        if (res.status >= 400 && res.status < 500) {
+          log.warn('the history server refused the job report', { status: res.status, body: await res.text() });
+          return;
+        }
+        lastError = `HTTP ${res.status}`;
+      } catch (err) {
+        lastError = errorMessage(err);
+      }
+      await new Promise((r) => setTimeout(r, Math.min(2_000, 250 * 2 ** attempt)));
+    }
+    log.warn('could not file the job report with the history server', { error: lastError });
   } finally {
     client.close();
   }

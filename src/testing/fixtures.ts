@@ -2,8 +2,10 @@
 // short expiries, and small helpers for waiting on conditions.
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startLocalCluster, type LocalCluster, type LocalClusterOptions } from '../local/local-cluster.js';
 import type { CmConfig } from '../cluster-manager/config.js';
 
@@ -60,4 +62,24 @@ export async function takeUntil<T>(it: AsyncIterator<T>, match: (e: T) => boolea
     seen.push(r.value);
     if (match(r.value)) return seen;
   }
+}
+
+export const cliPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'main.js');
+
+export interface CliRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `coronet ARGS` against a cluster without blocking this process (its drivers keep heartbeating). */
+export function runCli(cluster: LocalCluster, args: string[]): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [cliPath, ...args], { env: { ...process.env, CORONET_CLUSTER: cluster.cmAddress } });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
