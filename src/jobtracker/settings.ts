@@ -57,7 +57,7 @@ const keys: Key[] = [
 
 export function defaultJobSettings(): JobSettings {
   return {
-    mapMemoryMb: 512,
+    mapMemoryMb: 1024,
     reduceMemoryMb: 1024,
     taskVcores: 1,
     jobTrackerMemoryMb: 512,
