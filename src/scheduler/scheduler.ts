@@ -606,25 +606,31 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     const res = r.res;
     const plain = r.shapeKey !== '';
     const d: GrantDecision = { grantId: nextGrantId(), sessionId: s.s.id, requestId: r.spec.requestId, node: n.name, resources: res, driver: r.spec.driver, locality };
+    attachGrant(d, s, n, plain);
+    consumePending(r, 1);
+    plan.grants.push(d);
+  }
+
+  /** Books a grant on its node, session, pool, group and the cluster totals. */
+  function attachGrant(d: GrantDecision, s: SessionRec, n: NodeRec, plain: boolean): void {
+    const res = d.resources;
     const g: GrantRec = { d, session: s, node: n, seq: grantSeq++, revoked: false, live: true, plain, sessionSlot: s.grants.length, nodeSlot: n.grants.length };
     const before = grants.size;
     grants.set(d.grantId, g);
     if (grants.size === before) throw new Error(`scheduler: grant id ${d.grantId} issued twice`);
     s.grants.push(g);
     n.grants.push(g);
-    if (!r.spec.driver) s.pool.grantLog.push(g);
+    if (!d.driver) s.pool.grantLog.push(g);
     addRes(n.free, res, plain, -1);
     addRes(n.allocated, res, plain, 1);
     indexNode(n);
     addRes(s.allocated, res, plain, 1);
     addRes(s.pool.allocated, res, plain, 1);
     addRes(s.pool.group.allocated, res, plain, 1);
-    if (r.spec.driver) addInto(s.pool.driverAllocated, res);
+    if (d.driver) addInto(s.pool.driverAllocated, res);
     addRes(allocated, res, plain, 1);
-    consumePending(r, 1);
     refreshKeys(s.pool);
     s.key = sessionKeyOf(s);
-    plan.grants.push(d);
   }
 
   function dropGrant(g: GrantRec): void {
@@ -1278,22 +1284,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       if (!n) return { ok: false, code: 'invalid', reason: `unknown node ${d.node}` };
       if (grants.has(d.grantId)) return { ok: false, code: 'invalid', reason: `grant ${d.grantId} exists` };
       const res = clone(d.resources);
-      const plain = Object.keys(res.custom).length === 0;
-      const g: GrantRec = { d: { ...d, resources: res }, session: s, node: n, seq: grantSeq++, revoked: false, live: true, plain, sessionSlot: s.grants.length, nodeSlot: n.grants.length };
-      grants.set(d.grantId, g);
-      s.grants.push(g);
-      n.grants.push(g);
-      if (!d.driver) s.pool.grantLog.push(g);
-      addRes(n.free, res, plain, -1);
-      addRes(n.allocated, res, plain, 1);
-      indexNode(n);
-      addRes(s.allocated, res, plain, 1);
-      addRes(s.pool.allocated, res, plain, 1);
-      addRes(s.pool.group.allocated, res, plain, 1);
-      if (d.driver) addInto(s.pool.driverAllocated, res);
-      addRes(allocated, res, plain, 1);
-      refreshKeys(s.pool);
-      s.key = sessionKeyOf(s);
+      attachGrant({ ...d, resources: res }, s, n, Object.keys(res.custom).length === 0);
       dirty = true;
       return { ok: true };
     },
