@@ -1,5 +1,5 @@
 // Scheduler policy: hierarchy, locality waits, admission, ACLs, max/min shares,
-// preemption, session orders. Time is a fake clock moved by hand.
+// preemption, session orders. Time is a manual clock moved by the test.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resources, type Resources } from '../common/resources.js';
