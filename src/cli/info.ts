@@ -36,7 +36,7 @@ export async function nodesCommand(argv: string[]): Promise<number> {
   process.stdout.write(
     table(
       ['NAME', 'RACK', 'STATE', 'CAPACITY', 'ALLOCATED', 'USED MEM', 'CPU', 'CONTAINERS', 'HEARTBEAT', 'ADDRESS'],
-      res.nodes.map((n) => [n.name, n.rack, n.state, R.format(resourcesFromWire(n.capacity)), R.format(resourcesFromWire(n.allocated)), `${n.usage?.memory_mb ?? 0}MB`, (n.usage?.cpu_cores ?? 0).toFixed(2), n.containers, ago(Number(n.last_heartbeat_ms)), n.rpc_address]),
+      res.nodes.map((n) => [n.name, n.rack, n.state === 'blacklisted' ? `blacklisted (${Math.max(1, Math.round((Number(n.blacklisted_until_ms) - Date.now()) / 60_000))}m left)` : n.state, R.format(resourcesFromWire(n.capacity)), R.format(resourcesFromWire(n.allocated)), `${n.usage?.memory_mb ?? 0}MB`, (n.usage?.cpu_cores ?? 0).toFixed(2), n.containers, ago(Number(n.last_heartbeat_ms)), n.rpc_address]),
     ) + '\n',
   );
   return 0;

@@ -16,7 +16,9 @@ import { newTokenKey, sessionSecret, signGrant, verifySessionSecret } from '../c
 import type { Logger } from '../common/log.js';
 import { MetricsRegistry, latencyBucketsSeconds } from '../common/metrics.js';
 import type { CmConfig } from './config.js';
-import type { CmStore, StoredRequest, StoredSession } from './store.js';
+import { errorMessage } from '../common/errors.js';
+import type { GrantFields } from '../common/wire.js';
+import type { CmStore, StoredDriver, StoredRequest, StoredSession } from './store.js';
 
 export type NodeState = 'alive' | 'lost' | 'decommissioning' | 'decommissioned';
 
@@ -46,20 +48,15 @@ export interface NodeRecord {
   healthReport: string;
   /** Sessions that ended while holding grants here: the agent cleans up after them. */
   endedSessions: Set<string>;
+  /** Blacklisted (no new grants) until then; 0 = not blacklisted. */
+  blacklistedUntilMs: number;
+  blacklistReason: string;
+  /** Task failures drivers reported here: session -> last report time. */
+  failureReports: Map<string, number>;
 }
 
-export interface GrantEvent {
-  grantId: string;
-  sessionId: string;
-  requestId: string;
-  node: string;
-  nodeAddress: string;
-  shuffleAddress: string;
-  resources: Resources;
-  token: string;
-  expiresAtMs: number;
-  driver: boolean;
-}
+/** A grant as the CM signs it and pushes it to drivers. */
+export type GrantEvent = GrantFields;
 
 export type SessionEvent =
   | { type: 'grant'; grant: GrantEvent }
@@ -91,8 +88,29 @@ export type StartSessionInput = Omit<StoredSession, 'id' | 'startedAtMs'>;
 
 /** The durable part of a session record. */
 function stored(s: SessionRecord): StoredSession {
-  return { id: s.id, name: s.name, user: s.user, pool: s.pool, priority: s.priority, deadlineMs: s.deadlineMs, kind: s.kind, driverAddress: s.driverAddress, tags: s.tags, startedAtMs: s.startedAtMs };
+  return { id: s.id, name: s.name, user: s.user, pool: s.pool, priority: s.priority, deadlineMs: s.deadlineMs, kind: s.kind, driverAddress: s.driverAddress, tags: s.tags, startedAtMs: s.startedAtMs, driver: s.driver };
 }
+
+/** What a session asks for in StartDriver. */
+export type DriverSpec = Pick<StoredDriver, 'resources' | 'command' | 'args' | 'env' | 'maxAttempts'>;
+
+/** Starts a driver attempt's container on its grant (the daemon calls the node agent). */
+export type DriverLauncher = (grant: GrantEvent, spec: { command: string; args: string[]; env: Record<string, string> }, sessionSecret: string) => Promise<void>;
+
+/** A driver attempt the CM launched: watched in its node's heartbeats. */
+interface DriverAttempt {
+  sessionId: string;
+  node: string;
+  /** When the launch RPC succeeded; 0 while launching. */
+  launchedAtMs: number;
+  /** Seen running in a heartbeat: from then on, missing from one means it ended. */
+  seen: boolean;
+}
+
+/** Node state as shown: a blacklisted node is alive but gets no new grants. */
+export type NodeView = NodeState | 'blacklisted';
+
+const newNodeFields = () => ({ endedSessions: new Set<string>(), blacklistedUntilMs: 0, blacklistReason: '', failureReports: new Map<string, number>() });
 
 export interface RegisterNodeInput {
   name: string;
@@ -154,6 +172,12 @@ export class ClusterManager {
   /** Outstanding requests as persisted (session -> request id -> request). */
   private readonly requestBook = new Map<string, Map<string, StoredRequest>>();
   private readonly decommissionDeadlines = new Map<string, number>();
+  /** Launches the drivers sessions ask the CM to run (StartDriver); set by the daemon. */
+  driverLauncher: DriverLauncher | null = null;
+  /** Called after a session ended (the daemon files reports of jobs whose driver could not). */
+  onSessionEnded: ((s: SessionRecord) => void) | null = null;
+  /** Driver attempts running or launching, by grant id. */
+  private readonly drivers = new Map<string, DriverAttempt>();
 
   private readonly m = {
     grants: this.metrics.counter('coronet_grants_total', 'Grants given to sessions.'),
@@ -162,6 +186,8 @@ export class ClusterManager {
     sessionsStarted: this.metrics.counter('coronet_sessions_started_total', 'Sessions started.'),
     sessionsEnded: this.metrics.counter('coronet_sessions_ended_total', 'Sessions ended, by final status.'),
     nodesLost: this.metrics.counter('coronet_nodes_lost_total', 'Nodes declared lost after missing heartbeats.'),
+    nodesBlacklisted: this.metrics.counter('coronet_nodes_blacklisted_total', 'Times a node was blacklisted for failing tasks of many sessions.'),
+    driverAttempts: this.metrics.counter('coronet_driver_attempts_total', 'Driver attempts the CM launched, by outcome.'),
     rejected: this.metrics.counter('coronet_requests_rejected_total', 'Resource requests rejected at once, by reason code.'),
     pass: this.metrics.histogram('coronet_scheduling_pass_duration_seconds', 'Duration of one scheduling pass.', latencyBucketsSeconds),
     heartbeat: this.metrics.histogram('coronet_node_heartbeat_duration_seconds', 'Time to process one node heartbeat.', latencyBucketsSeconds),
@@ -196,7 +222,7 @@ export class ClusterManager {
   private restore(r: NonNullable<ReturnType<CmStore['recover']>>): void {
     const now = this.clock.now();
     for (const n of r.nodes) {
-      this.nodes.set(n.name, { ...n, usage: { memoryMb: 0, cpuCores: 0 }, runningContainers: 0, lastHeartbeatMs: now, registeredAtMs: now, registrationId: '', state: 'alive', healthy: true, healthReport: 'recovered; waiting for the agent to register again', endedSessions: new Set() });
+      this.nodes.set(n.name, { ...n, usage: { memoryMb: 0, cpuCores: 0 }, runningContainers: 0, lastHeartbeatMs: now, registeredAtMs: now, registrationId: '', state: 'alive', healthy: true, healthReport: 'recovered; waiting for the agent to register again', ...newNodeFields() });
       this.scheduler.addNode({ name: n.name, rack: n.rack, capacity: n.capacity });
     }
     for (const s of r.sessions) {
@@ -209,6 +235,15 @@ export class ClusterManager {
     for (const q of r.requests) {
       if (!this.sessions.has(q.sessionId) || q.remaining <= 0) continue;
       if (this.scheduler.addRequests(q.sessionId, [{ ...q.spec, count: q.remaining }]).ok) this.book(q);
+    }
+    // Drivers the CM runs: watch the current attempts again (their agents report them
+    // when they register); one whose grant did not survive starts its next attempt.
+    for (const s of this.sessions.values()) {
+      const d = s.driver;
+      if (!d?.grantId) continue;
+      const g = this.scheduler.grant(d.grantId);
+      if (g) this.drivers.set(d.grantId, { sessionId: s.id, node: g.node, launchedAtMs: now, seen: false });
+      else setImmediate(() => this.driverFailed(s, 'its grant was lost in a cluster manager restart'));
     }
     this.recoveringUntilMs = now + this.config.recoveryTimeoutMs;
     this.safeMode = true;
@@ -351,6 +386,7 @@ export class ClusterManager {
 
   private finishSession(s: SessionRecord, status: string, diagnostics: string, notifyDriver: boolean): void {
     if (s.state === 'ended') return;
+    if (s.driver?.grantId) this.drivers.delete(s.driver.grantId);
     const freed = this.scheduler.removeSession(s.id);
     for (const g of freed) this.nodes.get(g.node)?.endedSessions.add(s.id);
     this.store?.removeSession(s.id, freed.map((g) => g.grantId), [...(this.requestBook.get(s.id)?.keys() ?? [])]);
@@ -365,6 +401,7 @@ export class ClusterManager {
     s.sink = null;
     this.m.sessionsEnded.inc({ status: status.toLowerCase() });
     this.log.info('session ended', { session: s.id, status, diagnostics: diagnostics || undefined, grantsFreed: freed.length });
+    this.onSessionEnded?.(s);
     this.endedOrder.push(s.id);
     while (this.endedOrder.length > this.config.endedSessionsKept) this.sessions.delete(this.endedOrder.shift()!);
     this.requestPass();
@@ -407,10 +444,16 @@ export class ClusterManager {
       state: 'alive',
       healthy: true,
       healthReport: '',
-      endedSessions: new Set(),
+      ...newNodeFields(),
     };
     this.nodes.set(input.name, record);
     this.scheduler.addNode({ name: record.name, rack: record.rack, capacity: record.capacity });
+    if (old && old.blacklistedUntilMs > now) {
+      // A restarted agent stays blacklisted: the host is what kept failing.
+      record.blacklistedUntilMs = old.blacklistedUntilMs;
+      record.blacklistReason = old.blacklistReason;
+      this.scheduler.setNodeState(record.name, 'decommissioning');
+    }
     this.store?.putNode({ name: record.name, rack: record.rack, rpcAddress: record.rpcAddress, shuffleAddress: record.shuffleAddress, capacity: record.capacity });
     this.log.info('node registered', { node: input.name, rack: record.rack, rpc: input.rpcAddress, capacity: R.format(input.capacity) });
     this.requestPass();
@@ -432,6 +475,7 @@ export class ClusterManager {
       this.scheduler.addNode({ name: node.name, rack: node.rack, capacity: node.capacity });
       this.requestPass();
     }
+    if (this.drivers.size) this.watchDrivers(node, input.containers);
     // Containers whose grant no longer exists (released, revoked past grace, session
     // ended, or from before the node was lost) must die.
     // Safe mode gives no kill orders (the CM's view may be incomplete).
@@ -510,7 +554,148 @@ export class ClusterManager {
       if (!s || s.state === 'ended') continue;
       for (const id of grantIds) s.revoked.delete(id);
       this.enqueue(s, { type: 'node-lost', node: node.name, grantIds });
+      if (grantIds.some((id) => this.drivers.has(id))) this.driverFailed(s, `its node ${node.name} was lost (${reason})`);
     }
+    this.requestPass();
+  }
+
+  // ---------------------------------------------------------------- drivers run by the CM
+
+  /**
+   * StartDriver: the CM launches the session's driver (a remote job tracker) in a
+   * container and starts a new attempt when one dies without ending the session, loses
+   * its node or stops heartbeating, up to maxAttempts (YARN's application-master
+   * attempts). Each attempt starts clean: the last one's grants and requests go.
+   */
+  startDriver(s: SessionRecord, spec: DriverSpec): void {
+    if (!this.driverLauncher) throw new CmError('invalid', 'this cluster manager does not launch drivers');
+    if (s.driver) throw new CmError('invalid', `session ${s.id} already has a driver (attempt ${s.driver.attempt})`);
+    s.driver = { ...spec, attempt: 0, requestId: '', grantId: '', failures: [] };
+    try {
+      this.nextDriverAttempt(s);
+    } catch (err) {
+      s.driver = undefined;
+      throw err;
+    }
+  }
+
+  private nextDriverAttempt(s: SessionRecord): void {
+    const d = s.driver!;
+    d.attempt++;
+    d.requestId = `driver-attempt-${d.attempt}`;
+    d.grantId = '';
+    s.tags.driverAttempt = String(d.attempt);
+    s.lastSeenMs = this.clock.now();
+    this.store?.putSession(stored(s));
+    this.requestResources(s, [{ requestId: d.requestId, resources: d.resources, count: 1, hosts: [], racks: [], relaxLocality: true, excludedHosts: [], driver: true }]);
+  }
+
+  private launchDriver(s: SessionRecord, g: GrantDecision): void {
+    const d = s.driver!;
+    if (!this.driverLauncher) return;
+    d.grantId = g.grantId;
+    this.store?.putSession(stored(s));
+    const attempt: DriverAttempt = { sessionId: s.id, node: g.node, launchedAtMs: 0, seen: false };
+    this.drivers.set(g.grantId, attempt);
+    const secret = sessionSecret(this.tokenKey, s.id);
+    const env = { ...d.env, CORONET_SESSION: s.id, CORONET_SESSION_SECRET: secret, CORONET_DRIVER_ATTEMPT: String(d.attempt) };
+    this.log.info('launching a driver attempt', { session: s.id, attempt: d.attempt, node: g.node, grant: g.grantId });
+    this.m.driverAttempts.inc({ outcome: 'launched' });
+    this.driverLauncher(this.grantEvent(g), { command: d.command, args: d.args, env }, secret).then(
+      () => {
+        attempt.launchedAtMs = this.clock.now();
+      },
+      (err: unknown) => {
+        if (this.drivers.get(g.grantId) === attempt) this.driverFailed(s, `could not launch it on ${g.node}: ${errorMessage(err)}`);
+      },
+    );
+  }
+
+  /** A driver attempt is running once its node reported its container. */
+  private driverRunning(s: SessionRecord): boolean {
+    return Boolean(s.driver?.grantId && this.drivers.get(s.driver.grantId)?.seen);
+  }
+
+  /** Checks the driver attempts on a node against the containers it reports. */
+  private watchDrivers(node: NodeRecord, containers: ContainerOnNode[]): void {
+    const now = this.clock.now();
+    const startTimeoutMs = Math.max(10_000, 5 * this.config.nodeHeartbeatIntervalMs);
+    for (const [grantId, a] of this.drivers) {
+      if (a.node !== node.name) continue;
+      if (containers.some((c) => c.grantId === grantId && c.state === 'RUNNING')) {
+        a.seen = true;
+        continue;
+      }
+      const s = this.sessions.get(a.sessionId);
+      if (!s || s.state === 'ended') {
+        this.drivers.delete(grantId);
+        continue;
+      }
+      if (this.safeMode || a.launchedAtMs === 0) continue;
+      if (a.seen) this.driverFailed(s, `its container on ${node.name} exited without ending the session`);
+      else if (now - a.launchedAtMs > startTimeoutMs) this.driverFailed(s, `its container on ${node.name} was not running ${now - a.launchedAtMs} ms after the launch`);
+    }
+  }
+
+  private driverFailed(s: SessionRecord, reason: string): void {
+    const d = s.driver;
+    if (!d || s.state === 'ended') return;
+    if (d.grantId) this.drivers.delete(d.grantId);
+    d.failures.push(reason);
+    this.m.driverAttempts.inc({ outcome: 'failed' });
+    this.log.warn('driver attempt failed', { session: s.id, attempt: d.attempt, maxAttempts: d.maxAttempts, reason });
+    if (d.attempt >= d.maxAttempts) {
+      this.finishSession(s, 'FAILED', `the driver failed ${d.attempt} time(s) (max attempts ${d.maxAttempts}); last: ${reason}`, true);
+      return;
+    }
+    // The next attempt starts clean: what the last one held or asked for goes (the
+    // agents kill its containers; session data such as map outputs stays).
+    this.releaseResources(s, this.scheduler.sessionGrants(s.id).map((g) => g.grantId), [...(this.requestBook.get(s.id)?.keys() ?? [])]);
+    s.revoked.clear();
+    try {
+      this.nextDriverAttempt(s);
+    } catch (err) {
+      this.finishSession(s, 'FAILED', `could not ask for the driver's next attempt: ${errorMessage(err)}`, true);
+    }
+  }
+
+  // ---------------------------------------------------------------- node blacklisting
+
+  /**
+   * A driver reports task failures on nodes. A node that fails tasks of
+   * `blacklistSessions` different sessions within `blacklistWindowMs` gets no new grants
+   * for `blacklistDurationMs` (Corona's fault manager); never more than
+   * `blacklistMaxPercent` of the live nodes at once, so a job that fails everywhere
+   * can't empty the cluster.
+   */
+  nodeFeedback(s: SessionRecord, reports: Array<{ node: string; failedTasks: number }>): void {
+    const now = this.clock.now();
+    for (const r of reports) {
+      const node = this.nodes.get(r.node);
+      if (!node || r.failedTasks <= 0 || node.state !== 'alive') continue;
+      node.failureReports.set(s.id, now);
+      for (const [sid, at] of node.failureReports) if (now - at > this.config.blacklistWindowMs) node.failureReports.delete(sid);
+      if (node.blacklistedUntilMs || node.failureReports.size < this.config.blacklistSessions) continue;
+      const alive = [...this.nodes.values()].filter((n) => n.state === 'alive');
+      const blacklisted = alive.filter((n) => n.blacklistedUntilMs).length;
+      if (blacklisted + 1 > Math.floor((alive.length * this.config.blacklistMaxPercent) / 100)) {
+        this.log.warn('node keeps failing tasks but the blacklist is full', { node: node.name, sessions: node.failureReports.size, blacklisted });
+        continue;
+      }
+      node.blacklistedUntilMs = now + this.config.blacklistDurationMs;
+      node.blacklistReason = `tasks of ${node.failureReports.size} sessions failed here within ${Math.round(this.config.blacklistWindowMs / 1000)} s`;
+      node.failureReports.clear();
+      this.scheduler.setNodeState(node.name, 'decommissioning'); // the scheduler's "no new grants"
+      this.m.nodesBlacklisted.inc();
+      this.log.warn('node blacklisted', { node: node.name, reason: node.blacklistReason, untilMs: node.blacklistedUntilMs });
+    }
+  }
+
+  private unblacklist(node: NodeRecord): void {
+    node.blacklistedUntilMs = 0;
+    node.blacklistReason = '';
+    if (node.state === 'alive') this.scheduler.setNodeState(node.name, 'alive');
+    this.log.info('node off the blacklist', { node: node.name });
     this.requestPass();
   }
 
@@ -521,6 +706,7 @@ export class ClusterManager {
     const now = this.clock.now();
     this.checkRecovery(now);
     for (const node of this.nodes.values()) {
+      if (node.blacklistedUntilMs && now >= node.blacklistedUntilMs) this.unblacklist(node);
       if ((node.state === 'alive' || node.state === 'decommissioning') && now - node.lastHeartbeatMs > this.config.nodeExpiryMs) {
         this.loseNode(node, `no heartbeat for ${now - node.lastHeartbeatMs} ms (expiry ${this.config.nodeExpiryMs} ms)`);
       } else if (node.state === 'decommissioning') {
@@ -538,8 +724,14 @@ export class ClusterManager {
     }
     for (const s of this.sessions.values()) {
       if (s.state === 'ended') continue;
+      if (s.driver && !this.driverRunning(s)) s.lastSeenMs = now; // its next attempt is not up yet
       if (now - s.lastSeenMs > this.config.sessionExpiryMs) {
-        this.finishSession(s, 'KILLED', `session expired: driver not heard from for ${now - s.lastSeenMs} ms (expiry ${this.config.sessionExpiryMs} ms)`, true);
+        const why = `driver not heard from for ${now - s.lastSeenMs} ms (expiry ${this.config.sessionExpiryMs} ms)`;
+        if (s.driver) {
+          this.driverFailed(s, why);
+          continue;
+        }
+        this.finishSession(s, 'KILLED', `session expired: ${why}`, true);
         continue;
       }
       if (s.revoked.size) {
@@ -575,6 +767,7 @@ export class ClusterManager {
       const s = this.sessions.get(g.sessionId);
       if (!s) continue;
       this.enqueue(s, { type: 'grant', grant: this.grantEvent(g) });
+      if (g.driver && s.driver?.requestId === g.requestId) this.launchDriver(s, g);
     }
     if (plan.grants.length) {
       this.m.grants.inc(undefined, plan.grants.length);
@@ -705,10 +898,15 @@ export class ClusterManager {
     };
   }
 
-  nodeViews(): Array<Omit<NodeRecord, 'endedSessions'> & { allocated: Resources; containerCount: number }> {
+  nodeViews(): Array<Omit<NodeRecord, 'endedSessions' | 'failureReports' | 'state'> & { state: NodeView; allocated: Resources; containerCount: number }> {
     return [...this.nodes.values()]
       .sort((a, b) => a.name.localeCompare(b.name))
-      .map(({ endedSessions: _e, ...n }) => ({ ...n, allocated: n.state === 'alive' || n.state === 'decommissioning' ? this.scheduler.nodeAllocated(n.name) : R.zero(), containerCount: n.runningContainers }));
+      .map(({ endedSessions: _e, failureReports: _f, ...n }) => ({
+        ...n,
+        state: n.state === 'alive' && n.blacklistedUntilMs ? 'blacklisted' : n.state,
+        allocated: n.state === 'alive' || n.state === 'decommissioning' ? this.scheduler.nodeAllocated(n.name) : R.zero(),
+        containerCount: n.runningContainers,
+      }));
   }
 
   sessionViews(): Array<Omit<SessionRecord, 'sink' | 'queued' | 'revoked'> & { allocated: Resources; grants: number; pending: number; streamOpen: boolean }> {

@@ -30,6 +30,13 @@ export interface CmConfig {
   decommissionTimeoutMs: number;
   /** After a restart, how long the CM waits in safe mode for agents to register again. */
   recoveryTimeoutMs: number;
+  /** A node is blacklisted when this many sessions report task failures on it within the window. */
+  blacklistSessions: number;
+  blacklistWindowMs: number;
+  /** How long a blacklisted node gets no new grants. */
+  blacklistDurationMs: number;
+  /** At most this percentage of the live nodes is blacklisted at once. */
+  blacklistMaxPercent: number;
 }
 
 export function defaultCmConfig(): CmConfig {
@@ -49,6 +56,10 @@ export function defaultCmConfig(): CmConfig {
     endedSessionsKept: 1_000,
     decommissionTimeoutMs: 3_600_000,
     recoveryTimeoutMs: 30_000,
+    blacklistSessions: 3,
+    blacklistWindowMs: 600_000,
+    blacklistDurationMs: 600_000,
+    blacklistMaxPercent: 34,
   };
 }
 
@@ -64,6 +75,10 @@ const numericLimits: Partial<Record<keyof CmConfig, [number, number]>> = {
   endedSessionsKept: [0, 1_000_000],
   decommissionTimeoutMs: [0, 30 * 86_400_000],
   recoveryTimeoutMs: [0, 3_600_000],
+  blacklistSessions: [1, 1_000_000],
+  blacklistWindowMs: [1_000, 30 * 86_400_000],
+  blacklistDurationMs: [0, 30 * 86_400_000],
+  blacklistMaxPercent: [0, 100],
 };
 
 /** Applies `overrides` (from a file or flags) onto `base`, checking names and ranges. */

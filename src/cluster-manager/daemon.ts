@@ -4,7 +4,8 @@
 import { mkdtempSync, mkdirSync, watchFile, unwatchFile } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bindServer, clusterManagerService, newServer } from '../proto/index.js';
+import { bindServer, clusterManagerService, newServer, nodeAgentClient, unary } from '../proto/index.js';
+import { grantToWire } from '../common/wire.js';
 import { listen } from '../common/http.js';
 import { createLogger, type Logger } from '../common/log.js';
 import { UsageError } from '../common/errors.js';
@@ -44,11 +45,28 @@ export async function startClusterManager(config: CmConfig, opts: { log?: Logger
   }
   const store = new CmStore(stateDir);
   const cm = new ClusterManager({ ...config, stateDir }, log, undefined, pools, store);
+  // Drivers the CM runs for sessions (StartDriver) are launched on their node's agent.
+  cm.driverLauncher = async (grant, spec, secret) => {
+    const agent = nodeAgentClient(grant.nodeAddress);
+    try {
+      await unary(agent, 'LaunchContainer', { grant: grantToWire(grant), spec: { ...spec, files: [] }, session_secret: secret }, 15_000);
+    } finally {
+      agent.close();
+    }
+  };
 
   const server = newServer();
   server.addService(clusterManagerService(), clusterManagerHandlers(cm));
   const rpcPort = await bindServer(server, config.rpcHost, config.rpcPort);
   const history = new HistoryStore(stateDir);
+  // A job whose tracker died for good (or whose session expired) has no one to file its
+  // report: the CM files what it knows, so `coronet job status` and the UI tell why.
+  cm.onSessionEnded = (s) => {
+    const jobId = s.tags.jobId;
+    if (s.kind !== 'mapreduce' || !jobId || history.exists(jobId)) return;
+    const bad = history.put({ jobId, name: s.name, user: s.user, pool: s.pool, state: s.finalStatus === 'SUCCEEDED' ? 'succeeded' : s.finalStatus === 'KILLED' ? 'killed' : 'failed', startedAtMs: s.startedAtMs, finishedAtMs: s.endedAtMs, diagnostics: s.diagnostics || `the session ended (${s.finalStatus}) without a report from its job tracker`, sessionId: s.id, counters: {}, tasks: [] });
+    if (bad) log.warn('could not file the report of an ended job', { jobId, error: bad });
+  };
   const liveJobs = (): LiveJob[] =>
     cm
       .sessionViews()

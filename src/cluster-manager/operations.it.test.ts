@@ -144,3 +144,32 @@ describe('job history', () => {
     assert.match(one.stdout, /killed/);
   });
 });
+
+describe('node blacklist', () => {
+  let cluster: LocalCluster;
+  before(async () => {
+    cluster = await testCluster({ nodes: 3, cm: { blacklistSessions: 3, blacklistMaxPercent: 34 } });
+  });
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  test('a node that fails tasks of three sessions is blacklisted (coronet nodes shows it) and gets no new grants', async () => {
+    const drivers = await Promise.all([1, 2, 3].map((i) => SessionDriver.start({ cluster: cluster.cmAddress, name: `failing-${i}` })));
+    for (const d of drivers) d.reportNodeFailure('node-1', 2);
+    await eventually('node-1 blacklisted', async () => {
+      const r = await coronet(cluster, ['nodes', '--json']);
+      const n = (JSON.parse(r.stdout) as Array<{ name: string; state: string; blacklist_reason: string }>).find((x) => x.name === 'node-1');
+      return n?.state === 'blacklisted' && /3 sessions/.test(n.blacklist_reason);
+    });
+    const table = await coronet(cluster, ['nodes']);
+    assert.match(table.stdout, /node-1\s+\S+\s+blacklisted/);
+    const fresh = await SessionDriver.start({ cluster: cluster.cmAddress, name: 'after-blacklist' });
+    const events = fresh.events()[Symbol.asyncIterator]();
+    await fresh.request([{ resources: resources(128, 1), count: 6, hosts: ['node-1'] }]);
+    let n = 0;
+    const seen = await takeUntil(events, (e) => e.type === 'grant' && ++n === 6);
+    for (const e of seen) if (e.type === 'grant') assert.notEqual(e.grant.node, 'node-1');
+    await Promise.all([...drivers, fresh].map((d) => d.end()));
+  });
+});

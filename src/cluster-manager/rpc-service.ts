@@ -4,7 +4,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { Status, rpcFailure, type ClusterManagerHandlers, type WireSessionEventBatchIn, type WireResourceRequest } from '../proto/index.js';
 import * as R from '../common/resources.js';
-import { resourcesFromWire, resourcesToWire } from '../common/wire.js';
+import { grantToWire, resourcesFromWire, resourcesToWire } from '../common/wire.js';
 import { errorMessage } from '../common/errors.js';
 import type { SchedulerRequest } from '../scheduler/index.js';
 import { CmError, parsePriority, type ClusterManager, type ContainerOnNode, type SessionEvent } from './cluster-manager.js';
@@ -86,23 +86,8 @@ export function eventsToWire(events: SessionEvent[], snapshot: boolean): WireSes
     snapshot,
     events: events.map((e) => {
       switch (e.type) {
-        case 'grant': {
-          const g = e.grant;
-          return {
-            grant: {
-              grant_id: g.grantId,
-              session_id: g.sessionId,
-              request_id: g.requestId,
-              node_name: g.node,
-              node_address: g.nodeAddress,
-              shuffle_address: g.shuffleAddress,
-              resources: resourcesToWire(g.resources),
-              token: g.token,
-              expires_at_ms: g.expiresAtMs,
-              driver: g.driver,
-            },
-          };
-        }
+        case 'grant':
+          return { grant: grantToWire(e.grant) };
         case 'revocation':
           return { revocation: { grant_id: e.grantId, reason: e.reason, kill_at_ms: e.killAtMs } };
         case 'node-lost':
@@ -205,6 +190,33 @@ export function clusterManagerHandlers(cm: ClusterManager): ClusterManagerHandle
         merged[str(k, 'tags key')] = str(v, `tags.${k}`, { max: textLengthMax });
       }
       if (Object.keys(merged).length) cm.setTags(s, merged);
+      const feedback = Array.isArray(req.node_feedback) ? req.node_feedback : [];
+      if (feedback.length > hostsPerRequestMax) throw new BadRequest(`node_feedback has more than ${hostsPerRequestMax} entries`);
+      const reports = feedback.map((f, i) => {
+        const failedTasks = Number(f.failed_tasks);
+        if (!Number.isInteger(failedTasks) || failedTasks < 0) throw new BadRequest(`node_feedback[${i}].failed_tasks must be a whole number >= 0, got ${f.failed_tasks}`);
+        return { node: str(f.node_name, `node_feedback[${i}].node_name`, { required: true }), failedTasks };
+      });
+      if (reports.length) cm.nodeFeedback(s, reports);
+      return {};
+    }),
+
+    StartDriver: unaryHandler(cm, 'StartDriver', (req) => {
+      const s = cm.authSession(str(req.session_id, 'session_id', { required: true }), str(req.session_secret, 'session_secret'));
+      const resources = resourcesIn(req.resources, 'resources');
+      if (R.isZero(resources)) throw new BadRequest('resources asks for nothing (all zero)');
+      const spec = req.spec;
+      if (!spec) throw new BadRequest('spec is required');
+      const command = str(spec.command, 'spec.command', { required: true, max: textLengthMax });
+      const args = Array.isArray(spec.args) ? spec.args : [];
+      if (args.length > 1_000) throw new BadRequest('spec.args has more than 1000 entries');
+      const env: Record<string, string> = {};
+      const envIn = spec.env ?? {};
+      if (Object.keys(envIn).length > 1_000) throw new BadRequest('spec.env has more than 1000 entries');
+      for (const [k, v] of Object.entries(envIn)) env[str(k, 'spec.env key', { required: true })] = str(v, `spec.env.${k}`, { max: textLengthMax });
+      const maxAttempts = Number(req.max_attempts) || 2;
+      if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 100) throw new BadRequest(`max_attempts must be from 1 to 100, got ${req.max_attempts}`);
+      cm.startDriver(s, { resources, command, args: args.map((a, i) => str(a, `spec.args[${i}]`, { max: textLengthMax })), env, maxAttempts });
       return {};
     }),
 
@@ -275,6 +287,8 @@ export function clusterManagerHandlers(cm: ClusterManager): ClusterManagerHandle
         last_heartbeat_ms: n.lastHeartbeatMs,
         healthy: n.healthy,
         health_report: n.healthReport,
+        blacklisted_until_ms: n.blacklistedUntilMs,
+        blacklist_reason: n.blacklistReason,
       })),
     })),
 
@@ -292,6 +306,8 @@ export function clusterManagerHandlers(cm: ClusterManager): ClusterManagerHandle
         grants: s.grants,
         pending: s.pending,
         tags: s.tags,
+        final_status: s.finalStatus,
+        diagnostics: s.diagnostics,
       })),
     })),
 

@@ -20,6 +20,24 @@ export interface StoredSession {
   driverAddress: string;
   tags: Record<string, string>;
   startedAtMs: number;
+  /** A driver the CM runs (and restarts) for the session: see StartDriver. */
+  driver?: StoredDriver;
+}
+
+/** What the CM needs to start the next attempt of a session's driver. */
+export interface StoredDriver {
+  resources: Resources;
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  maxAttempts: number;
+  /** The current attempt (1-based). */
+  attempt: number;
+  requestId: string;
+  /** The current attempt's grant; '' until granted. */
+  grantId: string;
+  /** Why earlier attempts ended. */
+  failures: string[];
 }
 
 export interface StoredNode {

@@ -19,6 +19,7 @@ import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { LineChannel, type FromRunner, type MapSource, type ToRunner } from './umbilical.js';
 import type { JobSettings } from './settings.js';
+import type { JobCheckpoint, TaskCheckpoint } from './checkpoint.js';
 
 export type JobState = 'running' | 'succeeded' | 'failed' | 'killed';
 type TaskKind = 'map' | 'reduce';
@@ -95,6 +96,18 @@ export interface JobTrackerOptions {
   onProgress?: (s: JobStatus) => void;
   /** Observes each finished attempt (kind, state, seconds): the JT's /metrics. */
   onAttemptEnd?: (kind: 'map' | 'reduce', state: string, seconds: number) => void;
+  /** A remote JT checkpoints finished tasks; a later attempt of it resumes from them. */
+  recovery?: JobRecovery;
+}
+
+export interface JobRecovery {
+  checkpoint: JobCheckpoint;
+  /** This JT's attempt (1-based): attempt ids of attempt N start at (N-1) * 1000. */
+  attempt: number;
+  /** Tasks an earlier attempt finished (maps only if their node is still alive). */
+  done: TaskCheckpoint[];
+  /** Throws unless this JT is still its session's current attempt (fencing). */
+  beforeJobCommit(): Promise<void>;
 }
 
 export interface JobStatus {
@@ -164,6 +177,20 @@ export class JobTracker {
       this.maps.push(t);
     }
     for (let p = 0; p < o.reducers; p++) this.reduces.push(this.newTask('reduce', p, null));
+    for (const done of o.recovery?.done ?? []) this.restoreTask(done);
+  }
+
+  /** A task an earlier JT attempt finished: succeeded, with its output and counters. */
+  private restoreTask(c: TaskCheckpoint): void {
+    const t = this.tasks.find((x) => x.id === c.taskId);
+    if (!t || (t.kind === 'map' && this.o.reducers > 0 && !c.output)) return;
+    const a: Attempt = { id: c.attemptId, taskId: t.id, node: c.node, containerId: '', shuffleAddress: c.shuffleAddress, startMs: c.startMs, endMs: c.endMs, state: 'succeeded', speculative: false, diagnostics: 'finished by an earlier job tracker attempt', runner: null, counters: c.counters };
+    t.attempts.push(a);
+    this.attempts.set(a.id, a);
+    t.state = 'succeeded';
+    t.succeededAttempt = a;
+    t.output = c.output;
+    this.counters.merge(c.counters);
   }
 
   private newTask(kind: TaskKind, index: number, split: InputSplit | null): Task {
@@ -177,12 +204,13 @@ export class JobTracker {
     try {
       await this.startUmbilical();
       writeFileSync(join(this.o.stagingDir, 'task-env.json'), JSON.stringify({ jobId: this.o.jobId, jobFile: this.o.builtin ? this.o.jobFile : undefined, outputUri: this.o.output, config: this.o.config, sortBufferBytes: this.o.settings.sortBufferMb ? this.o.settings.sortBufferMb << 20 : undefined, fetchConcurrency: this.o.settings.fetchConcurrency }));
-      for (const m of this.maps) this.enqueue(m, false);
+      for (const m of this.maps) if (m.state === 'pending') this.enqueue(m, false);
       this.maybeReleaseReduces();
       this.timer = setInterval(() => this.periodic(), speculationCheckMs);
       this.timer.unref();
-      if (this.tasks.length === 0 || (this.maps.length === 0 && this.reduces.length === 0)) await this.finishIfDone();
-      else this.pump();
+      // Nothing to run (empty input, or an earlier attempt finished every task): commit.
+      await this.finishIfDone();
+      this.pump();
       void this.consumeEvents();
     } catch (err) {
       await this.fail(`job tracker could not start: ${errorMessage(err)}`);
@@ -406,7 +434,7 @@ export class JobTracker {
 
   private assign(r: Runner, item: WorkItem): void {
     const t = item.task;
-    const n = t.attempts.length;
+    const n = t.attempts.length + ((this.o.recovery?.attempt ?? 1) - 1) * 1000;
     const a: Attempt = { id: `${t.id}_${n}`, taskId: t.id, node: r.grant.node, containerId: r.containerId, shuffleAddress: r.grant.shuffleAddress, startMs: Date.now(), endMs: 0, state: 'running', speculative: item.speculative, diagnostics: '', runner: r, counters: null };
     t.attempts.push(a);
     this.attempts.set(a.id, a);
@@ -463,8 +491,9 @@ export class JobTracker {
     // Other attempts of this task lost the race.
     for (const other of t.attempts) if (other !== a && other.state === 'running') this.abandonAttempt(other, 'another attempt of this task finished first');
     this.removeQueued(t);
-    if (isMap && this.o.reducers > 0) {
-      t.output = { mapId: a.id, taskId: t.id, shuffleUrl: `http://${a.shuffleAddress}` };
+    if (isMap && this.o.reducers > 0) t.output = { mapId: a.id, taskId: t.id, shuffleUrl: `http://${a.shuffleAddress}` };
+    this.o.recovery?.checkpoint.taskDone({ taskId: t.id, attemptId: a.id, node: a.node, shuffleAddress: a.shuffleAddress, startMs: a.startMs, endMs: a.endMs, counters, output: t.output });
+    if (isMap && this.o.reducers > 0 && t.output) {
       const complete = this.maps.every((m) => m.state === 'succeeded');
       for (const ra of this.attempts.values()) {
         if (ra.state === 'running' && ra.taskId.startsWith('r-') && ra.runner?.channel) ra.runner.channel.send({ t: 'sources', attemptId: ra.id, sources: [t.output], complete });
@@ -491,6 +520,7 @@ export class JobTracker {
     if (t.state === 'succeeded') return;
     t.failures++;
     this.noteNodeFailure(a.node, t.id);
+    this.o.driver.reportNodeFailure(a.node);
     // Retry elsewhere: avoid the node it last failed on (only that one, so a small
     // cluster never runs out of nodes to try).
     t.excluded = new Set([a.node]);
@@ -560,6 +590,7 @@ export class JobTracker {
     if (!t || t.state !== 'succeeded') return;
     if (this.reduces.every((r) => r.state === 'succeeded')) return;
     this.log.warn('map output lost; re-running the map', { task: taskId, why });
+    this.o.recovery?.checkpoint.mapOutputLost(t.id);
     t.state = 'pending';
     t.output = null;
     if (t.succeededAttempt) {
@@ -589,7 +620,7 @@ export class JobTracker {
     const done = this.maps.filter((m) => m.state === 'succeeded').length;
     if (this.maps.length === 0 || done / this.maps.length >= this.o.settings.reduceSlowstart) {
       this.reducesReleased = true;
-      for (const r of this.reduces) this.enqueue(r, false);
+      for (const r of this.reduces) if (r.state === 'pending') this.enqueue(r, false);
     }
   }
 
@@ -752,6 +783,7 @@ export class JobTracker {
     const last = this.o.reducers > 0 ? this.reduces : this.maps;
     if (!last.every((t) => t.state === 'succeeded')) return;
     try {
+      await this.o.recovery?.beforeJobCommit();
       await this.committer.commitJob(last.map((t) => t.id));
     } catch (err) {
       await this.fail(`job commit failed: ${errorMessage(err)}`);

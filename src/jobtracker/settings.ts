@@ -8,6 +8,8 @@ export interface JobSettings {
   reduceMemoryMb: number;
   taskVcores: number;
   jobTrackerMemoryMb: number;
+  /** Attempts of a remote job tracker (the CM starts a new one when it dies). */
+  jobTrackerMaxAttempts: number;
   /** Attempts per task before the job fails. */
   maxAttempts: number;
   /** Fraction of maps done before reduce containers are requested. */
@@ -40,6 +42,7 @@ const keys: Key[] = [
   { name: 'coronet.reduce.memory.mb', field: 'reduceMemoryMb', kind: 'int', min: 32 },
   { name: 'coronet.task.vcores', field: 'taskVcores', kind: 'int', min: 1 },
   { name: 'coronet.jobtracker.memory.mb', field: 'jobTrackerMemoryMb', kind: 'int', min: 64 },
+  { name: 'coronet.jobtracker.maxattempts', field: 'jobTrackerMaxAttempts', kind: 'int', min: 1 },
   { name: 'coronet.task.maxattempts', field: 'maxAttempts', kind: 'int', min: 1 },
   { name: 'coronet.reduce.slowstart', field: 'reduceSlowstart', kind: 'fraction' },
   { name: 'coronet.speculative', field: 'speculative', kind: 'bool' },
@@ -61,6 +64,7 @@ export function defaultJobSettings(): JobSettings {
     reduceMemoryMb: 1024,
     taskVcores: 1,
     jobTrackerMemoryMb: 512,
+    jobTrackerMaxAttempts: 2,
     maxAttempts: 4,
     reduceSlowstart: 0.5,
     speculative: true,

@@ -9,11 +9,12 @@ import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { bundleJobModule, loadJob, resolveJobModule, jobConfig, jobInput, computeSplits, FileOutputCommitter, resolveUri } from '../mapreduce/index.js';
-import { SessionDriver, type DriverEvent } from '../session-driver/index.js';
-import { clusterManagerClient, unary, type WireSessionInfo } from '../proto/index.js';
+import { SessionDriver } from '../session-driver/index.js';
+import { clusterManagerClient, unary, type WireNodeInfo, type WireSessionInfo } from '../proto/index.js';
+import { JobCheckpoint } from './checkpoint.js';
 import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
-import { jobSettings } from './settings.js';
+import { jobSettings, type JobSettings } from './settings.js';
 import { hostJobTracker, type JobSubmission } from './tracker-host.js';
 import type { JobStatus } from './jobtracker.js';
 
@@ -71,7 +72,8 @@ export async function stageJob(o: SubmitOptions): Promise<{ submission: JobSubmi
   const { fs, path } = resolveUri(o.output);
   await new FileOutputCommitter(fs, path).setupJob();
   const name = o.name ?? (job.name || o.job.replace(/^.*\//, ''));
-  const submission: JobSubmission = { jobId, name, user: user(), pool: o.pool ?? '', cluster: o.cluster, jobFile, builtin, inputs: o.inputs, output: o.output, reducers: o.reducers ?? null, config, stagingDir };
+  // Paths are made absolute here: a remote job tracker runs in another directory.
+  const submission: JobSubmission = { jobId, name, user: user(), pool: o.pool ?? '', cluster: o.cluster, jobFile, builtin, inputs: o.inputs.map((u) => resolveUri(u).path), output: path, reducers: o.reducers ?? null, config, stagingDir };
   writeFileSync(join(stagingDir, 'submission.json'), JSON.stringify(submission, null, 2));
   o.log.debug('job staged', { jobId, maps: splits.length });
   return { submission, maps: splits.length };
@@ -88,7 +90,7 @@ export async function submitJob(o: SubmitOptions): Promise<Submitted> {
     return { mode: 'in-process', jobId: submission.jobId, status };
   }
   try {
-    const trackerHttp = await startRemoteTracker(driver, submission, settings.jobTrackerMemoryMb);
+    const trackerHttp = await startRemoteTracker(driver, submission, settings);
     return { mode: 'remote', jobId: submission.jobId, trackerHttp };
   } catch (err) {
     await driver.end('FAILED', errorMessage(err)).catch(() => driver.shutdown());
@@ -99,35 +101,23 @@ export async function submitJob(o: SubmitOptions): Promise<Submitted> {
   }
 }
 
-/** Gets a driver grant, launches the JT in it, and waits until it reports where it listens. */
-async function startRemoteTracker(driver: SessionDriver, s: JobSubmission, memoryMb: number): Promise<string> {
-  await driver.request([{ resources: { memoryMb, vcores: 1, gpus: 0, custom: {} }, driver: true }]);
-  const events = driver.events()[Symbol.asyncIterator]();
-  const deadline = Date.now() + remoteStartTimeoutMs;
-  const next = async (): Promise<DriverEvent> => {
-    const left = deadline - Date.now();
-    let timer: NodeJS.Timeout | undefined;
-    const r = await Promise.race([events.next(), new Promise<'timeout'>((res) => (timer = setTimeout(() => res('timeout'), Math.max(0, left))))]);
-    clearTimeout(timer);
-    if (r === 'timeout') throw new Error(`the remote job tracker did not start within ${remoteStartTimeoutMs} ms`);
-    if (r.done) throw new Error('the session ended before the remote job tracker started');
-    return r.value;
-  };
-  let ev = await next();
-  while (ev.type !== 'grant') ev = await next();
-  const grant = ev.grant;
-  await driver.launch(grant, {
+/** Has the CM run the JT in a container (and restart it if it dies); waits until it reports where it listens. */
+async function startRemoteTracker(driver: SessionDriver, s: JobSubmission, settings: JobSettings): Promise<string> {
+  await driver.startDriver({
+    resources: { memoryMb: settings.jobTrackerMemoryMb, vcores: 1, gpus: 0, custom: {} },
     command: process.execPath,
     args: [cliPath, 'jobtracker', '--submission', join(s.stagingDir, 'submission.json')],
-    env: { CORONET_SESSION_SECRET: driver.secret, CORONET_SESSION: driver.sessionId, CORONET_JOB_ID: s.jobId },
+    env: { CORONET_JOB_ID: s.jobId },
+    maxAttempts: settings.jobTrackerMaxAttempts,
   });
+  const deadline = Date.now() + remoteStartTimeoutMs;
   const cm = clusterManagerClient(s.cluster);
   try {
     for (;;) {
       const res = await unary<object, { sessions: WireSessionInfo[] }>(cm, 'ListSessions', {}, 5_000);
       const mine = res.sessions.find((x) => x.session_id === driver.sessionId);
       if (mine?.tags.jobtrackerHttp) return mine.tags.jobtrackerHttp;
-      if (!mine || mine.state === 'ended') throw new Error('the job session ended while the remote job tracker was starting');
+      if (!mine || mine.state === 'ended') throw new Error(`the job session ended while the remote job tracker was starting${mine?.diagnostics ? `: ${mine.diagnostics}` : ''}`);
       if (Date.now() > deadline) throw new Error(`the remote job tracker did not report its address within ${remoteStartTimeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -136,11 +126,46 @@ async function startRemoteTracker(driver: SessionDriver, s: JobSubmission, memor
   }
 }
 
-/** `coronet jobtracker --submission FILE`: the remote JT, inside its container. */
+/** `coronet jobtracker --submission FILE`: the remote JT, inside the container the CM launched. */
 export async function runRemoteTracker(submission: JobSubmission, log: Logger): Promise<JobStatus> {
   const secret = process.env.CORONET_SESSION_SECRET;
   const sessionId = process.env.CORONET_SESSION ?? process.env.CORONET_SESSION_ID;
   if (!secret || !sessionId) throw new Error('jobtracker: CORONET_SESSION_SECRET and CORONET_SESSION_ID must be set (it runs inside a container)');
-  const driver = SessionDriver.attach({ cluster: process.env.CORONET_CM_ADDRESS || submission.cluster, sessionId, secret, log });
-  return hostJobTracker({ driver, submission, advertiseHost: process.env.CORONET_ADVERTISE_HOST || '127.0.0.1', ownGrantId: process.env.CORONET_GRANT_ID, log });
+  const attempt = Number(process.env.CORONET_DRIVER_ATTEMPT || '1');
+  if (!Number.isInteger(attempt) || attempt < 1) throw new Error(`jobtracker: CORONET_DRIVER_ATTEMPT must be a whole number >= 1, got "${process.env.CORONET_DRIVER_ATTEMPT}"`);
+  const cluster = process.env.CORONET_CM_ADDRESS || submission.cluster;
+  const driver = SessionDriver.attach({ cluster, sessionId, secret, log });
+  const checkpoint = new JobCheckpoint(join(submission.stagingDir, 'checkpoint.ndjson'));
+  let done = checkpoint.load();
+  if (done.length) {
+    // Finished maps whose node is gone must run again (their output went with it).
+    const alive = new Set((await cmCall<{ nodes: WireNodeInfo[] }>(cluster, 'ListNodes')).nodes.filter((n) => n.state !== 'lost' && n.state !== 'decommissioned').map((n) => n.name));
+    done = done.filter((t) => !t.output || alive.has(t.node));
+    log.info('resuming the job from an earlier job tracker attempt', { attempt, tasksDone: done.length });
+  }
+  /** Fencing: only the session's current JT attempt may commit the job or end the session. */
+  const isCurrent = async (): Promise<boolean> => {
+    const res = await cmCall<{ sessions: WireSessionInfo[] }>(cluster, 'ListSessions');
+    const mine = res.sessions.find((x) => x.session_id === sessionId);
+    return mine !== undefined && mine.state !== 'ended' && mine.tags.driverAttempt === String(attempt);
+  };
+  return hostJobTracker({ driver, submission, advertiseHost: process.env.CORONET_ADVERTISE_HOST || '127.0.0.1', ownGrantId: process.env.CORONET_GRANT_ID, log, recovery: { attempt, checkpoint, done, isCurrent } });
+}
+
+/** One CM call, retried through a CM restart (up to 90 s). */
+async function cmCall<T>(cluster: string, method: string): Promise<T> {
+  const cm = clusterManagerClient(cluster);
+  const deadline = Date.now() + 90_000;
+  try {
+    for (;;) {
+      try {
+        return await unary<object, T>(cm, method, {}, 10_000);
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+    }
+  } finally {
+    cm.close();
+  }
 }

@@ -6,14 +6,14 @@
 import { createServer, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadJob, jobConfig, jobInput, computeSplits, prepareJob, runJobLocally } from '../mapreduce/index.js';
+import { loadJob, jobConfig, jobInput, computeSplits, prepareJob, runJobLocally, resolveUri, successFileName, Counters } from '../mapreduce/index.js';
 import type { SessionDriver } from '../session-driver/index.js';
 import { clusterManagerClient, unary } from '../proto/index.js';
 import { listen, sendError, sendJson, sendText } from '../common/http.js';
 import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { MetricsRegistry } from '../common/metrics.js';
-import { JobTracker, type JobStatus } from './jobtracker.js';
+import { JobTracker, type JobRecovery, type JobStatus } from './jobtracker.js';
 import { jobSettings } from './settings.js';
 
 /** Everything a job tracker needs to run a job; written to the staging dir as submission.json. */
@@ -45,7 +45,12 @@ export interface HostOptions {
   inProcess?: boolean;
   log: Logger;
   onProgress?: (s: JobStatus) => void;
+  /** A remote JT: its attempt, checkpoint and what earlier attempts finished. */
+  recovery?: Omit<JobRecovery, 'beforeJobCommit'> & { isCurrent(): Promise<boolean> };
 }
+
+/** An earlier JT attempt was replaced by a newer one: this one stops without a word. */
+class FencedError extends Error {}
 
 function startStatusServer(jt: () => JobTracker | null, host: string, metrics: MetricsRegistry): { server: Server; ready: Promise<number> } {
   const server = createServer((req, res) => {
@@ -66,6 +71,11 @@ function startStatusServer(jt: () => JobTracker | null, host: string, metrics: M
 
 /** How long a finished job's report is retried while the CM is unreachable (restart). */
 const historyFilingToleranceMs = 60_000;
+
+async function jobAlreadyCommitted(output: string): Promise<boolean> {
+  const { fs, path } = resolveUri(output);
+  return (await fs.stat(join(path, successFileName))) !== null;
+}
 
 async function fileHistory(cluster: string, report: unknown, log: Logger): Promise<void> {
   const client = clusterManagerClient(cluster);
@@ -135,6 +145,12 @@ export async function hostJobTracker(o: HostOptions): Promise<JobStatus> {
           taskSeconds.observe(seconds);
           attemptsEnded.inc({ kind, state });
         },
+        recovery: o.recovery && {
+          ...o.recovery,
+          beforeJobCommit: async () => {
+            if (!(await o.recovery!.isCurrent())) throw new FencedError(`job tracker attempt ${o.recovery!.attempt} was replaced by a newer attempt`);
+          },
+        },
       });
       const tracker = jt;
       metrics.gauge('coronet_job_tasks', 'Tasks of this job by kind and state.', () => {
@@ -150,7 +166,13 @@ export async function hostJobTracker(o: HostOptions): Promise<JobStatus> {
       return jt.run();
     }
     const inputBytes = splits.reduce((sum, x) => sum + x.length, 0);
-    if (o.inProcess && settings.uber && splits.length <= settings.uberMaxMaps && reducers <= 1 && inputBytes <= settings.uberMaxBytes) {
+    if (o.recovery && o.recovery.attempt > 1 && (await jobAlreadyCommitted(s.output))) {
+      // The last attempt died after the job commit: the job is done.
+      const counters = new Counters();
+      for (const t of o.recovery.done) counters.merge(t.counters);
+      status = { jobId: s.jobId, name: s.name, user: s.user, state: 'succeeded', startedAtMs, finishedAtMs: Date.now(), maps: { total: splits.length, succeeded: splits.length, running: 0 }, reduces: { total: reducers, succeeded: reducers, running: 0 }, progress: 1, diagnostics: '', counters: counters.toJSON(), output: s.output, tasks: [] };
+      o.onProgress?.(status);
+    } else if (o.inProcess && settings.uber && splits.length <= settings.uberMaxMaps && reducers <= 1 && inputBytes <= settings.uberMaxBytes) {
       // Uber job: the tasks run here, one after the other; no containers are asked for.
       o.log.debug('running as an uber job', { maps: splits.length, inputBytes });
       const r = await runJobLocally(job, { inputs: s.inputs, output: s.output, reducers, config: s.config, jobId: s.jobId, minSplitBytes: settings.minSplitBytes, maxSplitBytes: settings.maxSplitBytes, sortBufferBytes: settings.sortBufferMb ? settings.sortBufferMb << 20 : undefined });
@@ -162,6 +184,14 @@ export async function hostJobTracker(o: HostOptions): Promise<JobStatus> {
     o.log.error('job failed', { job: s.jobId, error: message });
     status = { jobId: s.jobId, name: s.name, user: s.user, state: 'failed', startedAtMs, finishedAtMs: Date.now(), maps: { total: 0, succeeded: 0, running: 0 }, reduces: { total: 0, succeeded: 0, running: 0 }, progress: 0, diagnostics: message, counters: {}, output: s.output, tasks: [] };
     o.onProgress?.(status);
+  }
+  if (o.recovery && !(await o.recovery.isCurrent().catch(() => true))) {
+    // A newer attempt owns the session now (this one was cut off and replaced).
+    o.log.warn('this job tracker attempt was replaced by a newer one; leaving the job to it', { attempt: o.recovery.attempt });
+    o.driver.shutdown();
+    server.closeAllConnections();
+    server.close();
+    return status;
   }
   await fileHistory(s.cluster, { ...status, pool: s.pool, config: s.config, inputs: s.inputs, sessionId: o.driver.sessionId }, o.log);
   const final = status.state === 'succeeded' ? 'SUCCEEDED' : status.state === 'killed' ? 'KILLED' : 'FAILED';

@@ -12,7 +12,7 @@
 
 import { clusterManagerClient, nodeAgentClient, unary, RpcError, Status, type ClusterManagerClient, type NodeAgentClient, type WireSessionEventBatch, type WireContainerStatus, type WireGrant, type grpc } from '../proto/index.js';
 import type { Resources } from '../common/resources.js';
-import { resourcesFromWire, resourcesToWire } from '../common/wire.js';
+import { grantToWire, resourcesFromWire, resourcesToWire, type GrantFields } from '../common/wire.js';
 import { AsyncQueue } from '../common/async-queue.js';
 import { errorMessage } from '../common/errors.js';
 import { silentLogger, type Logger } from '../common/log.js';
@@ -20,18 +20,8 @@ import { userInfo } from 'node:os';
 
 export type Priority = 'VERY_LOW' | 'LOW' | 'NORMAL' | 'HIGH' | 'VERY_HIGH';
 
-export interface Grant {
-  grantId: string;
-  sessionId: string;
-  requestId: string;
-  node: string;
-  nodeAddress: string;
-  shuffleAddress: string;
-  resources: Resources;
-  token: string;
-  expiresAtMs: number;
-  driver: boolean;
-}
+/** A grant as the CM signs it and pushes it to drivers. */
+export type Grant = GrantFields;
 
 export interface ContainerStatus {
   containerId: string;
@@ -141,6 +131,8 @@ export class SessionDriver {
   /** EndSession sent: the CM closing the stream is expected. */
   private ending = false;
   private lastCmContactMs = Date.now();
+  /** Task failures per node, sent with the next heartbeat (the CM's node blacklist). */
+  private readonly nodeFailures = new Map<string, number>();
   private readonly log: Logger;
 
   private constructor(
@@ -196,6 +188,20 @@ export class SessionDriver {
     await this.call('SessionHeartbeat', { session_id: this.sessionId, session_secret: this.secret, tags });
   }
 
+  /** Tells the CM (with the next heartbeat) that tasks of this session failed on a node. */
+  reportNodeFailure(node: string, failedTasks = 1): void {
+    this.nodeFailures.set(node, (this.nodeFailures.get(node) ?? 0) + failedTasks);
+  }
+
+  /**
+   * Has the CM run this session's driver in a container and start it again (up to
+   * maxAttempts) if it dies without ending the session. The driver finds its session
+   * in CORONET_SESSION / CORONET_SESSION_SECRET and its attempt in CORONET_DRIVER_ATTEMPT.
+   */
+  async startDriver(o: { resources: Resources; command: string; args: string[]; env?: Record<string, string>; maxAttempts: number }): Promise<void> {
+    await this.call('StartDriver', { session_id: this.sessionId, session_secret: this.secret, resources: resourcesToWire(o.resources), spec: { command: o.command, args: o.args, env: o.env ?? {}, files: [] }, max_attempts: o.maxAttempts });
+  }
+
   /** Every grant, revocation, node loss and container change, in order. One consumer. */
   events(): AsyncIterable<DriverEvent> {
     return this.queue;
@@ -232,18 +238,7 @@ export class SessionDriver {
   async launch(grant: Grant, spec: ContainerSpec): Promise<string> {
     const agent = this.agent(grant.nodeAddress);
     const res = await unary<object, { container_id: string }>(agent.client, 'LaunchContainer', {
-      grant: {
-        grant_id: grant.grantId,
-        session_id: grant.sessionId,
-        request_id: grant.requestId,
-        node_name: grant.node,
-        node_address: grant.nodeAddress,
-        shuffle_address: grant.shuffleAddress,
-        resources: resourcesToWire(grant.resources),
-        token: grant.token,
-        expires_at_ms: grant.expiresAtMs,
-        driver: grant.driver,
-      },
+      grant: grantToWire(grant),
       spec: { command: spec.command, args: spec.args ?? [], env: spec.env ?? {}, files: spec.files ?? [] },
       session_secret: this.secret,
     }, 10_000);
@@ -304,10 +299,13 @@ export class SessionDriver {
   }
 
   private async sendHeartbeat(): Promise<void> {
+    const feedback = [...this.nodeFailures].map(([node_name, failed_tasks]) => ({ node_name, failed_tasks }));
+    this.nodeFailures.clear();
     try {
-      await unary(this.cm, 'SessionHeartbeat', { session_id: this.sessionId, session_secret: this.secret }, Math.max(1_000, this.heartbeatIntervalMs));
+      await unary(this.cm, 'SessionHeartbeat', { session_id: this.sessionId, session_secret: this.secret, node_feedback: feedback }, Math.max(1_000, this.heartbeatIntervalMs));
       this.lastCmContactMs = Date.now();
     } catch (err) {
+      for (const f of feedback) this.reportNodeFailure(f.node_name, f.failed_tasks);
       if (err instanceof RpcError && err.code === Status.NOT_FOUND) this.sessionGone(err.details);
       else if (Date.now() - this.lastCmContactMs > this.outageToleranceMs) this.sessionGone(`cluster manager at ${this.cluster} unreachable for ${Date.now() - this.lastCmContactMs} ms: ${errorMessage(err)}`);
       else this.log.warn('session heartbeat failed; retrying', { error: errorMessage(err) });

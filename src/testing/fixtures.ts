@@ -33,6 +33,7 @@ export async function eventually<T>(what: string, probe: () => T | Promise<T>, t
     try {
       const v = await probe();
       if (v) return v as NonNullable<T>;
+      last = `the probe returned ${String(v)} (it must return a truthy value when done)`;
     } catch (err) {
       last = err;
     }

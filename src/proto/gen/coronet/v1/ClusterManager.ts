@@ -30,6 +30,8 @@ import type { SessionHeartbeatRequest as _coronet_v1_SessionHeartbeatRequest, Se
 import type { SessionHeartbeatResponse as _coronet_v1_SessionHeartbeatResponse, SessionHeartbeatResponse__Output as _coronet_v1_SessionHeartbeatResponse__Output } from '../../coronet/v1/SessionHeartbeatResponse';
 import type { SetSafeModeRequest as _coronet_v1_SetSafeModeRequest, SetSafeModeRequest__Output as _coronet_v1_SetSafeModeRequest__Output } from '../../coronet/v1/SetSafeModeRequest';
 import type { SetSafeModeResponse as _coronet_v1_SetSafeModeResponse, SetSafeModeResponse__Output as _coronet_v1_SetSafeModeResponse__Output } from '../../coronet/v1/SetSafeModeResponse';
+import type { StartDriverRequest as _coronet_v1_StartDriverRequest, StartDriverRequest__Output as _coronet_v1_StartDriverRequest__Output } from '../../coronet/v1/StartDriverRequest';
+import type { StartDriverResponse as _coronet_v1_StartDriverResponse, StartDriverResponse__Output as _coronet_v1_StartDriverResponse__Output } from '../../coronet/v1/StartDriverResponse';
 import type { StartSessionRequest as _coronet_v1_StartSessionRequest, StartSessionRequest__Output as _coronet_v1_StartSessionRequest__Output } from '../../coronet/v1/StartSessionRequest';
 import type { StartSessionResponse as _coronet_v1_StartSessionResponse, StartSessionResponse__Output as _coronet_v1_StartSessionResponse__Output } from '../../coronet/v1/StartSessionResponse';
 
@@ -156,6 +158,15 @@ export interface ClusterManagerClient extends grpc.Client {
   setSafeMode(argument: _coronet_v1_SetSafeModeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_SetSafeModeResponse__Output>): grpc.ClientUnaryCall;
   setSafeMode(argument: _coronet_v1_SetSafeModeRequest, callback: grpc.requestCallback<_coronet_v1_SetSafeModeResponse__Output>): grpc.ClientUnaryCall;
   
+  StartDriver(argument: _coronet_v1_StartDriverRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_StartDriverResponse__Output>): grpc.ClientUnaryCall;
+  StartDriver(argument: _coronet_v1_StartDriverRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coronet_v1_StartDriverResponse__Output>): grpc.ClientUnaryCall;
+  StartDriver(argument: _coronet_v1_StartDriverRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_StartDriverResponse__Output>): grpc.ClientUnaryCall;
+  StartDriver(argument: _coronet_v1_StartDriverRequest, callback: grpc.requestCallback<_coronet_v1_StartDriverResponse__Output>): grpc.ClientUnaryCall;
+  startDriver(argument: _coronet_v1_StartDriverRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_StartDriverResponse__Output>): grpc.ClientUnaryCall;
+  startDriver(argument: _coronet_v1_StartDriverRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coronet_v1_StartDriverResponse__Output>): grpc.ClientUnaryCall;
+  startDriver(argument: _coronet_v1_StartDriverRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_StartDriverResponse__Output>): grpc.ClientUnaryCall;
+  startDriver(argument: _coronet_v1_StartDriverRequest, callback: grpc.requestCallback<_coronet_v1_StartDriverResponse__Output>): grpc.ClientUnaryCall;
+  
   StartSession(argument: _coronet_v1_StartSessionRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_StartSessionResponse__Output>): grpc.ClientUnaryCall;
   StartSession(argument: _coronet_v1_StartSessionRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coronet_v1_StartSessionResponse__Output>): grpc.ClientUnaryCall;
   StartSession(argument: _coronet_v1_StartSessionRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_StartSessionResponse__Output>): grpc.ClientUnaryCall;
@@ -196,6 +207,8 @@ export interface ClusterManagerHandlers extends grpc.UntypedServiceImplementatio
   
   SetSafeMode: grpc.handleUnaryCall<_coronet_v1_SetSafeModeRequest__Output, _coronet_v1_SetSafeModeResponse>;
   
+  StartDriver: grpc.handleUnaryCall<_coronet_v1_StartDriverRequest__Output, _coronet_v1_StartDriverResponse>;
+  
   StartSession: grpc.handleUnaryCall<_coronet_v1_StartSessionRequest__Output, _coronet_v1_StartSessionResponse>;
   
 }
@@ -215,5 +228,6 @@ export interface ClusterManagerDefinition extends grpc.ServiceDefinition {
   SessionEvents: MethodDefinition<_coronet_v1_SessionEventsRequest, _coronet_v1_SessionEventBatch, _coronet_v1_SessionEventsRequest__Output, _coronet_v1_SessionEventBatch__Output>
   SessionHeartbeat: MethodDefinition<_coronet_v1_SessionHeartbeatRequest, _coronet_v1_SessionHeartbeatResponse, _coronet_v1_SessionHeartbeatRequest__Output, _coronet_v1_SessionHeartbeatResponse__Output>
   SetSafeMode: MethodDefinition<_coronet_v1_SetSafeModeRequest, _coronet_v1_SetSafeModeResponse, _coronet_v1_SetSafeModeRequest__Output, _coronet_v1_SetSafeModeResponse__Output>
+  StartDriver: MethodDefinition<_coronet_v1_StartDriverRequest, _coronet_v1_StartDriverResponse, _coronet_v1_StartDriverRequest__Output, _coronet_v1_StartDriverResponse__Output>
   StartSession: MethodDefinition<_coronet_v1_StartSessionRequest, _coronet_v1_StartSessionResponse, _coronet_v1_StartSessionRequest__Output, _coronet_v1_StartSessionResponse__Output>
 }

@@ -17,6 +17,8 @@ export interface NodeInfo {
   'last_heartbeat_ms'?: (number | string | Long);
   'healthy'?: (boolean);
   'health_report'?: (string);
+  'blacklisted_until_ms'?: (number | string | Long);
+  'blacklist_reason'?: (string);
 }
 
 export interface NodeInfo__Output {
@@ -32,4 +34,6 @@ export interface NodeInfo__Output {
   'last_heartbeat_ms': (number);
   'healthy': (boolean);
   'health_report': (string);
+  'blacklisted_until_ms': (number);
+  'blacklist_reason': (string);
 }

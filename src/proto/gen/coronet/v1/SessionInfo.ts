@@ -17,6 +17,8 @@ export interface SessionInfo {
   'grants'?: (number);
   'pending'?: (number);
   'tags'?: ({[key: string]: string});
+  'final_status'?: (string);
+  'diagnostics'?: (string);
 }
 
 export interface SessionInfo__Output {
@@ -32,4 +34,6 @@ export interface SessionInfo__Output {
   'grants': (number);
   'pending': (number);
   'tags': ({[key: string]: string});
+  'final_status': (string);
+  'diagnostics': (string);
 }

@@ -1,0 +1,8 @@
+// Original file: proto/coronet/v1/cluster_manager.proto
+
+
+export interface StartDriverResponse {
+}
+
+export interface StartDriverResponse__Output {
+}
