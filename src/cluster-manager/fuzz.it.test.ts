@@ -6,13 +6,15 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createConnection } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { grpc, clusterManagerClient, unary } from '../proto/index.js';
+import { grpc, clusterManagerClient, nodeAgentClient, unary, RpcError, Status } from '../proto/index.js';
+import { SessionDriver } from '../session-driver/index.js';
 import { getJson, testCluster } from '../testing/fixtures.js';
 import type { LocalCluster } from '../local/local-cluster.js';
 
-const cmMethods = ['StartSession', 'SessionEvents', 'RequestResources', 'ReleaseResources', 'SessionHeartbeat', 'EndSession', 'RegisterNode', 'NodeHeartbeat', 'GetClusterInfo', 'ListNodes', 'ListSessions', 'ListPools', 'RefreshPools', 'DecommissionNode', 'SetSafeMode'];
+const cmMethods = ['StartSession', 'SessionEvents', 'RequestResources', 'ReleaseResources', 'SessionHeartbeat', 'EndSession', 'RegisterNode', 'NodeHeartbeat', 'GetClusterInfo', 'ListNodes', 'ListSessions', 'ListPools', 'RefreshPools', 'DecommissionNode', 'SetSafeMode', 'StartDriver'];
 const agentMethods = ['LaunchContainer', 'StopContainer', 'GetContainerStatus', 'ContainerEvents'];
 const iterations = 200;
+const absurdRounds = 300;
 
 /** A seeded PRNG, so a failure can be replayed. */
 function prng(seed: number): () => number {
@@ -105,6 +107,65 @@ describe('fuzzing the daemons', () => {
     assert.equal(cluster.agents[0].process.exitCode, null);
     const nodes = await getJson<{ nodes: unknown[] }>(`http://${cluster.httpAddress}/api/v1/nodes`);
     assert.equal(nodes.nodes.length, 1);
-    assert.ok(calls >= iterations * 19);
+    assert.ok(calls >= iterations * (cmMethods.length + agentMethods.length));
+  });
+
+  test(`${absurdRounds} rounds of well-formed but absurd messages: huge and negative resources, unknown ids, wrong secrets and tokens, duplicates, calls out of order`, async () => {
+    const rand = prng(7);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+    const absurdNumbers = [-1, 0, 1, -(2 ** 31), 2 ** 31 - 1, 2 ** 53, 1e308, 0.5, -0.0001];
+    const absurdStrings = ['', 'x'.repeat(5_000), '../../etc/passwd', '\u0000', 'ümlaut-✓', 's-unknown', 'g-unknown', 'node-1', 'c-1', '*', ' '];
+    const num = () => pick(absurdNumbers);
+    const str = () => pick(absurdStrings);
+    const res = () => ({ memory_mb: num(), vcores: num(), gpus: num(), custom: rand() < 0.3 ? { [str() || 'k']: num() } : {} });
+    // A real session, so some calls get past authentication and hit the deeper checks.
+    const real = await SessionDriver.start({ cluster: cluster.cmAddress, name: 'fuzz-target' });
+    const secret = () => (rand() < 0.5 ? real.secret : str());
+    const session = () => (rand() < 0.6 ? real.sessionId : str());
+    const grant = () => ({ grant_id: str(), session_id: session(), request_id: str(), node_name: pick(['node-1', str()]), node_address: str(), shuffle_address: str(), resources: res(), token: pick(['', 'AAAA', str()]), expires_at_ms: num(), driver: rand() < 0.5 });
+    const messages: Record<string, () => object> = {
+      StartSession: () => ({ name: str(), user: str(), pool: pick(['', 'a.b.c', '..', str()]), priority: pick(['HIGH', 'NOPE', '']), deadline_ms: num(), tags: { [str() || 't']: str() } }),
+      RequestResources: () => ({ session_id: session(), session_secret: secret(), requests: Array.from({ length: Math.floor(rand() * 4) }, () => ({ request_id: pick(['r1', 'r1', str()]), resources: res(), count: num(), hosts: [str()], racks: [str()], relax_locality: rand() < 0.5, excluded_hosts: [str()], driver: rand() < 0.3 })) }),
+      ReleaseResources: () => ({ session_id: session(), session_secret: secret(), grant_ids: [str(), str()], request_ids: [str()] }),
+      SessionHeartbeat: () => ({ session_id: session(), session_secret: secret(), tags: { [str() || 't']: str() }, node_feedback: [{ node_name: str(), failed_tasks: num() }] }),
+      StartDriver: () => ({ session_id: session(), session_secret: secret(), resources: res(), spec: { command: str(), args: [str()], env: { [str() || 'E']: str() } }, max_attempts: num() }),
+      RegisterNode: () => ({ name: str(), rack: str(), rpc_address: str(), shuffle_address: str(), capacity: res(), containers: [{ container_id: str(), grant_id: str(), session_id: str(), state: 'RUNNING', rss_mb: num() }] }),
+      NodeHeartbeat: () => ({ name: pick(['node-1', str()]), registration_id: str(), capacity: res(), usage: { memory_mb: num(), cpu_cores: num() }, containers: [], healthy: rand() < 0.5, health_report: str() }),
+      DecommissionNode: () => ({ name: str(), timeout_ms: num() }),
+      EndSession: () => ({ session_id: str(), session_secret: str(), status: 'FAILED', diagnostics: str() }),
+    };
+    const agentMessages: Record<string, () => object> = {
+      LaunchContainer: () => ({ grant: grant(), spec: { command: pick(['/bin/true', str()]), args: [str()], env: { [str() || 'E']: str() }, files: [{ source: str(), name: str() }] }, session_secret: secret() }),
+      StopContainer: () => ({ container_id: str(), session_id: session(), session_secret: secret() }),
+      GetContainerStatus: () => ({ container_id: str(), session_id: session(), session_secret: secret() }),
+    };
+    const cm = clusterManagerClient(cluster.cmAddress);
+    const agent = nodeAgentClient(cluster.agents[0].rpcAddress);
+    const codes = new Map<string, number>();
+    const internal: string[] = [];
+    const call = async (client: grpc.Client, method: string, msg: object) => {
+      try {
+        await unary(client, method, msg, 5_000);
+        codes.set('OK', (codes.get('OK') ?? 0) + 1);
+      } catch (err) {
+        const code = err instanceof RpcError ? Status[err.code] : 'CLIENT';
+        codes.set(code, (codes.get(code) ?? 0) + 1);
+        if (err instanceof RpcError && (err.code === Status.INTERNAL || err.code === Status.UNKNOWN)) internal.push(`${method}: ${err.details} ${JSON.stringify(msg).slice(0, 300)}`);
+      }
+    };
+    for (let i = 0; i < absurdRounds; i++) {
+      await Promise.all([
+        ...Object.entries(messages).map(([m, gen]) => call(cm, m, gen())),
+        ...Object.entries(agentMessages).map(([m, gen]) => call(agent, m, gen())),
+      ]);
+    }
+    cm.close();
+    agent.close();
+    real.shutdown();
+    assert.deepEqual(internal, [], 'a handler failed inside instead of refusing the message');
+    assert.ok((codes.get('INVALID_ARGUMENT') ?? 0) > 0 && (codes.get('UNAUTHENTICATED') ?? 0) + (codes.get('NOT_FOUND') ?? 0) > 0, JSON.stringify([...codes]));
+    assert.equal(cluster.cm.process.exitCode, null);
+    assert.equal(cluster.agents[0].process.exitCode, null);
+    process.stderr.write(`# absurd messages: ${absurdRounds * (Object.keys(messages).length + Object.keys(agentMessages).length)} calls; answers ${JSON.stringify(Object.fromEntries(codes))}\n`);
   });
 });
