@@ -266,6 +266,71 @@ export default defineJob({ input: textInput(), codecs: { key: utf8, value: numbe
     assert.ok(JSON.parse(counters.stdout).mapreduce.MAP_INPUT_RECORDS > 0);
   });
 
+  test('a corrupted map output is caught by its checksum at the fetch; the map runs again and the job is right', async () => {
+    const input = join(dir, 'corrupt-in.txt');
+    writeFileSync(input, Array.from({ length: 4000 }, (_, i) => `k${i % 30} z${i % 4}`).join('\n') + '\n');
+    const release = join(dir, 'corrupt-release');
+    const mod = jobModule(
+      dir,
+      'held-last-map.mjs',
+      `import { existsSync } from 'node:fs';
+export default defineJob({ input: textInput(), codecs: { key: utf8, value: number }, reducers: 1,
+  map(_k, line, ctx) { for (const t of line.split(' ')) ctx.emit(t, 1); },
+  // Map 0 waits for the test; the others finish (and are corrupted meanwhile).
+  async mapCleanup(ctx) { if (ctx.taskId === 'm-00000') while (!existsSync(ctx.config.release)) await new Promise((r) => setTimeout(r, 100)); },
+  reduce(k, vs, ctx) { let n = 0; for (const v of vs) n += v; ctx.emit(k, n); } });`,
+    );
+    const out = join(dir, 'corrupt-out');
+    const job = coronetAsync(cluster, ['run', mod, '--input', input, '--output', out, '-D', `release=${release}`, '-D', 'coronet.reduce.slowstart=1', '-D', 'coronet.speculative=false', '-D', 'coronet.split.minsize=4096', '-D', 'coronet.split.maxsize=12000', '-D', 'coronet.map.memory.mb=256', '-D', 'coronet.reduce.memory.mb=256']);
+    // Flip bytes in the middle of every finished map's output file on the nodes.
+    const corrupted = await eventually('finished map outputs', () => {
+      const files: string[] = [];
+      for (const node of ['node-1', 'node-2']) {
+        const base = join(cluster.baseDir, node, 'mapoutput');
+        if (!existsSync(base)) continue;
+        for (const jobDir of readdirSync(base)) for (const mapId of readdirSync(join(base, jobDir))) if (!mapId.startsWith('m-00000') && existsSync(join(base, jobDir, mapId, 'file.out'))) files.push(join(base, jobDir, mapId, 'file.out'));
+      }
+      return files.length >= 2 ? files : null;
+    }, 60_000);
+    for (const f of corrupted) {
+      const b = readFileSync(f);
+      for (let i = Math.floor(b.length / 3); i < Math.floor(b.length / 3) + 64 && i < b.length; i++) b[i] ^= 0xa5;
+      writeFileSync(f, b);
+    }
+    writeFileSync(release, '');
+    const r = await job;
+    assert.equal(r.status, 0, r.stderr);
+    const counts = parseCounts(readOutput(out));
+    assert.equal(counts.get('k0'), Math.ceil(4000 / 30));
+    assert.equal(counts.get('z0'), 1000);
+    const jobId = r.stderr.match(/job (job_\S+) succeeded/)![1];
+    const h = await getJson<{ tasks: Array<{ id: string; attempts: Array<{ state: string; diagnostics: string }> }> }>(`http://${cluster.httpAddress}/api/v1/history/${jobId}`);
+    const rerun = h.tasks.filter((t) => t.attempts.some((a) => /output lost/.test(a.diagnostics)));
+    assert.ok(rerun.length >= 1, JSON.stringify(h.tasks.map((t) => [t.id, t.attempts.map((a) => a.state + ' ' + a.diagnostics.slice(0, 80))])));
+    assert.match(JSON.stringify(rerun[0].attempts), /checksum|CRC|corrupt/i);
+  });
+
+  test('binary junk as input: text jobs count its tokens, a jsonl job fails naming the file and offset, no output appears', async () => {
+    const junk = join(dir, 'junk.bin');
+    const bytes = Buffer.alloc(200_000);
+    let x = 12345;
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
+    writeFileSync(junk, bytes);
+    const wc = await coronetAsync(cluster, ['run', 'wordcount', '--input', junk, '--output', join(dir, 'junk-wc'), ...smallSplits]);
+    assert.equal(wc.status, 0, wc.stderr);
+    const total = [...parseCounts(readOutput(join(dir, 'junk-wc'))).values()].reduce((a, b) => a + b, 0);
+    assert.ok(total > 100, `tokens counted: ${total}`);
+    const mod = join(dir, 'jsonl-job.mjs');
+    writeFileSync(mod, `import { defineJob, utf8, number, jsonlInput } from ${JSON.stringify(mapreduceModule)};
+export default defineJob({ input: jsonlInput(), codecs: { key: utf8, value: number }, reducers: 1,
+  map(_k, v, ctx) { ctx.emit(String(v), 1); }, reduce(k, vs, ctx) { ctx.emit(k, 1); } });\n`);
+    const out = join(dir, 'junk-jsonl');
+    const bad = await coronetAsync(cluster, ['run', mod, '--input', junk, '--output', out, '-D', 'coronet.task.maxattempts=1', ...smallSplits]);
+    assert.equal(bad.status, 1, bad.stderr);
+    assert.match(bad.stderr, /junk\.bin at byte offset \d+/);
+    assert.ok(!existsSync(out) || readdirSync(out).every((n) => !n.startsWith('part-') && n !== '_SUCCESS'), `output appeared: ${existsSync(out) ? readdirSync(out).join(',') : ''}`);
+  });
+
   test('bad submissions end with one clear line and exit 2; the cluster keeps running', () => {
     const missing = coronet(cluster, ['run', 'wordcount', '--input', join(dir, 'nope'), '--output', join(dir, 'x1')]);
     assert.equal(missing.status, 2);
