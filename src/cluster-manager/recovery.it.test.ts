@@ -9,12 +9,20 @@ import { mkdtempSync, writeFileSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { getJson, testCluster } from '../testing/fixtures.js';
+import { eventually, getJson, testCluster } from '../testing/fixtures.js';
 import type { LocalCluster } from '../local/local-cluster.js';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(dist, 'cli', 'main.js');
 const restarts = 20;
+
+/** Waits until a job's session runs with a grant (the client is past StartSession, which is not retried). */
+async function jobSessionStarted(cluster: LocalCluster): Promise<void> {
+  await eventually('a running job session with grants', async () => {
+    const s = await getJson<{ sessions: Array<{ state: string; kind: string; grants: number }> }>(`http://${cluster.httpAddress}/api/v1/sessions`);
+    return s.sessions.some((x) => x.state === 'running' && x.kind === 'mapreduce' && x.grants > 0);
+  }, 60_000);
+}
 
 describe('cluster manager restarts', () => {
   let cluster: LocalCluster;
@@ -57,7 +65,7 @@ export default defineJob({ input: textInput(), codecs: { key: utf8, value: numbe
     let finished = false;
     void job.then(() => (finished = true));
     let done = 0;
-    await new Promise((r) => setTimeout(r, 1_500));
+    await jobSessionStarted(cluster);
     while (done < restarts && !finished) {
       await cluster.restartCm({ signal: 'SIGKILL' });
       done++;
@@ -83,5 +91,24 @@ export default defineJob({ input: textInput(), codecs: { key: utf8, value: numbe
       for (const a of t.attempts) assert.ok(a === ok[0] || a.startMs <= ok[0].endMs, `task ${t.id} ran again after it completed`);
     }
     process.stderr.write(`# CM restarts: ${done}; tasks: ${h.tasks.length}; attempts: ${attempts}\n`);
+  });
+
+  test('a job rides through a 70 s CM outage', async () => {
+    const input = join(dir, 'outage-in.txt');
+    writeFileSync(input, Array.from({ length: 2000 }, (_, i) => `v${i % 20}`).join('\n') + '\n');
+    const out = join(dir, 'outage-out');
+    const job = new Promise<{ status: number | null; stderr: string }>((resolve) => {
+      const p = spawn(process.execPath, [cli, 'run', 'wordcount', '--input', input, '--output', out, '-D', 'coronet.split.minsize=256', '-D', 'coronet.split.maxsize=2000', '-D', 'coronet.map.memory.mb=128', '-D', 'coronet.reduce.memory.mb=128'], { env: { ...process.env, CORONET_CLUSTER: cluster.cmAddress } });
+      let stderr = '';
+      p.stderr.on('data', (d) => (stderr += d));
+      p.on('close', (status) => resolve({ status, stderr }));
+    });
+    await jobSessionStarted(cluster);
+    await cluster.restartCm({ signal: 'SIGKILL', downMs: 70_000 });
+    const r = await job;
+    assert.equal(r.status, 0, r.stderr);
+    const counts = new Map<string, number>();
+    for (const f of readdirSync(out).filter((n) => n.startsWith('part-'))) for (const l of readFileSync(join(out, f), 'utf8').split('\n').filter(Boolean)) counts.set(l.split('\t')[0], Number(l.split('\t')[1]));
+    assert.equal(counts.get('v0'), 100);
   });
 });

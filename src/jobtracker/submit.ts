@@ -152,10 +152,10 @@ export async function runRemoteTracker(submission: JobSubmission, log: Logger): 
   return hostJobTracker({ driver, submission, advertiseHost: process.env.CORONET_ADVERTISE_HOST || '127.0.0.1', ownGrantId: process.env.CORONET_GRANT_ID, log, recovery: { attempt, checkpoint, done, isCurrent } });
 }
 
-/** One CM call, retried through a CM restart (up to 90 s). */
+/** One CM call, retried through a CM outage (up to 120 s). */
 async function cmCall<T>(cluster: string, method: string): Promise<T> {
   const cm = clusterManagerClient(cluster);
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + 120_000;
   try {
     for (;;) {
       try {

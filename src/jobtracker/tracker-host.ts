@@ -70,7 +70,7 @@ function startStatusServer(jt: () => JobTracker | null, host: string, metrics: M
 }
 
 /** How long a finished job's report is retried while the CM is unreachable (restart). */
-const historyFilingToleranceMs = 60_000;
+const historyFilingToleranceMs = 120_000;
 
 async function jobAlreadyCommitted(output: string): Promise<boolean> {
   const { fs, path } = resolveUri(output);

@@ -47,7 +47,8 @@ export interface LocalCluster {
   /** Starts another node agent (or restarts a named one on its old work dir). */
   addAgent(name?: string): Promise<LocalDaemon>;
   /** Restarts the cluster manager on the same ports and state dir (SIGKILL: a crash). */
-  restartCm(opts?: { signal?: 'SIGTERM' | 'SIGKILL' }): Promise<void>;
+  /** Stops the CM (SIGTERM or SIGKILL), waits `downMs` (an outage), starts it again on the same state. */
+  restartCm(opts?: { signal?: 'SIGTERM' | 'SIGKILL'; downMs?: number }): Promise<void>;
   waitForNodes(count: number, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -162,12 +163,13 @@ export async function startLocalCluster(o: LocalClusterOptions = {}): Promise<Lo
     agents,
     addAgent,
     waitForNodes,
-    restartCm: async ({ signal = 'SIGTERM' } = {}) => {
+    restartCm: async ({ signal = 'SIGTERM', downMs = 0 } = {}) => {
       if (signal === 'SIGKILL') {
         const exited = new Promise((r) => cm.process.once('exit', r));
         cm.process.kill('SIGKILL');
         await exited;
       } else await stopDaemon(cm);
+      if (downMs) await new Promise((r) => setTimeout(r, downMs));
       const [, port] = cm.rpcAddress.split(':');
       const [, httpPort] = cm.httpAddress.split(':');
       const args = cmArgs.map((a, i) => (cmArgs[i - 1] === '--rpc-port' ? port : cmArgs[i - 1] === '--http-port' ? httpPort : a));

@@ -23,6 +23,9 @@ export type Priority = 'VERY_LOW' | 'LOW' | 'NORMAL' | 'HIGH' | 'VERY_HIGH';
 /** A grant as the CM signs it and pushes it to drivers. */
 export type Grant = GrantFields;
 
+
+/** How long a driver rides through a CM outage (restart, upgrade) before giving up. */
+export const defaultOutageToleranceMs = 120_000;
 export interface ContainerStatus {
   containerId: string;
   grantId: string;
@@ -166,7 +169,7 @@ export class SessionDriver {
       cm.close();
       throw err;
     }
-    const d = new SessionDriver(cm, o.cluster, res.session_id, res.session_secret, Number(res.heartbeat_interval_ms) || 2_000, o.outageToleranceMs ?? 60_000, o.log ?? silentLogger);
+    const d = new SessionDriver(cm, o.cluster, res.session_id, res.session_secret, Number(res.heartbeat_interval_ms) || 2_000, o.outageToleranceMs ?? defaultOutageToleranceMs, o.log ?? silentLogger);
     d.openStream();
     d.heartbeat = setInterval(() => void d.sendHeartbeat(), d.heartbeatIntervalMs);
     return d;
@@ -177,7 +180,7 @@ export class SessionDriver {
    * client started): no StartSession, same id and secret.
    */
   static attach(o: { cluster: string; sessionId: string; secret: string; heartbeatIntervalMs?: number; outageToleranceMs?: number; log?: Logger }): SessionDriver {
-    const d = new SessionDriver(clusterManagerClient(o.cluster), o.cluster, o.sessionId, o.secret, o.heartbeatIntervalMs ?? 1_000, o.outageToleranceMs ?? 60_000, o.log ?? silentLogger);
+    const d = new SessionDriver(clusterManagerClient(o.cluster), o.cluster, o.sessionId, o.secret, o.heartbeatIntervalMs ?? 1_000, o.outageToleranceMs ?? defaultOutageToleranceMs, o.log ?? silentLogger);
     d.openStream();
     d.heartbeat = setInterval(() => void d.sendHeartbeat(), d.heartbeatIntervalMs);
     return d;
