@@ -4,7 +4,7 @@
 
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { equalBytes } from './bytes.js';
+import { copyBytes, equalBytes } from './bytes.js';
 import { FileOutputCommitter, partFileName } from './committer.js';
 import { Counters, TaskCounter } from './counters.js';
 import { MapReduceError, UserCodeError } from './errors.js';
@@ -109,15 +109,20 @@ function copyRecords(stream: RecordStream, sink: OutputSink): { records: number;
   let prevLen = -1;
   while (stream.next()) {
     records++;
-    const kl = stream.keyEnd - stream.keyStart;
-    if (prevLen < 0 || !equalBytes(prev, 0, prevLen, stream.key, stream.keyStart, stream.keyEnd)) {
+    const k = stream.key;
+    const ks = stream.keyStart;
+    const ke = stream.keyEnd;
+    if (prevLen < 0 || !equalBytes(prev, 0, prevLen, k, ks, ke)) {
       groups++;
-      if (kl > prev.length) prev = Buffer.allocUnsafe(kl * 2);
-      stream.key.copy(prev, 0, stream.keyStart, stream.keyEnd);
-      prevLen = kl;
+      if (ke - ks > prev.length) prev = Buffer.allocUnsafe((ke - ks) * 2);
+      prevLen = copyBytes(k, ks, ke, prev, 0);
     }
-    sink.writeRange(stream.key, stream.keyStart, stream.keyEnd);
-    sink.writeRange(stream.value, stream.valueStart, stream.valueEnd);
+    // Key and value are adjacent in segment buffers: one copy.
+    if (k === stream.value && ke === stream.valueStart) sink.writeRange(k, ks, stream.valueEnd);
+    else {
+      sink.writeRange(k, ks, ke);
+      sink.writeRange(stream.value, stream.valueStart, stream.valueEnd);
+    }
   }
   return { records, groups };
 }
