@@ -189,9 +189,15 @@ async function fetchOne(
   let data: Buffer | null = null;
   try {
     if (path === null) {
-      data = Buffer.from(await res.arrayBuffer());
-      received = data.length;
-      got = crc32(data);
+      // Straight into one buffer of the announced size: no chunk list, no concatenation.
+      const buf = Buffer.allocUnsafe(length);
+      for await (const chunk of (res.body ?? []) as unknown as AsyncIterable<Uint8Array>) {
+        if (received + chunk.length > length) throw new RetryableError(`GET ${url}: more than the ${length} bytes announced`);
+        buf.set(chunk, received);
+        got = crc32(chunk, got);
+        received += chunk.length;
+      }
+      data = buf;
     } else {
       const fh = await open(path, 'w');
       try {
