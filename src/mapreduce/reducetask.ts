@@ -15,9 +15,10 @@ import { defaultMergeFactor, reduceTaskId, type TaskOutput } from './maptask.js'
 import { RecordWriter } from './output.js';
 import { MergeStream, SegmentReader, SegmentWriter, memcmpStreams, type RecordStream, type SegmentIndexEntry, type StreamComparator } from './segment.js';
 
-/** One map's output for this partition: fetched into memory, or a range of a local file. */
+/** One map's output for this partition: fetched into memory, or a range of a local file.
+ *  `crcChecked`: the shuffle fetch verified the CRC32 of `data` as it arrived. */
 export type ReduceSegment =
-  | { readonly mapId: string; readonly data: Buffer; readonly records: number; readonly crc32: number }
+  | { readonly mapId: string; readonly data: Buffer; readonly records: number; readonly crc32: number; readonly crcChecked?: boolean }
   | { readonly mapId: string; readonly path: string; readonly offset: number; readonly length: number; readonly records: number; readonly crc32: number };
 
 export interface ReduceTaskOptions {
@@ -58,7 +59,7 @@ function segmentLength(s: ReduceSegment): number {
 }
 
 function openSegment(s: ReduceSegment, partition: number, readerBytes: number): SegmentReader {
-  if ('data' in s) return SegmentReader.fromBuffer(s.data, { records: s.records, crc32: s.crc32 }, { mapId: s.mapId, partition });
+  if ('data' in s) return SegmentReader.fromBuffer(s.data, { records: s.records, crc32: s.crcChecked === true ? -1 : s.crc32 }, { mapId: s.mapId, partition });
   const entry: SegmentIndexEntry = { offset: s.offset, length: s.length, records: s.records, crc32: s.crc32 };
   return SegmentReader.fromFile(s.path, entry, { mapId: s.mapId, partition }, readerBytes);
 }
