@@ -1,7 +1,8 @@
 // The map-side output buffer: collects emitted records into one byte arena under a byte
 // budget, sorts them by (partition, key) when full, spills sorted runs to local disk
-// (running the combiner on each run), and finally merges the spills into ONE map output
-// file with a per-partition index (offset, length, records, CRC32).
+// (running the combiner on each run), and finally merges the spills and the records
+// still in the arena (sorted, never spilled first) into ONE map output file with a
+// per-partition index (offset, length, records, CRC32).
 //
 // Arena record: [partition u32][key length u32][value length u32][key][value].
 // Budget: arena bytes in use + 20 bytes of sort metadata per record <= sortBufferBytes.
