@@ -5,6 +5,9 @@
 // concatenated into one file (outside the timing). The ascii records are lines ending
 // in \r\n whose bytes sort like their keys, so Coronet's concatenated part-r files are
 // compared with sort's output byte for byte (cmp). Target: Coronet / GNU sort <= 1.0x.
+// Before each timed run the page cache's dirty pages are written out (`sync`, not timed):
+// otherwise the run that comes first inherits the GBs just written while preparing the
+// input, and the kernel's dirty-page throttling slows its writes, not the other's.
 // Tasks get --task-memory-mb (default 1536) for maps and reduces: with the 512 MB map
 // default, 128 MiB terasort maps (and reduces placed in reused map-sized runners) go over
 // their container limit and are killed.
@@ -36,11 +39,13 @@ async function main(): Promise<void> {
       const splitArgs = bytes >= 512 << 20 ? [] : ['-D', `coronet.split.maxsize=${Math.max(100, Math.ceil(bytes / 4 / 100) * 100)}`];
 
       const out = join(dir, 'coronet-out');
+      await bash('sync');
       const t = await coronet(['run', 'terasort', '--input', gen, '--output', out, '--reducers', String(reducers), '--json', '-D', `coronet.map.memory.mb=${taskMb}`, '-D', `coronet.reduce.memory.mb=${taskMb}`, ...splitArgs], cluster.cmAddress);
       const st = JSON.parse(t.stdout.trim().split('\n').pop() ?? '{}') as { maps?: { total: number } };
       process.stderr.write(`coronet terasort: ${fmtS(t.ms)} s, ${st.maps?.total} maps\n`);
 
       const sorted = join(dir, 'sort-out.txt');
+      await bash('sync');
       const s = await bash(`sort --parallel=2 -S 2G -o ${sorted} ${single}`);
       process.stderr.write(`GNU sort: ${fmtS(s.ms)} s\n`);
 

@@ -34,17 +34,20 @@ export function equalBytes(a: Buffer, as: number, ae: number, b: Buffer, bs: num
   return true;
 }
 
+/** Keys up to this many bytes are compared in JS; a native call costs more than the loop. */
+const jsCompareBytes = 32;
+
 /** memcmp order of a[as, ae) and b[bs, be): negative, 0 or positive. Compares the first
  *  bytes in JS (cheap, and usually decisive) before calling into native code. */
 export function compareBytes(a: Buffer, as: number, ae: number, b: Buffer, bs: number, be: number): number {
   const al = ae - as;
   const bl = be - bs;
   const min = al < bl ? al : bl;
-  const n = min < 8 ? min : 8;
+  const n = min < jsCompareBytes ? min : jsCompareBytes;
   for (let i = 0; i < n; i++) {
     const d = a[as + i] - b[bs + i];
     if (d !== 0) return d;
   }
   if (n === min) return al - bl;
-  return a.compare(b, bs + 8, be, as + 8, ae);
+  return a.compare(b, bs + n, be, as + n, ae);
 }

@@ -2,7 +2,7 @@
 // `file://` implementation: local disk or a shared mount such as NFS. Other schemes
 // (object stores) plug in behind the same interface.
 
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,21 +57,63 @@ export function resolveUri(uri: string): { fs: FileSystem; path: string } {
 
 const sinkBufferBytes = 1 << 20;
 
+/** Write-behind step: see FileWriter. */
+export const writeBehindBytes = 8 << 20;
+
+/** Unbuffered synchronous writes to a new file. With `writeBehind`, the file is flushed
+ *  to disk (fdatasync) after every `writeBehindBytes` written: used for the big files
+ *  the data path keeps (map output, job output), so they never pile up as dirty pages
+ *  in the page cache, where the kernel's dirty-page limits would stall every writer on
+ *  the node (RocksDB's bytes_per_sync). Short-lived files (spills) are not flushed. */
+export class FileWriter {
+  private fd: number;
+  private unsynced = 0;
+
+  constructor(
+    readonly path: string,
+    flags: 'w' | 'wx',
+    private readonly writeBehind: boolean,
+  ) {
+    this.fd = openSync(path, flags);
+  }
+
+  get closed(): boolean {
+    return this.fd < 0;
+  }
+
+  /** Writes all of b[start, end). */
+  write(b: Buffer, start: number, end: number): void {
+    if (this.fd < 0) throw new Error(`write to closed file ${this.path}`);
+    let off = start;
+    while (off < end) off += writeSync(this.fd, b, off, end - off);
+    this.unsynced += end - start;
+    if (this.writeBehind && this.unsynced >= writeBehindBytes) {
+      fdatasyncSync(this.fd);
+      this.unsynced = 0;
+    }
+  }
+
+  close(): void {
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+  }
+}
+
 class LocalSink implements OutputSink {
   private buf = Buffer.allocUnsafe(sinkBufferBytes);
   private used = 0;
-  private fd: number | null;
+  private readonly file: FileWriter;
   bytesWritten = 0;
 
   constructor(private readonly path: string) {
-    this.fd = openSync(path, 'wx');
+    this.file = new FileWriter(path, 'wx', true);
   }
 
   write(b: Buffer): void {
     if (b.length > this.buf.length - this.used) {
       this.flush();
       if (b.length > this.buf.length) {
-        this.writeFd(b);
+        this.file.write(b, 0, b.length);
         this.bytesWritten += b.length;
         return;
       }
@@ -109,28 +151,20 @@ class LocalSink implements OutputSink {
   }
 
   private flush(): void {
-    if (this.used > 0) this.writeFd(this.buf.subarray(0, this.used));
+    if (this.used > 0) this.file.write(this.buf, 0, this.used);
     this.used = 0;
   }
 
-  private writeFd(b: Buffer): void {
-    if (this.fd === null) throw new Error(`write to closed file ${this.path}`);
-    let off = 0;
-    while (off < b.length) off += writeSync(this.fd, b, off, b.length - off);
-  }
-
   async close(): Promise<void> {
-    if (this.fd === null) return;
+    if (this.file.closed) return;
     this.flush();
-    closeSync(this.fd);
-    this.fd = null;
+    this.file.close();
     this.buf = Buffer.alloc(0);
     await Promise.resolve();
   }
 
   async abort(): Promise<void> {
-    if (this.fd !== null) closeSync(this.fd);
-    this.fd = null;
+    this.file.close();
     await unlink(this.path).catch(() => undefined);
   }
 }

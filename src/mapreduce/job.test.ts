@@ -186,7 +186,8 @@ void test('multi-pass merge (merge factor 2) and spills with a tiny sort buffer,
       },
     });
     const r = await runJobLocally(job, { inputs: [input], output: join(t.path, 'out'), reducers: 2, sortBufferBytes: 8 << 10, mergeFactor: 2, maxSplitBytes: 4096, minSplitBytes: 1 });
-    assert.ok(r.counters.taskValue(TaskCounter.SPILLS) > r.maps, 'maps spilled more than once');
+    // ~5 maps get the short lines; each spills several times (its last run is merged from memory, not spilled).
+    assert.ok(r.counters.taskValue(TaskCounter.SPILLS) > 10, 'maps spilled several times');
     assert.ok(r.counters.taskValue(TaskCounter.MERGE_PASSES) > r.maps + 2, 'multi-pass merges on both sides');
     const got = parseKeyValueLines(await readParts(join(t.path, 'out')));
     const want = new Map<string, string>();

@@ -4,7 +4,7 @@
 
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { equalBytes } from './bytes.js';
+import { copyBytes, equalBytes } from './bytes.js';
 import { FileOutputCommitter, partFileName } from './committer.js';
 import { Counters, TaskCounter } from './counters.js';
 import { MapReduceError, UserCodeError } from './errors.js';
@@ -15,9 +15,10 @@ import { defaultMergeFactor, reduceTaskId, type TaskOutput } from './maptask.js'
 import { RecordWriter } from './output.js';
 import { MergeStream, SegmentReader, SegmentWriter, memcmpStreams, type RecordStream, type SegmentIndexEntry, type StreamComparator } from './segment.js';
 
-/** One map's output for this partition: fetched into memory, or a range of a local file. */
+/** One map's output for this partition: fetched into memory, or a range of a local file.
+ *  `crcChecked`: the shuffle fetch verified the CRC32 of `data` as it arrived. */
 export type ReduceSegment =
-  | { readonly mapId: string; readonly data: Buffer; readonly records: number; readonly crc32: number }
+  | { readonly mapId: string; readonly data: Buffer; readonly records: number; readonly crc32: number; readonly crcChecked?: boolean }
   | { readonly mapId: string; readonly path: string; readonly offset: number; readonly length: number; readonly records: number; readonly crc32: number };
 
 export interface ReduceTaskOptions {
@@ -58,7 +59,7 @@ function segmentLength(s: ReduceSegment): number {
 }
 
 function openSegment(s: ReduceSegment, partition: number, readerBytes: number): SegmentReader {
-  if ('data' in s) return SegmentReader.fromBuffer(s.data, { records: s.records, crc32: s.crc32 }, { mapId: s.mapId, partition });
+  if ('data' in s) return SegmentReader.fromBuffer(s.data, { records: s.records, crc32: s.crcChecked === true ? -1 : s.crc32 }, { mapId: s.mapId, partition });
   const entry: SegmentIndexEntry = { offset: s.offset, length: s.length, records: s.records, crc32: s.crc32 };
   return SegmentReader.fromFile(s.path, entry, { mapId: s.mapId, partition }, readerBytes);
 }
@@ -109,15 +110,20 @@ function copyRecords(stream: RecordStream, sink: OutputSink): { records: number;
   let prevLen = -1;
   while (stream.next()) {
     records++;
-    const kl = stream.keyEnd - stream.keyStart;
-    if (prevLen < 0 || !equalBytes(prev, 0, prevLen, stream.key, stream.keyStart, stream.keyEnd)) {
+    const k = stream.key;
+    const ks = stream.keyStart;
+    const ke = stream.keyEnd;
+    if (prevLen < 0 || !equalBytes(prev, 0, prevLen, k, ks, ke)) {
       groups++;
-      if (kl > prev.length) prev = Buffer.allocUnsafe(kl * 2);
-      stream.key.copy(prev, 0, stream.keyStart, stream.keyEnd);
-      prevLen = kl;
+      if (ke - ks > prev.length) prev = Buffer.allocUnsafe((ke - ks) * 2);
+      prevLen = copyBytes(k, ks, ke, prev, 0);
     }
-    sink.writeRange(stream.key, stream.keyStart, stream.keyEnd);
-    sink.writeRange(stream.value, stream.valueStart, stream.valueEnd);
+    // Key and value are adjacent in segment buffers: one copy.
+    if (k === stream.value && ke === stream.valueStart) sink.writeRange(k, ks, stream.valueEnd);
+    else {
+      sink.writeRange(k, ks, ke);
+      sink.writeRange(stream.value, stream.valueStart, stream.valueEnd);
+    }
   }
   return { records, groups };
 }

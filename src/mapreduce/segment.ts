@@ -10,10 +10,11 @@
 // as (buffer, start, end) ranges that stay valid until the next `next()`.
 
 import assert from 'node:assert/strict';
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { compareBytes, copyBytes, readU32, writeU32 } from './bytes.js';
 import { ChecksumError } from './errors.js';
+import { FileWriter } from './fs.js';
 
 export const recordHeaderBytes = 8;
 
@@ -51,7 +52,7 @@ export interface SegmentLabel {
 export class SegmentWriter {
   private buf: Buffer;
   private used = 0;
-  private fd: number;
+  private readonly file: FileWriter;
   /** Bytes handed to the writer so far (= file offset of the next byte). */
   position = 0;
   private segStart = -1;
@@ -59,12 +60,13 @@ export class SegmentWriter {
   private segCrc = 0;
   private crcFrom = 0; // first buffered byte not yet in segCrc
 
+  /** `keep`: the file outlives the task (map output), so it is written behind (FileWriter). */
   constructor(
     readonly path: string,
-    bufferBytes = 1 << 20,
+    keep = false,
   ) {
-    this.buf = Buffer.allocUnsafe(bufferBytes);
-    this.fd = openSync(path, 'w');
+    this.buf = Buffer.allocUnsafe(1 << 20);
+    this.file = new FileWriter(path, 'w', keep);
   }
 
   beginSegment(): void {
@@ -120,8 +122,7 @@ export class SegmentWriter {
 
   private flush(): void {
     if (this.segStart !== -1) this.segCrc = crc32(this.buf.subarray(this.crcFrom, this.used), this.segCrc);
-    let off = 0;
-    while (off < this.used) off += writeSync(this.fd, this.buf, off, this.used - off);
+    this.file.write(this.buf, 0, this.used);
     this.used = 0;
     this.crcFrom = 0;
   }
@@ -129,8 +130,7 @@ export class SegmentWriter {
   close(): void {
     assert.equal(this.segStart, -1, 'closing with an open segment');
     this.flush();
-    closeSync(this.fd);
-    this.fd = -1;
+    this.file.close();
   }
 }
 
@@ -169,10 +169,11 @@ export class SegmentReader implements RecordStream {
     this.fileEnd = entry.offset + entry.length;
   }
 
-  /** A segment held in memory (e.g. fetched by the shuffle). Checksum is verified now. */
+  /** A segment held in memory (e.g. fetched by the shuffle). Checksum is verified now,
+   *  unless `entry.crc32` is -1 (the caller checked these very bytes already). */
   static fromBuffer(data: Buffer, entry: Omit<SegmentIndexEntry, 'offset' | 'length'> | null, label: SegmentLabel): SegmentReader {
     const full: SegmentIndexEntry = { offset: 0, length: data.length, records: entry?.records ?? -1, crc32: entry?.crc32 ?? -1 };
-    if (entry !== null) {
+    if (entry !== null && entry.crc32 >= 0) {
       const c = crc32(data);
       if (c !== entry.crc32) throw new ChecksumError(label.mapId, label.partition, `CRC32 ${c.toString(16)} != expected ${entry.crc32.toString(16)}`);
     }

@@ -20,6 +20,8 @@ export const crcHeader = 'x-coronet-crc32';
 export const recordsHeader = 'x-coronet-records';
 
 const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+/** Read size when serving a segment (the stream default, 64 KiB, costs a chunk's overhead per 64 KiB). */
+const serveChunkBytes = 1 << 20;
 
 /** Where runMapTask should put the output of map `mapId` of job `jobId` so that
  *  serveMapOutput(…, baseDir) finds it. */
@@ -87,7 +89,7 @@ export async function serveMapOutput(req: IncomingMessage, res: ServerResponse, 
     res.end();
     return;
   }
-  const stream = createReadStream(join(dir, mapOutputFileName), { start: entry.offset, end: entry.offset + entry.length - 1 });
+  const stream = createReadStream(join(dir, mapOutputFileName), { start: entry.offset, end: entry.offset + entry.length - 1, highWaterMark: serveChunkBytes });
   await new Promise<void>((done) => {
     stream.on('error', () => {
       res.destroy();
@@ -189,9 +191,15 @@ async function fetchOne(
   let data: Buffer | null = null;
   try {
     if (path === null) {
-      data = Buffer.from(await res.arrayBuffer());
-      received = data.length;
-      got = crc32(data);
+      // Straight into one buffer of the announced size: no chunk list, no concatenation.
+      const buf = Buffer.allocUnsafe(length);
+      for await (const chunk of (res.body ?? []) as unknown as AsyncIterable<Uint8Array>) {
+        if (received + chunk.length > length) throw new RetryableError(`GET ${url}: more than the ${length} bytes announced`);
+        buf.set(chunk, received);
+        got = crc32(chunk, got);
+        received += chunk.length;
+      }
+      data = buf;
     } else {
       const fh = await open(path, 'w');
       try {
@@ -317,7 +325,7 @@ export class ShuffleFetcher {
         const f = await fetchOne(src, partition, this.timeoutMs, this.abort.signal, placeOnDisk);
         this.bytes += f.length;
         if (f.data === null) return { mapId: src.mapId, path: f.path, offset: 0, length: f.length, records: f.records, crc32: f.crc };
-        return { mapId: src.mapId, data: f.data, records: f.records, crc32: f.crc };
+        return { mapId: src.mapId, data: f.data, records: f.records, crc32: f.crc, crcChecked: true };
       } catch (e) {
         this.inMemory -= reserved;
         const retryable = e instanceof RetryableError || e instanceof ChecksumError;

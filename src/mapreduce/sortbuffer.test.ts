@@ -3,8 +3,9 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { raw } from './codecs.js';
-import { Counters } from './counters.js';
+import { compareBytes } from './bytes.js';
+import { number, raw } from './codecs.js';
+import { Counters, TaskCounter } from './counters.js';
 import { SegmentReader } from './segment.js';
 import { MapOutputBuffer } from './sortbuffer.js';
 import { tempDir } from './test-helpers.js';
@@ -63,6 +64,18 @@ void test('map output buffer: every partition segment is sorted by memcmp and ho
             seen.map((s) => s.slice(s.indexOf(':') + 1)).sort(),
             records.map(([k, v]) => `${k.toString('hex')}:${v.toString('hex')}`).sort(),
           );
+          // Equal keys keep emit order through spills, the in-memory run and merges.
+          const emitted = records.map(([k, v]) => `${k.toString('hex')}:${v.toString('hex')}`);
+          const byKey = (xs: string[]) => {
+            const m = new Map<string, string[]>();
+            for (const x of xs) {
+              const k = x.slice(0, x.indexOf(':'));
+              m.set(k, [...(m.get(k) ?? []), x]);
+            }
+            return m;
+          };
+          const want = byKey(emitted);
+          for (const [k, got] of byKey(seen.map((s) => s.slice(s.indexOf(':') + 1)))) assert.deepEqual(got, want.get(k), `order of the values of key ${k}`);
         },
       ),
       { numRuns: 150, seed: 20261122 },
@@ -70,4 +83,76 @@ void test('map output buffer: every partition segment is sorted by memcmp and ho
   } finally {
     await t.cleanup();
   }
+});
+
+void test('map output buffer with a combiner: spills, the in-memory run and merges keep every key\'s sum (property)', async () => {
+  const t = await tempDir();
+  let run = 0;
+  try {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(keyArb, fc.integer({ min: -1000, max: 1000 })), { maxLength: 400 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.constantFrom(1, 2048, 1 << 20),
+        fc.integer({ min: 2, max: 4 }),
+        async (records, partitions, sortBufferBytes, mergeFactor) => {
+          const dir = join(t.path, String(run++));
+          await mkdir(dir);
+          const counters = new Counters();
+          const b = new MapOutputBuffer<Buffer, number>({
+            mapId: 'm',
+            dir,
+            partitions,
+            keyCodec: raw,
+            valueCodec: number,
+            partitioner: null,
+            combine(key, values, ctx) {
+              let n = 0;
+              for (const v of values) n += v;
+              ctx.emit(key, n);
+            },
+            combineContext: { config: {}, jobId: 'j', taskId: 'm', attemptId: 'm_0', partitions, counter: () => ({ increment() {}, value: 0 }) },
+            sortBufferBytes,
+            mergeFactor,
+            counters,
+          });
+          for (const [k, v] of records) b.collect(k, v);
+          const out = b.finish();
+          const got = new Map<string, number>();
+          for (let p = 0; p < partitions; p++) {
+            const r = SegmentReader.fromFile(out.dataPath, out.index.partitions[p], { mapId: 'm', partition: p });
+            while (r.next()) {
+              const k = r.key.toString('hex', r.keyStart, r.keyEnd);
+              got.set(k, (got.get(k) ?? 0) + number.read(r.value, r.valueStart, r.valueEnd));
+            }
+          }
+          const want = new Map<string, number>();
+          for (const [k, v] of records) want.set(k.toString('hex'), (want.get(k.toString('hex')) ?? 0) + v);
+          assert.deepEqual([...got].sort(), [...want].sort());
+          // The final merge includes the records still buffered, so it combines: one record per key.
+          assert.equal(
+            out.index.partitions.reduce((n, e) => n + e.records, 0),
+            want.size,
+          );
+          assert.ok(counters.taskValue(TaskCounter.COMBINE_OUTPUT_RECORDS) >= want.size);
+        },
+      ),
+      { numRuns: 100, seed: 20261123 },
+    );
+  } finally {
+    await t.cleanup();
+  }
+});
+
+void test('compareBytes orders byte ranges like Buffer.compare, short and long (property)', () => {
+  const bytes = fc.uint8Array({ maxLength: 80 }).map((a) => Buffer.from(a.map((b) => [0, 1, 97, 255][b % 4])));
+  fc.assert(
+    fc.property(bytes, bytes, fc.nat(8), fc.nat(8), (a, b, pa, pb) => {
+      // Ranges inside larger buffers, at different offsets.
+      const A = Buffer.concat([Buffer.alloc(pa, 7), a, Buffer.alloc(3, 9)]);
+      const B = Buffer.concat([Buffer.alloc(pb, 5), b, Buffer.alloc(2, 1)]);
+      assert.equal(Math.sign(compareBytes(A, pa, pa + a.length, B, pb, pb + b.length)), Buffer.compare(a, b));
+    }),
+    { numRuns: 2000, seed: 20261124 },
+  );
 });

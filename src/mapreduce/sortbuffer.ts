@@ -1,7 +1,8 @@
 // The map-side output buffer: collects emitted records into one byte arena under a byte
 // budget, sorts them by (partition, key) when full, spills sorted runs to local disk
-// (running the combiner on each run), and finally merges the spills into ONE map output
-// file with a per-partition index (offset, length, records, CRC32).
+// (running the combiner on each run), and finally merges the spills and the records
+// still in the arena (sorted, never spilled first) into ONE map output file with a
+// per-partition index (offset, length, records, CRC32).
 //
 // Arena record: [partition u32][key length u32][value length u32][key][value].
 // Budget: arena bytes in use + 20 bytes of sort metadata per record <= sortBufferBytes.
@@ -32,6 +33,8 @@ const maxRecordsPerSpill = (1 << 24) - 1;
 const minSortBufferBytes = 4 << 10;
 /** Like Hadoop's min.num.spills.for.combine: the merge combines only when this many spills exist. */
 const minSpillsForCombine = 3;
+/** Read buffer per spill in a merge. */
+const mergeReadBytes = 1 << 20;
 
 export const mapOutputFileName = 'file.out';
 export const mapOutputIndexName = 'file.out.index';
@@ -88,6 +91,7 @@ export class MapOutputBuffer<K, V> {
   private sortWords = new BigUint64Array(0);
   private orderScratch = new Uint32Array(0);
   private sortedScratch = new Uint32Array(0);
+  private readBuffers: Buffer[] = [];
   private outputBytes = 0;
   private outputRecords = 0;
   private readonly budget: number;
@@ -176,13 +180,19 @@ export class MapOutputBuffer<K, V> {
 
   /** Sorts the buffered records and writes them as one spill file. */
   private spill(): void {
+    this.spills.push(this.writeSortedRun(this.nextSpillPath(), false));
+    this.o.counters.task(TaskCounter.SPILLS, 1);
+  }
+
+  /** Sorts the buffered records, writes them (combined) to `path` and empties the buffer.
+   *  `final`: `path` is the map output. */
+  private writeSortedRun(path: string, final: boolean): Spill {
     const o = this.o;
-    const { order, starts } = this.sortRecords();
-    const w = new SegmentWriter(this.nextSpillPath());
+    const stream = this.sortedStream();
+    const w = new SegmentWriter(path, final);
     const index: SegmentIndexEntry[] = [];
-    const stream = new ArenaStream(this.arena, order);
     for (let p = 0; p < o.partitions; p++) {
-      stream.reset(starts[p], starts[p + 1]);
+      stream.partition(p);
       w.beginSegment();
       if (o.combine !== undefined) this.combineInto(stream, w);
       else w.appendAll(stream);
@@ -192,10 +202,14 @@ export class MapOutputBuffer<K, V> {
     let spilled = 0;
     for (const e of index) spilled += e.records;
     o.counters.task(TaskCounter.SPILLED_RECORDS, spilled);
-    o.counters.task(TaskCounter.SPILLS, 1);
-    this.spills.push({ path: w.path, index });
     this.pos = 0;
     this.count = 0;
+    return { path: w.path, index };
+  }
+
+  private sortedStream(): ArenaStream {
+    const { order, starts } = this.sortRecords();
+    return new ArenaStream(this.arena, order, starts);
   }
 
   private combineInto(stream: RecordStream, w: SegmentWriter): void {
@@ -300,35 +314,45 @@ export class MapOutputBuffer<K, V> {
     order.set(sorted, from);
   }
 
-  /** Spills what is left and merges all spills into the map output file + index. */
+  /** Writes the map output file + index: what is still buffered is sorted and merged
+   *  with the spills in one pass (never spilled first); with no spills it is written
+   *  as the map output directly. */
   finish(): MapOutputFiles {
     const o = this.o;
-    if (this.count > 0 || this.spills.length === 0) this.spill();
     o.counters.task(TaskCounter.MAP_OUTPUT_RECORDS, this.outputRecords);
     o.counters.task(TaskCounter.MAP_OUTPUT_BYTES, this.outputBytes);
-    this.offsets = new Uint32Array(0);
-    this.sortWords = new BigUint64Array(0);
-    this.orderScratch = new Uint32Array(0);
-    this.sortedScratch = new Uint32Array(0);
-    let spills = this.spills;
-    let passes = 0;
-    while (spills.length > o.mergeFactor) {
-      const batch = spills.slice(0, o.mergeFactor);
-      const merged = this.mergeSpills(batch, this.nextSpillPath());
-      spills = [...spills.slice(o.mergeFactor), merged];
-      passes++;
-    }
     const dataPath = join(o.dir, mapOutputFileName);
     const indexPath = join(o.dir, mapOutputIndexName);
     let final: Spill;
-    if (spills.length === 1) {
-      renameSync(spills[0].path, dataPath);
-      final = { path: dataPath, index: spills[0].index };
+    let passes = 0;
+    if (this.spills.length === 0) {
+      final = this.writeSortedRun(dataPath, true);
     } else {
-      final = this.mergeSpills(spills, dataPath);
-      passes++;
+      const inMemory = this.count > 0 ? this.sortedStream() : null;
+      this.sortWords = new BigUint64Array(0);
+      this.sortedScratch = new Uint32Array(0);
+      // Intermediate passes until the spills (plus the in-memory run) fit one final merge.
+      const finalSpills = o.mergeFactor - (inMemory === null ? 0 : 1);
+      let spills = this.spills;
+      while (spills.length > finalSpills) {
+        const merged = this.mergeRuns(spills.slice(0, o.mergeFactor), null, this.nextSpillPath(), false);
+        spills = [...spills.slice(o.mergeFactor), merged];
+        passes++;
+      }
+      if (spills.length === 1 && inMemory === null) {
+        renameSync(spills[0].path, dataPath);
+        final = { path: dataPath, index: spills[0].index };
+      } else {
+        final = this.mergeRuns(spills, inMemory, dataPath, true);
+        passes++;
+      }
     }
     this.arena = Buffer.alloc(0);
+    this.offsets = new Uint32Array(0);
+    this.orderScratch = new Uint32Array(0);
+    this.sortWords = new BigUint64Array(0);
+    this.sortedScratch = new Uint32Array(0);
+    this.readBuffers = [];
     o.counters.task(TaskCounter.MERGE_PASSES, passes);
     let bytes = 0;
     for (const e of final.index) bytes += e.length;
@@ -338,19 +362,32 @@ export class MapOutputBuffer<K, V> {
     return { dataPath, indexPath, index };
   }
 
-  private mergeSpills(spills: readonly Spill[], outPath: string): Spill {
+  /** Read buffers of the merge, one per spill, allocated once for all passes. */
+  private readBuffer(i: number): Buffer {
+    this.readBuffers[i] ??= Buffer.allocUnsafe(mergeReadBytes);
+    return this.readBuffers[i];
+  }
+
+  /** Merges spills, and the in-memory run after them (ties keep emit order), into one
+   *  file. `final`: `outPath` is the map output. */
+  private mergeRuns(spills: readonly Spill[], inMemory: ArenaStream | null, outPath: string, final: boolean): Spill {
     const o = this.o;
-    const w = new SegmentWriter(outPath);
+    const w = new SegmentWriter(outPath, final);
     const index: SegmentIndexEntry[] = [];
-    // The sort arena is free now: the readers' buffers are carved out of it.
-    const readerBytes = Math.floor(this.arena.length / spills.length);
-    const bufferOf = (i: number): Buffer | number => (readerBytes >= 64 << 10 ? this.arena.subarray(i * readerBytes, (i + 1) * readerBytes) : 64 << 10);
+    const runs = spills.length + (inMemory === null ? 0 : 1);
+    // The combiner ran on each spill but not yet on the in-memory records.
+    const combine = o.combine !== undefined && (runs >= minSpillsForCombine || inMemory !== null);
     for (let p = 0; p < o.partitions; p++) {
-      const readers = spills.map((s, i) => SegmentReader.fromFile(s.path, s.index[p], { mapId: `${o.mapId} (spill ${s.path})`, partition: p }, bufferOf(i)));
-      const merged = new MergeStream(readers, this.streamCmp);
+      const readers = spills.map((s, i) => SegmentReader.fromFile(s.path, s.index[p], { mapId: `${o.mapId} (spill ${s.path})`, partition: p }, this.readBuffer(i)));
+      const streams: RecordStream[] = [...readers];
+      if (inMemory !== null) {
+        inMemory.partition(p);
+        streams.push(inMemory);
+      }
+      const merged = streams.length === 1 ? streams[0] : new MergeStream(streams, this.streamCmp);
       w.beginSegment();
       try {
-        if (o.combine !== undefined && spills.length >= minSpillsForCombine) this.combineInto(merged, w);
+        if (combine) this.combineInto(merged, w);
         else w.appendAll(merged);
       } finally {
         for (const r of readers) r.close();
@@ -366,7 +403,7 @@ export class MapOutputBuffer<K, V> {
   }
 }
 
-/** The buffered records of one partition, in sorted order, as a stream. */
+/** The buffered records in sorted order, as a stream over one partition at a time. */
 class ArenaStream implements RecordStream {
   key: Buffer;
   keyStart = 0;
@@ -380,14 +417,16 @@ class ArenaStream implements RecordStream {
   constructor(
     private readonly arena: Buffer,
     private readonly order: Uint32Array,
+    private readonly starts: Uint32Array,
   ) {
     this.key = arena;
     this.value = arena;
   }
 
-  reset(from: number, to: number): void {
-    this.i = from;
-    this.to = to;
+  /** Positions the stream before the first record of partition `p`. */
+  partition(p: number): void {
+    this.i = this.starts[p];
+    this.to = this.starts[p + 1];
   }
 
   next(): boolean {
