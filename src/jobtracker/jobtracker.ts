@@ -282,6 +282,7 @@ export class JobTracker {
     if (a.state !== 'running') return;
     switch (m.t) {
       case 'done':
+        this.log.debug('attempt done', { attempt: a.id, runMs: m.runMs });
         void this.attemptSucceeded(a, m.counters, m.output, m.runMs);
         break;
       case 'failed':
@@ -814,6 +815,7 @@ export class JobTracker {
     const kind = this.o.reducers > 0 ? 'reduce' : 'map';
     const last = kind === 'reduce' ? this.reduces : this.maps;
     if (this.succeeded[kind] < last.length) return;
+    this.log.debug('committing the job');
     try {
       // Tasks whose attempt wrote no output have nothing to publish.
       await this.committer.commitJob(last.filter((t) => t.committed).map((t) => t.id));
