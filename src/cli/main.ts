@@ -3,11 +3,6 @@
 // 2 bad usage or bad input — each failure with one clear line on stderr.
 
 import { UsageError, errorMessage } from '../common/errors.js';
-import { RpcError } from '../proto/index.js';
-import { clusterManagerCommand, localCommand, nodeAgentCommand } from './daemons.js';
-import { nodesCommand, sessionsCommand, poolsCommand, adminCommand } from './info.js';
-import { shellCommand } from './shell.js';
-import { runCommand, jobCommand, jobtrackerCommand, historyCommand, streamingCommand } from './jobs.js';
 
 const usage = `coronet — a cluster resource manager with a MapReduce engine
 
@@ -38,20 +33,23 @@ start an embedded local cluster when neither is given.
 
 type Command = (argv: string[]) => Promise<number>;
 
-const commands: Record<string, Command> = {
-  'cluster-manager': clusterManagerCommand,
-  'node-agent': nodeAgentCommand,
-  local: localCommand,
-  shell: shellCommand,
-  nodes: nodesCommand,
-  sessions: sessionsCommand,
-  pools: poolsCommand,
-  admin: adminCommand,
-  run: runCommand,
-  streaming: streamingCommand,
-  job: jobCommand,
-  history: historyCommand,
-  jobtracker: jobtrackerCommand,
+// Each command imports only its own module when it runs: `coronet run` does not load
+// the daemons (LMDB, HTTP servers, the web UI) and `coronet nodes` not the MapReduce
+// engine, so a client command starts in little more than Node's own start-up.
+const commands: Record<string, () => Promise<Command>> = {
+  'cluster-manager': async () => (await import('./daemons.js')).clusterManagerCommand,
+  'node-agent': async () => (await import('./daemons.js')).nodeAgentCommand,
+  local: async () => (await import('./daemons.js')).localCommand,
+  shell: async () => (await import('./shell.js')).shellCommand,
+  nodes: async () => (await import('./info.js')).nodesCommand,
+  sessions: async () => (await import('./info.js')).sessionsCommand,
+  pools: async () => (await import('./info.js')).poolsCommand,
+  admin: async () => (await import('./info.js')).adminCommand,
+  run: async () => (await import('./jobs.js')).runCommand,
+  streaming: async () => (await import('./jobs.js')).streamingCommand,
+  job: async () => (await import('./jobs.js')).jobCommand,
+  history: async () => (await import('./jobs.js')).historyCommand,
+  jobtracker: async () => (await import('./jobs.js')).jobtrackerCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -64,9 +62,9 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write('coronet 0.1.0\n');
     return 0;
   }
-  const cmd = commands[name];
-  if (!cmd) throw new UsageError(`unknown command "${name}" (run "coronet --help")`);
-  return cmd(rest);
+  const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!load) throw new UsageError(`unknown command "${name}" (run "coronet --help")`);
+  return (await load())(rest);
 }
 
 main(process.argv.slice(2)).then(
@@ -77,9 +75,6 @@ main(process.argv.slice(2)).then(
     if (err instanceof UsageError) {
       process.stderr.write(`coronet: ${err.message}\n`);
       process.exitCode = 2;
-    } else if (err instanceof RpcError) {
-      process.stderr.write(`coronet: ${err.message}\n`);
-      process.exitCode = 1;
     } else {
       process.stderr.write(`coronet: ${errorMessage(err)}\n`);
       if (process.env.CORONET_DEBUG) console.error(err);

@@ -63,7 +63,7 @@ export async function startClusterManager(config: CmConfig, opts: { log?: Logger
   // report: the CM files what it knows, so `coronet job status` and the UI tell why.
   cm.onSessionEnded = (s) => {
     const jobId = s.tags.jobId;
-    if (s.kind !== 'mapreduce' || !jobId || history.exists(jobId)) return;
+    if (s.kind !== 'mapreduce' || !jobId || s.finalStatus === 'SUCCEEDED' || history.exists(jobId)) return;
     const bad = history.put({ jobId, name: s.name, user: s.user, pool: s.pool, state: s.finalStatus === 'SUCCEEDED' ? 'succeeded' : s.finalStatus === 'KILLED' ? 'killed' : 'failed', startedAtMs: s.startedAtMs, finishedAtMs: s.endedAtMs, diagnostics: s.diagnostics || `the session ended (${s.finalStatus}) without a report from its job tracker`, sessionId: s.id, counters: {}, tasks: [] });
     if (bad) log.warn('could not file the report of an ended job', { jobId, error: bad });
   };

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JobCheckpoint, type TaskCheckpoint } from './checkpoint.js';
 
-const task = (taskId: string, attemptId: string): TaskCheckpoint => ({ taskId, attemptId, node: 'n1', shuffleAddress: '127.0.0.1:1', startMs: 1, endMs: 2, counters: { job: { MAP_INPUT_RECORDS: 3 } } as never, output: taskId.startsWith('m-') ? { mapId: attemptId, taskId, shuffleUrl: 'http://127.0.0.1:1' } : null });
+const task = (taskId: string, attemptId: string): TaskCheckpoint => ({ taskId, attemptId, node: 'n1', shuffleAddress: '127.0.0.1:1', startMs: 1, endMs: 2, counters: { job: { MAP_INPUT_RECORDS: 3 } } as never, committed: !taskId.startsWith('m-'), output: taskId.startsWith('m-') ? { mapId: attemptId, taskId, shuffleUrl: 'http://127.0.0.1:1' } : null });
 
 void test('a checkpoint returns the last word on each task and survives a torn last line', () => {
   const dir = mkdtempSync(join(tmpdir(), 'coronet-ckpt-'));

@@ -22,6 +22,8 @@ export interface TaskCheckpoint {
   counters: CountersJson;
   /** A map's output, for the reduces; null for reduces and map-only jobs. */
   output: MapSource | null;
+  /** The task committed job output (a task that wrote nothing has none to publish). */
+  committed: boolean;
 }
 
 type Line = ({ t: 'done' } & TaskCheckpoint) | { t: 'lost'; taskId: string };

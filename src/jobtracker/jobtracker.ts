@@ -20,6 +20,8 @@ import type { Logger } from '../common/log.js';
 import { LineChannel, type FromRunner, type MapSource, type ToRunner } from './umbilical.js';
 import type { JobSettings } from './settings.js';
 import type { JobCheckpoint, TaskCheckpoint } from './checkpoint.js';
+import { WorkQueue, type WorkItem as QueueItem } from './work-queue.js';
+import { OutstandingRequests } from './requests.js';
 
 export type JobState = 'running' | 'succeeded' | 'failed' | 'killed';
 type TaskKind = 'map' | 'reduce';
@@ -54,22 +56,20 @@ interface Task {
   /** For a succeeded map: where its output is. */
   output: MapSource | null;
   succeededAttempt: Attempt | null;
+  /** The succeeded attempt's output was committed (false: it wrote none, nothing to publish). */
+  committed: boolean;
 }
 
-/** A unit of work waiting for a runner: a task's next (maybe speculative) attempt. */
-interface WorkItem {
-  task: Task;
-  speculative: boolean;
-  requestId: string | null;
-  since: number;
-}
+type WorkItem = QueueItem<Task>;
 
 interface Runner {
   grant: Grant;
   containerId: string;
   state: 'launching' | 'idle' | 'busy' | 'gone';
   channel: LineChannel<ToRunner, FromRunner> | null;
-  attempt: Attempt | null;
+  /** Attempts pushed to it, in the order it runs them: the first is running, the rest
+   *  (short maps only) wait there. Busy = not empty. */
+  attempts: Attempt[];
   launchedAt: number;
   idleSince: number;
 }
@@ -138,13 +138,27 @@ const mapStarvedKillReduceMs = 10_000;
 const disconnectedWhy = 'task runner disconnected (its process died)';
 /** Failed attempts (of different tasks) on one node before this job stops using it. */
 const nodeFailuresBlacklist = 3;
+/** Short maps are pushed to a runner ahead of time, as many as run in about this long
+ *  (by the job's mean map run time so far, as the runners measure it), so it never waits
+ *  for its next task even when the round trip to the JT is slow (a loaded machine: tens
+ *  of ms); long ones one at a time, so no runner hoards work another one could start. */
+const pipelineBudgetMs = 50;
+const maxPipelineDepth = 1000;
+/** The progress callback gets a status at most this often (and at the end). */
+const progressIntervalMs = 200;
 
 export class JobTracker {
   private readonly tasks: Task[] = [];
   private readonly maps: Task[] = [];
   private readonly reduces: Task[] = [];
-  private readonly queue: WorkItem[] = [];
-  private readonly requests = new Map<string, WorkItem | null>();
+  private readonly taskById = new Map<string, Task>();
+  private readonly queue = new WorkQueue<Task>();
+  private readonly requests = new OutstandingRequests<WorkItem>();
+  private readonly succeeded = { map: 0, reduce: 0 };
+  /** Mean run time of this job's successful map attempts (ms), for the pipeline depth. */
+  private mapRunMs = { total: 0, count: 0 };
+  private pumpScheduled = false;
+  private lastProgressAt = 0;
   private readonly runners = new Map<string, Runner>();
   private readonly attempts = new Map<string, Attempt>();
   private readonly committer: FileOutputCommitter;
@@ -177,12 +191,14 @@ export class JobTracker {
       this.maps.push(t);
     }
     for (let p = 0; p < o.reducers; p++) this.reduces.push(this.newTask('reduce', p, null));
-    for (const done of o.recovery?.done ?? []) this.restoreTask(done);
+    if (o.recovery?.done.length) {
+      const byId = new Map(this.tasks.map((t) => [t.id, t]));
+      for (const done of o.recovery.done) this.restoreTask(byId.get(done.taskId), done);
+    }
   }
 
   /** A task an earlier JT attempt finished: succeeded, with its output and counters. */
-  private restoreTask(c: TaskCheckpoint): void {
-    const t = this.tasks.find((x) => x.id === c.taskId);
+  private restoreTask(t: Task | undefined, c: TaskCheckpoint): void {
     if (!t || (t.kind === 'map' && this.o.reducers > 0 && !c.output)) return;
     const a: Attempt = { id: c.attemptId, taskId: t.id, node: c.node, containerId: '', shuffleAddress: c.shuffleAddress, startMs: c.startMs, endMs: c.endMs, state: 'succeeded', speculative: false, diagnostics: 'finished by an earlier job tracker attempt', runner: null, counters: c.counters };
     t.attempts.push(a);
@@ -190,12 +206,15 @@ export class JobTracker {
     t.state = 'succeeded';
     t.succeededAttempt = a;
     t.output = c.output;
+    t.committed = c.committed;
+    this.succeeded[t.kind]++;
     this.counters.merge(c.counters);
   }
 
   private newTask(kind: TaskKind, index: number, split: InputSplit | null): Task {
-    const t: Task = { id: kind === 'map' ? mapTaskId(index) : reduceTaskId(index), kind, index, split, state: 'pending', attempts: [], failures: 0, excluded: new Set(), output: null, succeededAttempt: null };
+    const t: Task = { id: kind === 'map' ? mapTaskId(index) : reduceTaskId(index), kind, index, split, state: 'pending', attempts: [], failures: 0, excluded: new Set(), output: null, succeededAttempt: null, committed: false };
     this.tasks.push(t);
+    this.taskById.set(t.id, t);
     return t;
   }
 
@@ -290,13 +309,16 @@ export class JobTracker {
 
   private onRunnerMessage(runner: Runner, m: FromRunner): void {
     const a = 'attemptId' in m ? this.attempts.get(m.attemptId) : undefined;
-    if (!a || a.runner !== runner || a.state !== 'running') return;
+    if (!a || a.runner !== runner) return;
+    if (m.t === 'done' || m.t === 'failed') this.runnerFinished(runner, a);
+    if (a.state !== 'running') return;
     switch (m.t) {
       case 'done':
-        void this.attemptSucceeded(a, m.counters, m.mapOutput !== null || a.taskId.startsWith('m-'));
+        this.log.debug('attempt done', { attempt: a.id, runMs: m.runMs });
+        void this.attemptSucceeded(a, m.counters, m.output, m.runMs);
         break;
       case 'failed':
-        this.attemptFailed(a, m.error, m.stack, true);
+        this.attemptFailed(a, m.error, m.stack);
         break;
       case 'fetch-failed':
         for (const taskId of m.mapIds) this.mapOutputLost(taskId, m.error);
@@ -324,11 +346,9 @@ export class JobTracker {
     switch (ev.type) {
       case 'grant': {
         if (ev.grant.grantId === this.o.ownGrantId || ev.grant.driver) return;
-        const item = this.requests.get(ev.grant.requestId);
-        this.requests.delete(ev.grant.requestId);
-        if (item) item.requestId = null;
-        const probe: Runner = { grant: ev.grant, containerId: '', state: 'launching', channel: null, attempt: null, launchedAt: 0, idleSince: 0 };
-        if (!this.queue.some((w) => this.canServe(probe, w))) {
+        this.requests.granted(ev.grant.requestId);
+        const probe: Runner = { grant: ev.grant, containerId: '', state: 'launching', channel: null, attempts: [], launchedAt: 0, idleSince: 0 };
+        if (!this.nextFor(probe)) {
           await this.o.driver.release([ev.grant.grantId]).catch(() => undefined);
           return;
         }
@@ -394,7 +414,7 @@ export class JobTracker {
       this.updateBlacklist();
     }
     this.log.debug('grant; starting a task runner', { node: grant.node, grant: grant.grantId });
-    const runner: Runner = { grant, containerId: '', state: 'launching', channel: null, attempt: null, launchedAt: Date.now(), idleSince: 0 };
+    const runner: Runner = { grant, containerId: '', state: 'launching', channel: null, attempts: [], launchedAt: Date.now(), idleSince: 0 };
     this.runners.set(grant.grantId, runner);
     try {
       runner.containerId = await this.o.driver.launch(grant, {
@@ -416,59 +436,69 @@ export class JobTracker {
     r.state = 'gone';
     this.runners.delete(r.grant.grantId);
     r.channel?.close();
-    const a = r.attempt;
-    r.attempt = null;
-    if (a && a.state === 'running') {
-      if (countsAsFailure) this.attemptFailed(a, why, '', false);
-      else this.attemptKilled(a, why);
+    const [running, ...waiting] = r.attempts;
+    r.attempts = [];
+    if (running && running.state === 'running') {
+      if (countsAsFailure) this.attemptFailed(running, why, '');
+      else this.attemptKilled(running, why);
     }
+    // Attempts still waiting at the runner never started: not their fault.
+    for (const a of waiting) if (a.state === 'running') this.attemptKilled(a, `${why} (before it started)`);
     this.pump();
+  }
+
+  /** The runner reported the end of an attempt: it is no longer the runner's, and the
+   *  runner has started the next one it holds (it runs them in order). */
+  private runnerFinished(r: Runner, a: Attempt): void {
+    const i = r.attempts.indexOf(a);
+    if (i < 0) return;
+    r.attempts.splice(i, 1);
+    const now = Date.now();
+    if (i === 0 && r.attempts.length > 0) r.attempts[0].startMs = now;
+    if (r.attempts.length === 0 && r.state === 'busy') {
+      r.state = 'idle';
+      r.idleSince = now;
+    }
   }
 
   // ------------------------------------------------------------------ attempts
 
   private enqueue(task: Task, speculative: boolean): void {
-    if (this.queue.some((w) => w.task === task)) return;
-    this.queue.push({ task, speculative, requestId: null, since: Date.now() });
+    this.queue.add(task, speculative, Date.now());
   }
 
   private assign(r: Runner, item: WorkItem): void {
     const t = item.task;
+    // Attempt ids of JT attempt N start at (N-1) * 1000: never those of an earlier JT's orphans.
     const n = t.attempts.length + ((this.o.recovery?.attempt ?? 1) - 1) * 1000;
-    const a: Attempt = { id: `${t.id}_${n}`, taskId: t.id, node: r.grant.node, containerId: r.containerId, shuffleAddress: r.grant.shuffleAddress, startMs: Date.now(), endMs: 0, state: 'running', speculative: item.speculative, diagnostics: '', runner: r, counters: null };
+    const now = Date.now();
+    // An attempt queued behind others at the runner starts when they are done (startMs 0 until then).
+    const a: Attempt = { id: `${t.id}_${n}`, taskId: t.id, node: r.grant.node, containerId: r.containerId, shuffleAddress: r.grant.shuffleAddress, startMs: r.attempts.length === 0 ? now : 0, endMs: 0, state: 'running', speculative: item.speculative, diagnostics: '', runner: r, counters: null };
     t.attempts.push(a);
     this.attempts.set(a.id, a);
     t.state = 'running';
     r.state = 'busy';
-    r.attempt = a;
+    r.attempts.push(a);
     if (t.kind === 'map') {
       r.channel!.send({ t: 'map', attemptId: a.id, taskId: t.id, split: t.split!, partitions: this.o.reducers });
     } else {
       const sources = this.maps.filter((m) => m.output).map((m) => m.output!);
-      r.channel!.send({ t: 'reduce', attemptId: a.id, taskId: t.id, partition: t.index, partitions: this.o.reducers, sources, complete: this.maps.every((m) => m.state === 'succeeded') });
+      r.channel!.send({ t: 'reduce', attemptId: a.id, taskId: t.id, partition: t.index, partitions: this.o.reducers, sources, complete: this.succeeded.map === this.maps.length });
     }
   }
 
-  private async attemptSucceeded(a: Attempt, counters: CountersJson, isMap: boolean): Promise<void> {
+  /** An attempt finished; `output`: it wrote job output into its attempt directory, which
+   *  must be committed (a map-only map or a reduce that wrote nothing has none). */
+  private async attemptSucceeded(a: Attempt, counters: CountersJson, output: boolean, runMs: number): Promise<void> {
     const t = this.taskOf(a);
     a.endMs = Date.now();
-    const r = a.runner;
-    const freeRunner = () => {
-      if (r && r.state === 'busy' && r.attempt === a) {
-        r.attempt = null;
-        r.state = 'idle';
-        r.idleSince = Date.now();
-      }
-    };
     if (t.state === 'succeeded' || t.state === 'committing') {
       a.state = 'killed';
       a.diagnostics = 'another attempt of this task finished first';
-      freeRunner();
       this.pump();
       return;
     }
-    const needsCommit = t.kind === 'reduce' || this.o.reducers === 0;
-    if (needsCommit) {
+    if (output) {
       t.state = 'committing';
       try {
         await this.committer.commitTask(t.id, a.id);
@@ -476,7 +506,6 @@ export class JobTracker {
         a.state = 'killed';
         a.diagnostics = `commit refused: ${errorMessage(err)}`;
         t.state = t.succeededAttempt ? 'succeeded' : 'running';
-        freeRunner();
         this.pump();
         return;
       }
@@ -484,39 +513,40 @@ export class JobTracker {
     a.state = 'succeeded';
     a.counters = counters;
     this.o.onAttemptEnd?.(t.kind, 'succeeded', (a.endMs - a.startMs) / 1000);
+    if (t.kind === 'map') {
+      this.mapRunMs.total += runMs;
+      this.mapRunMs.count++;
+    }
     t.state = 'succeeded';
     t.succeededAttempt = a;
+    t.committed = output;
+    this.succeeded[t.kind]++;
     this.counters.merge(counters);
-    freeRunner();
     // Other attempts of this task lost the race.
     for (const other of t.attempts) if (other !== a && other.state === 'running') this.abandonAttempt(other, 'another attempt of this task finished first');
     this.removeQueued(t);
+    const isMap = t.kind === 'map';
     if (isMap && this.o.reducers > 0) t.output = { mapId: a.id, taskId: t.id, shuffleUrl: `http://${a.shuffleAddress}` };
-    this.o.recovery?.checkpoint.taskDone({ taskId: t.id, attemptId: a.id, node: a.node, shuffleAddress: a.shuffleAddress, startMs: a.startMs, endMs: a.endMs, counters, output: t.output });
+    this.o.recovery?.checkpoint.taskDone({ taskId: t.id, attemptId: a.id, node: a.node, shuffleAddress: a.shuffleAddress, startMs: a.startMs, endMs: a.endMs, counters, output: t.output, committed: output });
     if (isMap && this.o.reducers > 0 && t.output) {
-      const complete = this.maps.every((m) => m.state === 'succeeded');
-      for (const ra of this.attempts.values()) {
-        if (ra.state === 'running' && ra.taskId.startsWith('r-') && ra.runner?.channel) ra.runner.channel.send({ t: 'sources', attemptId: ra.id, sources: [t.output], complete });
+      const complete = this.succeeded.map === this.maps.length;
+      for (const r of this.runners.values()) {
+        const ra = r.attempts[0];
+        if (ra && ra.state === 'running' && ra.taskId.startsWith('r-')) r.channel?.send({ t: 'sources', attemptId: ra.id, sources: [t.output], complete });
       }
       this.maybeReleaseReduces();
     }
-    this.o.onProgress?.(this.status());
+    this.progress();
     await this.finishIfDone();
     this.pump();
   }
 
-  private attemptFailed(a: Attempt, error: string, stack: string, runnerSurvives: boolean): void {
+  private attemptFailed(a: Attempt, error: string, stack: string): void {
     const t = this.taskOf(a);
     a.state = 'failed';
     a.endMs = Date.now();
     this.o.onAttemptEnd?.(t.kind, 'failed', (a.endMs - a.startMs) / 1000);
     a.diagnostics = stack && !stack.includes(error) ? `${error}\n${stack}` : stack || error;
-    const r = a.runner;
-    if (runnerSurvives && r && r.attempt === a && r.state === 'busy') {
-      r.attempt = null;
-      r.state = 'idle';
-      r.idleSince = Date.now();
-    }
     if (t.state === 'succeeded') return;
     t.failures++;
     this.noteNodeFailure(a.node, t.id);
@@ -570,28 +600,32 @@ export class JobTracker {
     }
   }
 
-  /** Stops an attempt we no longer want: its runner is stopped and its grant given back. */
+  /** Stops an attempt we no longer want. Running: its runner is stopped and its grant given
+   *  back. Still waiting at its runner: it runs there, and what it reports is ignored. */
   private abandonAttempt(a: Attempt, why: string): void {
     a.state = 'killed';
     a.endMs = Date.now();
     a.diagnostics = why;
     const r = a.runner;
-    if (r && r.attempt === a) {
-      r.attempt = null;
-      r.state = 'gone';
-      this.runners.delete(r.grant.grantId);
-      r.channel?.close();
-      void this.o.driver.release([r.grant.grantId]).catch(() => undefined);
-    }
+    if (r && r.attempts[0] === a) this.stopRunner(r, why);
+  }
+
+  /** Gives a runner's grant back; attempts waiting there are queued again. */
+  private stopRunner(r: Runner, why: string): void {
+    const grantId = r.grant.grantId;
+    this.runnerGone(r, why, false);
+    void this.o.driver.release([grantId]).catch(() => undefined);
   }
 
   private mapOutputLost(taskId: string, why: string): void {
-    const t = this.maps.find((m) => m.id === taskId);
-    if (!t || t.state !== 'succeeded') return;
-    if (this.reduces.every((r) => r.state === 'succeeded')) return;
+    const t = this.taskById.get(taskId);
+    if (!t || t.kind !== 'map' || t.state !== 'succeeded') return;
+    if (this.succeeded.reduce === this.reduces.length) return;
     this.log.warn('map output lost; re-running the map', { task: taskId, why });
     this.o.recovery?.checkpoint.mapOutputLost(t.id);
     t.state = 'pending';
+    this.succeeded.map--;
+    t.committed = false;
     t.output = null;
     if (t.succeededAttempt) {
       t.succeededAttempt.state = 'killed';
@@ -604,21 +638,17 @@ export class JobTracker {
   }
 
   private removeQueued(t: Task): void {
-    for (let i = this.queue.length - 1; i >= 0; i--) {
-      if (this.queue[i].task !== t) continue;
-      const [w] = this.queue.splice(i, 1);
-      if (w.requestId) this.cancelRequest(w.requestId);
-    }
+    const w = this.queue.remove(t);
+    if (w) this.requests.orphan(w);
   }
 
   private taskOf(a: Attempt): Task {
-    return this.tasks.find((t) => t.id === a.taskId)!;
+    return this.taskById.get(a.taskId)!;
   }
 
   private maybeReleaseReduces(): void {
     if (this.reducesReleased || this.reduces.length === 0) return;
-    const done = this.maps.filter((m) => m.state === 'succeeded').length;
-    if (this.maps.length === 0 || done / this.maps.length >= this.o.settings.reduceSlowstart) {
+    if (this.maps.length === 0 || this.succeeded.map / this.maps.length >= this.o.settings.reduceSlowstart) {
       this.reducesReleased = true;
       for (const r of this.reduces) if (r.state === 'pending') this.enqueue(r, false);
     }
@@ -626,24 +656,42 @@ export class JobTracker {
 
   // ------------------------------------------------------------------ matching work and runners
 
-  /** Matches idle runners with queued work, and keeps the CM requests in line with demand. */
+  /** Matches runners with queued work on the next event-loop turn: the reports of a burst
+   *  (several runners, several tasks each) are answered by one pass. */
   private pump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pumpNow();
+    });
+  }
+
+  /** Matches runners with queued work, and keeps the CM requests in line with demand. */
+  private pumpNow(): void {
     if (this.state !== 'running') return;
     const now = Date.now();
+    // Every idle runner gets a task first; then runners of short maps are topped up.
     for (const r of this.runners.values()) {
       if (r.state !== 'idle' || !r.channel) continue;
-      const item = this.pickFor(r);
-      if (item) {
-        this.queue.splice(this.queue.indexOf(item), 1);
-        if (item.requestId) this.cancelRequest(item.requestId);
-        this.assign(r, item);
+      const item = this.nextFor(r);
+      if (item) this.take(r, item);
+    }
+    const depth = this.pipelineDepth();
+    if (depth > 1 && this.queue.count('map') > 0) {
+      for (const r of this.runners.values()) {
+        if (r.state !== 'busy' || !r.channel || r.attempts.some((a) => !a.taskId.startsWith('m-'))) continue;
+        while (r.attempts.length < depth) {
+          const item = this.nextFor(r, true);
+          if (!item) break;
+          this.take(r, item);
+        }
       }
     }
     // Idle runners with nothing they may do for a while give their grants back.
     const reducesToCome = this.reduces.length > 0 && !this.reducesReleased;
-    const useful = (r: Runner) => this.queue.some((w) => this.canServe(r, w));
     for (const r of [...this.runners.values()]) {
-      if (r.state === 'idle' && !useful(r) && !reducesToCome && now - r.idleSince >= idleRunnerKeepMs) {
+      if (r.state === 'idle' && !reducesToCome && now - r.idleSince >= idleRunnerKeepMs && !this.nextFor(r)) {
         r.state = 'gone';
         this.runners.delete(r.grant.grantId);
         r.channel?.send({ t: 'exit' });
@@ -651,60 +699,75 @@ export class JobTracker {
       }
     }
     // Requests: one outstanding CM request per queued item, less the runners about to be free.
-    const supply = [...this.runners.values()].filter((r) => r.state === 'launching' || (r.state === 'idle' && useful(r))).length;
-    let outstanding = [...this.requests.values()].length;
-    const demand = this.queue.length;
+    let supply = 0;
+    for (const r of this.runners.values()) if (r.state === 'launching' || (r.state === 'idle' && this.nextFor(r))) supply++;
+    const wanted = Math.max(0, this.queue.size - supply);
     const toRequest: WorkItem[] = [];
     for (const w of this.queue) {
-      if (supply + outstanding + toRequest.length >= demand) break;
+      if (this.requests.size + toRequest.length >= wanted) break;
       if (!w.requestId) toRequest.push(w);
     }
     if (toRequest.length) void this.requestFor(toRequest);
-    // Too much asked for (work went to reused runners): cancel the surplus.
-    while (outstanding > 0 && supply + outstanding > demand) {
-      const id = [...this.requests.keys()].pop()!;
-      this.cancelRequest(id);
-      outstanding--;
-    }
+    // Too much asked for (work went to reused runners): cancel the surplus, in one batch.
+    const surplus = this.requests.takeSurplus(wanted);
+    if (surplus.length) void this.o.driver.cancel(surplus).catch(() => undefined);
   }
 
-  /** A runner may take an item unless the task failed on its node, or it already runs the task. */
+  private take(r: Runner, item: WorkItem): void {
+    this.queue.remove(item.task);
+    this.requests.orphan(item);
+    this.assign(r, item);
+  }
+
+  /** How many maps a runner may hold (running + waiting there). */
+  private pipelineDepth(): number {
+    if (this.mapRunMs.count === 0) return 1;
+    const mean = this.mapRunMs.total / this.mapRunMs.count;
+    return Math.max(1, Math.min(maxPipelineDepth, Math.floor(pipelineBudgetMs / Math.max(mean, 0.01))));
+  }
+
   /** The resources a task of this kind asks for. */
   private taskMemoryMb(kind: TaskKind): number {
     return kind === 'map' ? this.o.settings.mapMemoryMb : this.o.settings.reduceMemoryMb;
   }
 
+  /** A runner may take an item unless its grant is too small, its node is blacklisted or
+   *  excluded for the task, or it already runs the task. */
   private canServe(r: Runner, w: WorkItem): boolean {
     // A runner is reused only for tasks its grant is big enough for.
     if (r.grant.resources.memoryMb < this.taskMemoryMb(w.task.kind) || r.grant.resources.vcores < this.o.settings.taskVcores) return false;
     return !this.blacklist.has(r.grant.node) && !w.task.excluded.has(r.grant.node) && !(w.speculative && w.task.attempts.some((a) => a.state === 'running' && a.node === r.grant.node));
   }
 
-  private pickFor(r: Runner): WorkItem | undefined {
-    const usable = (w: WorkItem) => this.canServe(r, w);
-    const maps = this.queue.filter((w) => w.task.kind === 'map' && usable(w));
-    const local = maps.find((w) => w.task.split?.hosts.includes(r.grant.node));
-    if (local) return local;
-    if (maps.length) return maps[0];
-    // Reduces take runners only while no map waits, so reduces cannot starve the maps.
-    const mapsWaiting = this.queue.some((w) => w.task.kind === 'map');
-    if (mapsWaiting) return undefined;
-    return this.queue.find((w) => w.task.kind === 'reduce' && usable(w));
+  /** The item a runner should take next (queued behind its current work: a map that is not
+   *  a speculative copy, which must start at once to be of use). */
+  private nextFor(r: Runner, behind = false): WorkItem | undefined {
+    if (this.blacklist.has(r.grant.node)) return undefined;
+    return this.queue.next(r.grant.node, (w) => (!behind || !w.speculative) && this.canServe(r, w), behind);
   }
 
+  /** Asks for one container per item; items of the same shape in one request. */
   private async requestFor(items: WorkItem[]): Promise<void> {
     const s = this.o.settings;
-    const specs = items.map((w) => {
-      const id = `${w.task.id}.${++this.requestSeq}`;
-      w.requestId = id;
-      this.requests.set(id, w);
+    const shapes = new Map<string, { memoryMb: number; hosts: string[]; excludedHosts: string[]; items: WorkItem[] }>();
+    for (const w of items) {
+      const memoryMb = this.taskMemoryMb(w.task.kind);
       const hosts = w.task.split ? w.task.split.hosts.filter((h) => h !== 'localhost') : [];
+      const excludedHosts = [...new Set([...w.task.excluded, ...this.blacklist])];
+      const key = JSON.stringify([memoryMb, hosts, excludedHosts]);
+      const shape = shapes.get(key);
+      if (shape) shape.items.push(w);
+      else shapes.set(key, { memoryMb, hosts, excludedHosts, items: [w] });
+    }
+    const specs = [...shapes.values()].map((shape) => {
+      const id = `${shape.items[0].task.id}.${++this.requestSeq}`;
+      this.requests.add(id, shape.items);
       return {
         requestId: id,
-        resources: { memoryMb: this.taskMemoryMb(w.task.kind), vcores: s.taskVcores, gpus: 0, custom: {} },
-        count: 1,
-        hosts,
-        excludedHosts: [...new Set([...w.task.excluded, ...this.blacklist])],
+        resources: { memoryMb: shape.memoryMb, vcores: s.taskVcores, gpus: 0, custom: {} },
+        count: shape.items.length,
+        hosts: shape.hosts,
+        excludedHosts: shape.excludedHosts,
         relaxLocality: true,
       };
     });
@@ -715,11 +778,12 @@ export class JobTracker {
     }
   }
 
-  private cancelRequest(id: string): void {
-    const w = this.requests.get(id);
-    if (w) w.requestId = null;
-    this.requests.delete(id);
-    void this.o.driver.cancel([id]).catch(() => undefined);
+  /** Reports progress, at most every progressIntervalMs (a status lists every task). */
+  private progress(): void {
+    const now = Date.now();
+    if (!this.o.onProgress || now - this.lastProgressAt < progressIntervalMs) return;
+    this.lastProgressAt = now;
+    this.o.onProgress(this.status());
   }
 
   // ------------------------------------------------------------------ timers: speculation, stuck runners
@@ -729,26 +793,29 @@ export class JobTracker {
     const now = Date.now();
     for (const r of this.runners.values()) {
       if (r.state === 'launching' && now - r.launchedAt > runnerHelloTimeoutMs) {
-        this.runnerGone(r, `task runner did not connect within ${runnerHelloTimeoutMs} ms`, false);
-        void this.o.driver.release([r.grant.grantId]).catch(() => undefined);
+        this.stopRunner(r, `task runner did not connect within ${runnerHelloTimeoutMs} ms`);
       }
     }
     if (this.o.settings.speculative) this.speculate(now);
     // A map waiting long while reduces hold every runner: take a reduce's runner back.
-    const starved = this.queue.find((w) => w.task.kind === 'map' && now - w.since > mapStarvedKillReduceMs);
+    let starved: WorkItem | undefined;
+    for (const w of this.queue.items('map')) {
+      if (now - w.since > mapStarvedKillReduceMs) {
+        starved = w;
+        break;
+      }
+    }
     if (starved) {
-      const victim = [...this.attempts.values()].filter((a) => a.state === 'running' && a.taskId.startsWith('r-')).sort((x, y) => y.startMs - x.startMs)[0];
+      let victim: Attempt | undefined;
+      for (const r of this.runners.values()) {
+        const a = r.attempts[0];
+        if (a && a.state === 'running' && a.taskId.startsWith('r-') && (!victim || a.startMs > victim.startMs)) victim = a;
+      }
       if (victim) {
         this.log.info('maps are starved by waiting reduces; stopping a reduce', { reduce: victim.id });
         const r = victim.runner;
         this.attemptKilled(victim, 'stopped to let a waiting map run');
-        if (r && r.attempt === victim) {
-          r.attempt = null;
-          r.state = 'gone';
-          this.runners.delete(r.grant.grantId);
-          r.channel?.close();
-          void this.o.driver.release([r.grant.grantId]).catch(() => undefined);
-        }
+        if (r && r.attempts[0] === victim) this.stopRunner(r, 'stopped to let a waiting map run');
         starved.since = now;
       }
     }
@@ -758,19 +825,20 @@ export class JobTracker {
   private speculate(now: number): void {
     for (const kind of ['map', 'reduce'] as const) {
       const list = kind === 'map' ? this.maps : this.reduces;
-      if (this.queue.some((w) => w.task.kind === kind && !w.speculative)) continue;
+      if ([...this.queue.items(kind)].some((w) => !w.speculative)) continue;
       const durations = list.filter((t) => t.state === 'succeeded' && t.succeededAttempt).map((t) => t.succeededAttempt!.endMs - t.succeededAttempt!.startMs).sort((a, b) => a - b);
       if (durations.length === 0 || durations.length < list.length * 0.25) continue;
-      if (kind === 'reduce' && !this.maps.every((m) => m.state === 'succeeded')) continue;
+      if (kind === 'reduce' && this.succeeded.map < this.maps.length) continue;
       const median = durations[Math.floor(durations.length / 2)];
       const limit = Math.max(speculationMinRunMs, median * this.o.settings.speculativeSlowdown);
       for (const t of list) {
         if (t.state !== 'running') continue;
         const running = t.attempts.filter((a) => a.state === 'running');
-        if (running.length !== 1 || t.attempts.some((a) => a.speculative)) continue;
+        // (startMs 0: still waiting at its runner, not started.)
+        if (running.length !== 1 || running[0].startMs === 0 || t.attempts.some((a) => a.speculative)) continue;
         if (now - running[0].startMs > limit) {
           this.log.info('straggler: starting a speculative attempt', { task: t.id, runningMs: now - running[0].startMs, medianMs: median });
-          this.queue.push({ task: t, speculative: true, requestId: null, since: now });
+          this.enqueue(t, true);
         }
       }
     }
@@ -780,11 +848,14 @@ export class JobTracker {
 
   private async finishIfDone(): Promise<void> {
     if (this.state !== 'running') return;
-    const last = this.o.reducers > 0 ? this.reduces : this.maps;
-    if (!last.every((t) => t.state === 'succeeded')) return;
+    const kind = this.o.reducers > 0 ? 'reduce' : 'map';
+    const last = kind === 'reduce' ? this.reduces : this.maps;
+    if (this.succeeded[kind] < last.length) return;
+    this.log.debug('committing the job');
     try {
       await this.o.recovery?.beforeJobCommit();
-      await this.committer.commitJob(last.map((t) => t.id));
+      // Tasks whose attempt wrote no output have nothing to publish.
+      await this.committer.commitJob(last.filter((t) => t.committed).map((t) => t.id));
     } catch (err) {
       await this.fail(`job commit failed: ${errorMessage(err)}`);
       return;

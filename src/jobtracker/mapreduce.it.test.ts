@@ -283,14 +283,12 @@ export default defineJob({ input: textInput(), codecs: { key: utf8, value: numbe
     const out = join(dir, 'corrupt-out');
     const job = coronetAsync(cluster, ['run', mod, '--input', input, '--output', out, '-D', `release=${release}`, '-D', 'coronet.reduce.slowstart=1', '-D', 'coronet.speculative=false', '-D', 'coronet.split.minsize=4096', '-D', 'coronet.split.maxsize=12000', '-D', 'coronet.map.memory.mb=256', '-D', 'coronet.reduce.memory.mb=256']);
     // Flip bytes in the middle of every finished map's output file on the nodes.
-    const corrupted = await eventually('finished map outputs', () => {
-      const files: string[] = [];
-      for (const node of ['node-1', 'node-2']) {
-        const base = join(cluster.baseDir, node, 'mapoutput');
-        if (!existsSync(base)) continue;
-        for (const jobDir of readdirSync(base)) for (const mapId of readdirSync(join(base, jobDir))) if (!mapId.startsWith('m-00000') && existsSync(join(base, jobDir, mapId, 'file.out'))) files.push(join(base, jobDir, mapId, 'file.out'));
-      }
-      return files.length >= 2 ? files : null;
+    const jobId = await eventually('the job to run', async () => (await getJson<{ jobs: Array<{ jobId: string; name: string }> }>(`http://${cluster.httpAddress}/api/v1/jobs`)).jobs.find((j) => j.name === 'held-last-map.mjs')?.jobId, 60_000);
+    const corrupted = await eventually('finished map outputs', async () => {
+      const st = await getJson<{ tasks?: Array<{ id: string; state: string; attempts: Array<{ id: string; state: string; node: string }> }> }>(`http://${cluster.httpAddress}/api/v1/jobs/${jobId}`);
+      const done = (st.tasks ?? []).filter((t) => t.id !== 'm-00000' && t.id.startsWith('m-') && t.state === 'succeeded').map((t) => t.attempts.find((a) => a.state === 'succeeded')!);
+      if (done.length < 2) return null;
+      return done.map((a) => join(cluster.baseDir, a.node, 'mapoutput', jobId, a.id, 'file.out'));
     }, 60_000);
     for (const f of corrupted) {
       const b = readFileSync(f);
@@ -303,7 +301,6 @@ export default defineJob({ input: textInput(), codecs: { key: utf8, value: numbe
     const counts = parseCounts(readOutput(out));
     assert.equal(counts.get('k0'), Math.ceil(4000 / 30));
     assert.equal(counts.get('z0'), 1000);
-    const jobId = r.stderr.match(/job (job_\S+) succeeded/)![1];
     const h = await getJson<{ tasks: Array<{ id: string; attempts: Array<{ state: string; diagnostics: string }> }> }>(`http://${cluster.httpAddress}/api/v1/history/${jobId}`);
     const rerun = h.tasks.filter((t) => t.attempts.some((a) => /output lost/.test(a.diagnostics)));
     assert.ok(rerun.length >= 1, JSON.stringify(h.tasks.map((t) => [t.id, t.attempts.map((a) => a.state + ' ' + a.diagnostics.slice(0, 80))])));

@@ -80,6 +80,7 @@ export async function stageJob(o: SubmitOptions): Promise<{ submission: JobSubmi
 }
 
 export async function submitJob(o: SubmitOptions): Promise<Submitted> {
+  o.log.debug('submitting', { sinceProcessStartMs: Math.round(performance.now()) });
   const { submission, maps } = await stageJob(o);
   const settings = jobSettings(submission.config);
   const remote = o.remote || maps > settings.remoteThreshold;

@@ -1,6 +1,6 @@
 // The task runner: the process a job tracker starts in each granted container. It
 // connects back to the JT over the umbilical and runs the map and reduce tasks the JT
-// pushes to it, one at a time, for as long as the JT reuses it.
+// pushes to it, one after the other in the order sent, for as long as the JT reuses it.
 //
 // Map outputs go to the node-level shuffle directory (CORONET_SHUFFLE_DIR) so they
 // outlive this container and the node agent can serve them.
@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { mkdir, rm } from 'node:fs/promises';
 import { cpuUsage } from 'node:process';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { readFileSync, mkdirSync } from 'node:fs';
 import {
   loadJob,
@@ -136,6 +136,11 @@ function withProcessCounters(json: CountersJson, cpu0: NodeJS.CpuUsage, gc0: num
   return c.toJSON();
 }
 
+/** Milliseconds since `t0` (performance.now()), to the microsecond. */
+function elapsed(t0: number): number {
+  return Math.round((performance.now() - t0) * 1000) / 1000;
+}
+
 async function main(): Promise<void> {
   const e = readEnv();
   let job: AnyJob | null = null;
@@ -143,6 +148,8 @@ async function main(): Promise<void> {
   let current: { attemptId: string; fetcher?: ReduceFetcher; expected?: Map<string, MapSource> } | null = null;
   const queue: ToRunner[] = [];
   let wake: (() => void) | null = null;
+  /** Tasks queued here when the last batch arrived: reports go out once half are done. */
+  let queuedAtArrival = 0;
 
   const channel = new LineChannel<FromRunner, ToRunner>(
     socket,
@@ -165,6 +172,7 @@ async function main(): Promise<void> {
         return;
       }
       queue.push(m);
+      queuedAtArrival = queue.length;
       wake?.();
     },
     () => process.exit(0), // The JT went away: nothing left to do for it.
@@ -179,6 +187,13 @@ async function main(): Promise<void> {
       process.exit(0);
     }
     if (task.t === 'sources') continue; // folded into its reduce above; never queued
+    // Report what is done while half the tasks queued here are still to run, so the JT's
+    // next ones arrive before this runner runs out of work.
+    if (queue.length * 2 <= queuedAtArrival) {
+      channel.flush();
+      queuedAtArrival = queue.length;
+    }
+    const t0 = performance.now();
     const cpu0 = cpuUsage();
     const gc0 = gcMs;
     // A reduce's fetch state exists before the first await, so map-output news (sources
@@ -196,9 +211,13 @@ async function main(): Promise<void> {
     try {
       job ??= await loadJob(e.jobFile);
       if (task.t === 'map') {
+        // Map output for reduces goes to the node's shuffle directory (a map-only map
+        // writes job output through the committer instead, only if it emits anything).
         const dir = mapOutputDir(e.shuffleDir, e.jobId, task.attemptId);
-        await rm(dir, { recursive: true, force: true });
-        await mkdir(dir, { recursive: true });
+        if (task.partitions > 0) {
+          await rm(dir, { recursive: true, force: true });
+          await mkdir(dir, { recursive: true });
+        }
         const r = await runMapTask({
           job,
           split: task.split,
@@ -211,7 +230,7 @@ async function main(): Promise<void> {
           sortBufferBytes: e.sortBufferBytes,
           output: task.partitions === 0 ? { outputUri: e.outputUri, attemptId: task.attemptId } : undefined,
         });
-        channel.send({ t: 'done', attemptId: task.attemptId, counters: withProcessCounters(r.counters.toJSON(), cpu0, gc0), mapOutput: r.mapOutput?.index ?? null });
+        channel.send({ t: 'done', attemptId: task.attemptId, counters: withProcessCounters(r.counters.toJSON(), cpu0, gc0), output: r.outputFile !== null, runMs: elapsed(t0) });
       } else {
         const want = expected!;
         const segments = await fetcher!.all(() => new Set(want.keys()));
@@ -227,7 +246,7 @@ async function main(): Promise<void> {
           taskId: task.taskId,
         });
         await rm(scratch, { recursive: true, force: true });
-        channel.send({ t: 'done', attemptId: task.attemptId, counters: withProcessCounters(r.counters.toJSON(), cpu0, gc0), mapOutput: null });
+        channel.send({ t: 'done', attemptId: task.attemptId, counters: withProcessCounters(r.counters.toJSON(), cpu0, gc0), output: true, runMs: elapsed(t0) });
       }
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));

@@ -121,6 +121,7 @@ export async function hostJobTracker(o: HostOptions): Promise<JobStatus> {
     const config = jobConfig(job, s.config);
     const splits = await computeSplits(s.inputs, jobInput(job, config), { minSplitBytes: settings.minSplitBytes, maxSplitBytes: settings.maxSplitBytes });
     const reducers = s.reducers ?? job.reducers ?? 1;
+    o.log.debug('job loaded and split', { maps: splits.length, reducers });
     async function runOnCluster(): Promise<JobStatus> {
       const prepared = await prepareJob(job, config, splits, reducers);
       jt = new JobTracker({
@@ -193,9 +194,16 @@ export async function hostJobTracker(o: HostOptions): Promise<JobStatus> {
     server.close();
     return status;
   }
-  await fileHistory(s.cluster, { ...status, pool: s.pool, config: s.config, inputs: s.inputs, sessionId: o.driver.sessionId }, o.log);
   const final = status.state === 'succeeded' ? 'SUCCEEDED' : status.state === 'killed' ? 'KILLED' : 'FAILED';
-  await o.driver.end(final, status.diagnostics.slice(0, 60_000)).catch(() => o.driver.shutdown());
+  const fileReport = () => fileHistory(s.cluster, { ...status, pool: s.pool, config: s.config, inputs: s.inputs, sessionId: o.driver.sessionId }, o.log);
+  const endSession = () => o.driver.end(final, status.diagnostics.slice(0, 60_000)).catch(() => o.driver.shutdown());
+  // In the client both at once; a remote JT files first, as ending the session ends its own container.
+  if (o.inProcess) await Promise.all([fileReport(), endSession()]);
+  else {
+    await fileReport();
+    await endSession();
+  }
+  o.log.debug('job report filed and session ended');
   server.closeAllConnections();
   server.close();
   return status;

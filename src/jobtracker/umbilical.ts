@@ -1,9 +1,14 @@
 // The umbilical between a job tracker and its task runners: newline-delimited JSON
 // over TCP. The JT listens; each runner connects once, says hello, and is then pushed
-// one task at a time. It is internal to the MapReduce framework (not a daemon API).
+// tasks: one at a time, or (short maps) a few ahead so that it never waits for the next
+// one; it runs them in the order sent. It is internal to the MapReduce framework (not a
+// daemon API).
+//
+// Messages sent in the same event-loop turn go out in one write (and arrive in one
+// read), so a burst of tasks or of task reports costs one system call, not one each.
 
 import { createConnection, type Socket } from 'node:net';
-import type { CountersJson, InputSplit, MapOutputIndex } from '../mapreduce/index.js';
+import type { CountersJson, InputSplit } from '../mapreduce/index.js';
 
 export interface MapSource {
   /** Map attempt id, which names its output on the node (`m-00003_1`). */
@@ -22,7 +27,9 @@ export type ToRunner =
 export type FromRunner =
   | { t: 'hello'; grantId: string; containerId: string; node: string; pid: number }
   | { t: 'progress'; attemptId: string; progress: number }
-  | { t: 'done'; attemptId: string; counters: CountersJson; mapOutput: MapOutputIndex | null }
+  /** `output`: the attempt wrote job output into its attempt directory, to be committed.
+   *  `runMs`: how long the task ran in the runner. */
+  | { t: 'done'; attemptId: string; counters: CountersJson; output: boolean; runMs: number }
   | { t: 'failed'; attemptId: string; error: string; stack: string }
   /** A reduce could not fetch these maps' outputs (lost node, corrupt file): re-run them. */
   | { t: 'fetch-failed'; attemptId: string; mapIds: string[]; error: string };
@@ -30,6 +37,8 @@ export type FromRunner =
 /** Framing: one JSON object per line, both ways. */
 export class LineChannel<Out, In> {
   private carry = '';
+  private outgoing = '';
+  private flushScheduled = false;
   constructor(
     readonly socket: Socket,
     onMessage: (m: In) => void,
@@ -68,11 +77,25 @@ export class LineChannel<Out, In> {
     socket.on('close', () => close());
   }
 
+  /** Queues a message; it is written with the others of this event-loop turn. */
   send(m: Out): void {
-    if (!this.socket.destroyed) this.socket.write(JSON.stringify(m) + '\n');
+    this.outgoing += JSON.stringify(m) + '\n';
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Writes the queued messages now. */
+  flush(): void {
+    this.flushScheduled = false;
+    if (!this.outgoing) return;
+    if (!this.socket.destroyed) this.socket.write(this.outgoing);
+    this.outgoing = '';
   }
 
   close(): void {
+    this.flush();
     this.socket.end();
   }
 }

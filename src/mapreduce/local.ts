@@ -169,8 +169,11 @@ export async function runJobLocally(job: AnyJob, opts: LocalJobOptions): Promise
       });
       counters.merge(r.counters);
       if (reducers === 0) {
-        await committer.commitTask(taskId, attemptId);
-        taskIds.push(taskId);
+        // A map that wrote nothing has no output to commit.
+        if (r.outputFile !== null) {
+          await committer.commitTask(taskId, attemptId);
+          taskIds.push(taskId);
+        }
       } else if (r.mapOutput !== null) mapOutputs.push(r.mapOutput);
     }
     for (let p = 0; p < reducers; p++) {
@@ -227,7 +230,7 @@ async function runInWorkers(a: {
     const taskIds: string[] = [];
     for (const m of maps) {
       a.counters.merge(m.counters);
-      if (a.reducers === 0) {
+      if (a.reducers === 0 && m.outputFile !== undefined) {
         await a.committer.commitTask(m.taskId, m.attemptId);
         taskIds.push(m.taskId);
       }

@@ -1,13 +1,15 @@
 // One map task: read a split, run the user's map, and either
 //  - (reducers > 0) partition + sort + spill + merge into one map output file with an
 //    index, served to reducers by the shuffle, or
-//  - (map-only) write `part-m-NNNNN` through the output committer's attempt directory.
+//  - (map-only) write `part-m-NNNNN` through the output committer's attempt directory,
+//    created on the first record: a map that writes nothing leaves no file and no attempt
+//    directory, so there is nothing to commit (as Hadoop's LazyOutputFormat).
 
 import { mkdir } from 'node:fs/promises';
 import { FileOutputCommitter, partFileName } from './committer.js';
 import { Counters, TaskCounter } from './counters.js';
 import { MapReduceError, UserCodeError } from './errors.js';
-import { resolveUri } from './fs.js';
+import { resolveUri, type OutputSink } from './fs.js';
 import { readSplit } from './input.js';
 import { jobConfig, jobInput, jobOutput, type AnyJob, type JobConfig, type MapContext } from './job.js';
 import { RecordWriter } from './output.js';
@@ -53,7 +55,8 @@ export interface MapTaskResult {
   readonly attemptId: string;
   /** Map output for the shuffle (null for map-only jobs). */
   readonly mapOutput: MapOutputFiles | null;
-  /** Job output file written in the attempt directory (map-only jobs). */
+  /** Job output file written in the attempt directory (map-only jobs; null when the map wrote
+   *  no record: then there is no attempt directory and nothing to commit). */
   readonly outputFile: string | null;
   readonly counters: Counters;
 }
@@ -73,6 +76,73 @@ function wrapUser(phase: string, taskId: string, e: unknown): unknown {
   return e instanceof MapReduceError ? e : new UserCodeError(phase, taskId, { cause: e });
 }
 
+/** An output file created on the first write. Bytes written while it is being created are
+ *  held in memory; the map's record loop waits for `opening()` so they stay few. */
+class LazyOutputFile implements OutputSink {
+  private sink: OutputSink | null = null;
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+  private open: Promise<void> | null = null;
+
+  constructor(private readonly create: () => Promise<OutputSink>) {}
+
+  /** A write started creating the file (it exists once close() resolves). */
+  get used(): boolean {
+    return this.open !== null;
+  }
+
+  get bytesWritten(): number {
+    return this.sink === null ? this.heldBytes : this.sink.bytesWritten;
+  }
+
+  /** The file being created, while it is. */
+  opening(): Promise<void> | undefined {
+    return this.sink === null && this.open !== null ? this.open : undefined;
+  }
+
+  write(b: Buffer): void {
+    if (this.sink !== null) this.sink.write(b);
+    else this.hold(Buffer.from(b));
+  }
+
+  writeRange(b: Buffer, start: number, end: number): void {
+    if (this.sink !== null) this.sink.writeRange(b, start, end);
+    else this.hold(Buffer.from(b.subarray(start, end)));
+  }
+
+  writeBytes(b: Buffer): void {
+    if (this.sink !== null) this.sink.writeBytes(b);
+    else this.hold(Buffer.from(b));
+  }
+
+  writeString(s: string, encoding?: 'utf8' | 'latin1'): void {
+    if (this.sink !== null) this.sink.writeString(s, encoding);
+    else this.hold(Buffer.from(s, encoding ?? 'utf8'));
+  }
+
+  private hold(b: Buffer): void {
+    this.held.push(b);
+    this.heldBytes += b.length;
+    this.open ??= this.create().then((sink) => {
+      for (const h of this.held) sink.write(h);
+      this.held = [];
+      this.sink = sink;
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.open === null) return;
+    await this.open;
+    await this.sink!.close();
+  }
+
+  async abort(): Promise<void> {
+    if (this.open === null) return;
+    await this.open.catch(() => undefined);
+    await this.sink?.abort();
+  }
+}
+
 export async function runMapTask(opts: MapTaskOptions): Promise<MapTaskResult> {
   const { job, split, partitions } = opts;
   opts.signal?.throwIfAborted();
@@ -87,15 +157,17 @@ export async function runMapTask(opts: MapTaskOptions): Promise<MapTaskResult> {
   let emit: (k: unknown, v: unknown) => void;
   let buffer: MapOutputBuffer<unknown, unknown> | null = null;
   let writer: RecordWriter<unknown, unknown> | null = null;
+  let file: LazyOutputFile | null = null;
   let outputFile: string | null = null;
   if (partitions === 0) {
-    if (opts.output === undefined) throw new TypeError('runMapTask: a map-only job (partitions 0) needs `output`');
-    const { fs, path } = resolveUri(opts.output.outputUri);
+    const output = opts.output;
+    if (output === undefined) throw new TypeError('runMapTask: a map-only job (partitions 0) needs `output`');
+    const { fs, path } = resolveUri(output.outputUri);
     const committer = new FileOutputCommitter(fs, path);
     const name = partFileName('m', split.index);
-    const sink = await committer.createTaskFile(opts.output.attemptId, name);
-    outputFile = `${committer.attemptDir(opts.output.attemptId)}/${name}`;
-    const w = new RecordWriter(sink, jobOutput(job), job.codecs.outputKey ?? job.codecs.key, job.codecs.outputValue ?? job.codecs.value);
+    file = new LazyOutputFile(() => committer.createTaskFile(output.attemptId, name));
+    outputFile = `${committer.attemptDir(output.attemptId)}/${name}`;
+    const w = new RecordWriter(file, jobOutput(job), job.codecs.outputKey ?? job.codecs.key, job.codecs.outputValue ?? job.codecs.value);
     writer = w;
     emit = (k, v) => w.write(k, v);
   } else {
@@ -142,7 +214,9 @@ export async function runMapTask(opts: MapTaskOptions): Promise<MapTaskResult> {
       (k, v) => {
         try {
           const r = map(k, v, ctx, state);
-          return isThenable(r) ? Promise.resolve(r).catch((e: unknown) => Promise.reject(wrapUser('map', taskId, e))) : r;
+          // The first record written starts creating the output file: wait for it.
+          if (isThenable(r)) return Promise.resolve(r).then((x) => file?.opening() ?? x, (e: unknown) => Promise.reject(wrapUser('map', taskId, e)));
+          return file?.opening() ?? r;
         } catch (e) {
           throw wrapUser('map', taskId, e);
         }
@@ -164,7 +238,7 @@ export async function runMapTask(opts: MapTaskOptions): Promise<MapTaskResult> {
       counters.task(TaskCounter.OUTPUT_BYTES, writer.bytes);
       counters.task(TaskCounter.MAP_OUTPUT_RECORDS, writer.records);
     }
-    return { taskId, attemptId, mapOutput, outputFile, counters };
+    return { taskId, attemptId, mapOutput, outputFile: file?.used ? outputFile : null, counters };
   } catch (e) {
     if (writer !== null) await writer.close().catch(() => undefined);
     throw e;

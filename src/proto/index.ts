@@ -4,7 +4,7 @@
 
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProtoGrpcType as CmProto } from './gen/cluster_manager.js';
@@ -52,15 +52,18 @@ const loaderOptions: protoLoader.Options = {
 
 let cached: { cm: CmProto; na: NaProto } | undefined;
 
+/** The API's package definition: from the descriptors the build wrote as JSON
+ *  (scripts/post-build.mjs; parsing the .proto text costs tens of ms at every start), or
+ *  from the .proto files in the source tree. Loaded once per process. */
 function load(): { cm: CmProto; na: NaProto } {
   if (cached) return cached;
   const dir = protoDir();
-  const cmDef = protoLoader.loadSync('coronet/v1/cluster_manager.proto', { ...loaderOptions, includeDirs: [dir] });
-  const naDef = protoLoader.loadSync('coronet/v1/node_agent.proto', { ...loaderOptions, includeDirs: [dir] });
-  cached = {
-    cm: grpc.loadPackageDefinition(cmDef) as unknown as CmProto,
-    na: grpc.loadPackageDefinition(naDef) as unknown as NaProto,
-  };
+  const json = join(dir, 'descriptors.json');
+  const def = existsSync(json)
+    ? protoLoader.fromJSON(JSON.parse(readFileSync(json, 'utf8')) as Parameters<typeof protoLoader.fromJSON>[0], loaderOptions)
+    : protoLoader.loadSync(['coronet/v1/cluster_manager.proto', 'coronet/v1/node_agent.proto'], { ...loaderOptions, includeDirs: [dir] });
+  const pkg = grpc.loadPackageDefinition(def);
+  cached = { cm: pkg as unknown as CmProto, na: pkg as unknown as NaProto };
   return cached;
 }
 

@@ -88,6 +88,8 @@ export interface DriverOptions {
 export type SessionFinalStatus = 'SUCCEEDED' | 'FAILED' | 'KILLED';
 
 const retryBackoffMs = [50, 100, 250, 500, 1_000, 2_000];
+/** The CM takes at most this many requests (or request ids to cancel) in one call; longer lists go in several. */
+const requestsPerCallMax = 10_000;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
@@ -222,7 +224,9 @@ export class SessionDriver {
       excluded_hosts: s.excludedHosts ?? [],
       driver: s.driver ?? false,
     }));
-    await this.call('RequestResources', { session_id: this.sessionId, session_secret: this.secret, requests });
+    for (let i = 0; i < requests.length; i += requestsPerCallMax) {
+      await this.call('RequestResources', { session_id: this.sessionId, session_secret: this.secret, requests: requests.slice(i, i + requestsPerCallMax) });
+    }
     return requests.map((r) => r.request_id);
   }
 
@@ -234,7 +238,9 @@ export class SessionDriver {
 
   /** Cancels the not-yet-granted part of requests. */
   async cancel(requestIds: string[]): Promise<void> {
-    await this.call('ReleaseResources', { session_id: this.sessionId, session_secret: this.secret, grant_ids: [], request_ids: requestIds });
+    for (let i = 0; i < requestIds.length; i += requestsPerCallMax) {
+      await this.call('ReleaseResources', { session_id: this.sessionId, session_secret: this.secret, grant_ids: [], request_ids: requestIds.slice(i, i + requestsPerCallMax) });
+    }
   }
 
   /** Launches a container on a grant; its state changes arrive as 'container' events. */
