@@ -3,14 +3,15 @@
 // which runs once per freed node and dominates a busy pass:
 //
 // - Hosts are small integer ids (interned names); a host's entries sit in one flat
-//   Float64Array, ENTRY_SIZE numbers each: [request slot, request stamp, owner, tag].
+//   Int32Array, ENTRY_SIZE numbers each: [request slot, request stamp, owner, tag].
 //   Ranking candidates reads only these numbers and the (few, hot) owners and shapes,
 //   not the request objects, which are scattered over the heap.
-// - Removal is lazy: retiring a request clears its slot's stamp, and its entries are
-//   dropped when a scan meets them (`isLive` false → `dropAt`) or by a sweep once dead
-//   entries outnumber the live ones. So adding is an append and removing is O(1), with
-//   no back-references to keep. Stamps grow with every add (arrival order), so a stale
-//   entry never matches a newer request that reuses its slot.
+// - Removal is lazy: retiring a request clears its slot's stamp; its entries are
+//   dropped when a scan finds one (`isLive` false → `dropAt`), or by a sweep of all
+//   lists once dead entries are a third of them. So adding is an append and removing
+//   is O(1), with no back-references to keep. Stamps grow with every add (arrival
+//   order; int32, wrapping after 2^32 adds), so a stale entry does not match a newer
+//   request that reuses its slot.
 // - A host id lives while a request or node names it (reference count), so arbitrary
 //   host names from clients do not accumulate.
 
@@ -23,7 +24,7 @@ export const ENTRY_OWNER = 2;
 export const ENTRY_TAG = 3;
 
 const initialEntries = 8;
-/** Sweep every list once this many dead entries linger (and they outnumber the live ones). */
+/** Sweep every list once this many dead entries linger (and they are over a third of all). */
 const sweepDeadMin = 65_536;
 
 export class HostIndex<T> {
@@ -31,14 +32,15 @@ export class HostIndex<T> {
   private readonly names: string[] = [];
   private readonly refs: number[] = [];
   private readonly freeIds: number[] = [];
-  private entryLists: Float64Array[] = [];
+  private entryLists: Int32Array[] = [];
   /** Entries used per host, in numbers (a multiple of ENTRY_SIZE). */
   private used: number[] = [];
 
   /** Per request slot: the stamp of the live request holding it, 0 = free. */
-  private stamps = new Float64Array(1024);
+  private stamps = new Int32Array(1024);
   private readonly items: (T | undefined)[] = [];
   private readonly freeSlots: number[] = [];
+  /** Last stamp given (int32, wrapping; 0 is never given). */
   private stampSeq = 0;
   private liveEntries = 0;
   private deadEntries = 0;
@@ -51,7 +53,7 @@ export class HostIndex<T> {
       this.ids.set(host, id);
       this.names[id] = host;
       this.refs[id] = 0;
-      this.entryLists[id] ??= new Float64Array(ENTRY_SIZE * initialEntries);
+      this.entryLists[id] ??= new Int32Array(ENTRY_SIZE * initialEntries);
       this.used[id] = 0;
     }
     this.refs[id]++;
@@ -63,7 +65,7 @@ export class HostIndex<T> {
     // Nothing live names the host: what its list still holds is dead.
     this.deadEntries -= this.used[id] / ENTRY_SIZE;
     this.used[id] = 0;
-    this.entryLists[id] = new Float64Array(ENTRY_SIZE * initialEntries);
+    this.entryLists[id] = new Int32Array(ENTRY_SIZE * initialEntries);
     this.ids.delete(this.names[id]);
     this.freeIds.push(id);
   }
@@ -77,11 +79,12 @@ export class HostIndex<T> {
   add(item: T, hostIds: readonly number[], owner: number, tag: number): number {
     const slot = this.freeSlots.pop() ?? this.items.length;
     if (slot >= this.stamps.length) {
-      const grown = new Float64Array(this.stamps.length * 2);
+      const grown = new Int32Array(this.stamps.length * 2);
       grown.set(this.stamps);
       this.stamps = grown;
     }
-    const stamp = ++this.stampSeq;
+    this.stampSeq = (this.stampSeq + 1) | 0 || 1;
+    const stamp = this.stampSeq;
     this.stamps[slot] = stamp;
     this.items[slot] = item;
     for (let i = 0; i < hostIds.length; i++) {
@@ -89,7 +92,7 @@ export class HostIndex<T> {
       let list = this.entryLists[h];
       const at = this.used[h];
       if (at + ENTRY_SIZE > list.length) {
-        const grown = new Float64Array(list.length * 2);
+        const grown = new Int32Array(list.length * 2);
         grown.set(list);
         this.entryLists[h] = list = grown;
       }
@@ -110,11 +113,11 @@ export class HostIndex<T> {
     this.freeSlots.push(slot);
     this.liveEntries -= hostsCount;
     this.deadEntries += hostsCount;
-    if (this.deadEntries >= sweepDeadMin && this.deadEntries > this.liveEntries) this.sweep();
+    if (this.deadEntries >= sweepDeadMin && 2 * this.deadEntries > this.liveEntries) this.sweep();
   }
 
   /** A host's entries (the first `entriesUsed(host)` numbers; valid until the next add). */
-  entries(host: number): Float64Array {
+  entries(host: number): Int32Array {
     return this.entryLists[host];
   }
 
@@ -123,7 +126,7 @@ export class HostIndex<T> {
     return this.used[host];
   }
 
-  isLive(list: Float64Array, at: number): boolean {
+  isLive(list: Int32Array, at: number): boolean {
     return this.stamps[list[at + ENTRY_SLOT]] === list[at + ENTRY_STAMP];
   }
 

@@ -867,7 +867,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   /**
    * The request naming `n`'s host that fits there now, of the most deserving session
    * (its oldest such request). Plain requests (tag = shape id) are judged from the
-   * index entry alone; only the winner's record is read. Dead entries met are dropped.
+   * index entry alone; only the winner's record is read. Dead entries that would have
+   * won are dropped; the rest go in the index's sweeps.
    */
   function bestOfferFor(n: NodeRec): RequestRec | undefined {
     const h = n.hostId;
@@ -878,21 +879,24 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     let bestSlot = -1;
     let bestStamp = 0;
     for (let at = 0; at < end; ) {
-      if (!hostIndex.isLive(list, at)) {
-        hostIndex.dropAt(h, at); // the last entry moves here: look at `at` again
-        end -= ENTRY_SIZE;
-        continue;
-      }
       const e = at;
       at += ENTRY_SIZE;
       const tag = list[e + ENTRY_TAG];
       const shape = tag >= 0 ? shapeById[tag] : null;
       if (shape !== null && (shape.memoryMb > free.memoryMb || shape.vcores > free.vcores || shape.gpus > free.gpus)) continue;
-      const s = sessionBySlot[list[e + ENTRY_OWNER]]!;
-      if (s.state !== 'running') continue;
+      // A dead entry's owner may be gone or another session: liveness is checked (a
+      // random read) only for an entry that would win.
+      const s = sessionBySlot[list[e + ENTRY_OWNER]];
+      if (s === undefined || s.state !== 'running') continue;
       const stamp = list[e + ENTRY_STAMP];
       if (bestS !== undefined && (s === bestS ? stamp > bestStamp : !sessionBefore(s, bestS))) continue;
       if (starvingPools > 0 && s.pool.overFair) continue;
+      if (!hostIndex.isLive(list, e)) {
+        hostIndex.dropAt(h, e); // the last entry moves here: look at it next
+        end -= ENTRY_SIZE;
+        at = e;
+        continue;
+      }
       if (shape !== null) {
         if (!admissible(s, shape, false)) continue;
       } else {
