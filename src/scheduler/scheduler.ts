@@ -592,11 +592,11 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   }
 
   function fitsNode(r: RequestRec, n: NodeRec): boolean {
-    if (n.state !== 'alive') return false;
     const a = r.res;
-    const f = n.free;
-    if (a.memoryMb > f.memoryMb || a.vcores > f.vcores || a.gpus > f.gpus) return false;
-    if (r.shapeKey === '' && !fits(a, f)) return false;
+    // The fit index mirrors every node's free memory/vcores/gpus (none unless alive) in
+    // compact arrays: cheaper to read than the node's own record.
+    if (!fitIndex.holds(n.slot, a.memoryMb, a.vcores, a.gpus)) return false;
+    if (r.shapeKey === '' && !fits(a, n.free)) return false;
     return r.excluded === null || !r.excluded.has(n.name);
   }
 

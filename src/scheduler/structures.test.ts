@@ -8,7 +8,7 @@ import { ENTRY_SIZE, HostIndex } from './host-index.js';
 import { RequestQueue } from './request-queue.js';
 import { IndexedHeap } from './heap.js';
 
-void test('fit index: finds the first slot that fits, grows, honours unavailable slots and the accept filter', () => {
+void test('fit index: finds the first slot that fits, grows, honours unavailable slots and the accept filter; holds() agrees', () => {
   fc.assert(
     fc.property(fc.array(fc.record({ mem: fc.integer({ min: -1, max: 64 }), vc: fc.integer({ min: -1, max: 8 }) }), { minLength: 1, maxLength: 300 }), fc.integer({ min: 0, max: 64 }), fc.integer({ min: 0, max: 8 }), fc.nat(), (slots, m, v, skip) => {
       const idx = new FitIndex();
@@ -18,6 +18,7 @@ void test('fit index: finds the first slot that fits, grows, honours unavailable
       const found = idx.find(m, v, 0, (slot) => slot !== rejected);
       const expected = slots.findIndex((s, i) => s.mem >= 0 && s.mem >= m && s.vc >= v && i !== rejected);
       assert.equal(found, expected);
+      slots.forEach((s, i) => assert.equal(idx.holds(ids[i], m, v, 0), s.mem >= 0 && s.mem >= m && s.vc >= v));
     }),
     { numRuns: 300 },
   );
