@@ -190,6 +190,14 @@ interface GroupRec extends HeapItem {
   poolHeap: IndexedHeap<PoolRec>;
 }
 
+/** A pool preemption may take from: `next` walks its grant log from the youngest end. */
+interface Victim {
+  p: PoolRec;
+  next: number;
+  /** How far above its fair share the pool stays once its revoked grants are gone. */
+  over: number;
+}
+
 interface GrantRec {
   d: GrantDecision;
   session: SessionRec;
@@ -1030,19 +1038,35 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     need -= dom(revokedOutstanding);
     if (need <= epsilon) return;
     // Victims: preemptable pools over their fair share (counting grants being revoked as gone).
-    /** `over`: how far above its fair share the pool stays once its revoked grants are gone (kept up to date here). */
-    const victims: { p: PoolRec; next: number; over: number }[] = [];
+    const victims: Victim[] = [];
+    const victimOf = new Map<PoolRec, Victim>();
     for (const g of groups.values()) {
       if (!g.cfg.preemptable) continue;
       for (const p of g.pools.values()) {
         const over = dom(p.allocated) - dom(p.revoking) - dom(p.fairShare);
-        if (p.cfg.preemptable && over > epsilon) victims.push({ p, next: p.grantLog.length - 1, over });
+        if (p.cfg.preemptable && over > epsilon) {
+          const v = { p, next: p.grantLog.length - 1, over };
+          victims.push(v);
+          victimOf.set(p, v);
+        }
       }
     }
     /** Per node: free room plus what this pass revoked there. */
     const freedOn = new Map<NodeRec, Resources>();
     const revokeReason = `preempted for ${reason}`;
     let revoked = 0;
+    const revoke = (g: GrantRec, v: Victim): Resources => {
+      let room = freedOn.get(g.node);
+      if (!room) freedOn.set(g.node, (room = clone(g.node.free)));
+      addInto(room, g.d.resources);
+      g.revoked = true;
+      addInto(v.p.revoking, g.d.resources);
+      addInto(revokedOutstanding, g.d.resources);
+      v.over = dom(v.p.allocated) - dom(v.p.revoking) - dom(v.p.fairShare);
+      revoked++;
+      plan.revocations.push({ grantId: g.d.grantId, sessionId: g.session.s.id, node: g.node.name, reason: revokeReason });
+      return room;
+    };
     while (need > epsilon && victims.length > 0) {
       if (revoked >= revocationsPerPassMax) {
         dirty = true; // the rest in the next pass
@@ -1075,24 +1099,28 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         }
       }
       const g = log[pick];
-      let room = freedOn.get(g.node);
-      if (!room) freedOn.set(g.node, (room = clone(g.node.free)));
-      addInto(room, g.d.resources);
-      g.revoked = true;
-      addInto(v.p.revoking, g.d.resources);
-      addInto(revokedOutstanding, g.d.resources);
-      v.over = dom(v.p.allocated) - dom(v.p.revoking) - dom(v.p.fairShare);
-      revoked++;
-      if (forShape === null) need -= dom(g.d.resources);
-      else {
-        // Count what the freed room can really hold of the starving pool's requests.
-        while (need > epsilon && fits(forShape, room)) {
-          subtractInto(room, forShape);
-          need -= dom(forShape);
-        }
+      const room = revoke(g, v);
+      if (forShape === null) {
+        need -= dom(g.d.resources);
+        continue;
       }
-      const rd: RevokeDecision = { grantId: g.d.grantId, sessionId: g.session.s.id, node: g.node.name, reason: revokeReason };
-      plan.revocations.push(rd);
+      // Small victims: make room on this node (youngest revocable grants there first)
+      // rather than scatter revocations whose freed room fits nothing.
+      while (!fits(forShape, room) && revoked < revocationsPerPassMax) {
+        let next: GrantRec | undefined;
+        for (const c of g.node.grants) {
+          if (c.revoked || c.d.driver || (next && c.seq < next.seq)) continue;
+          const cv = victimOf.get(c.session.pool);
+          if (cv && cv.over > epsilon) next = c;
+        }
+        if (!next) break;
+        revoke(next, victimOf.get(next.session.pool)!);
+      }
+      // Count what the freed room can really hold of the starving pool's requests.
+      while (need > epsilon && fits(forShape, room)) {
+        subtractInto(room, forShape);
+        need -= dom(forShape);
+      }
     }
   }
 
