@@ -5,7 +5,7 @@
 // 50 pools across 5 groups, mixed task sizes, 3 candidate hosts per task, tasks that
 // finish after simulated durations and release their grants. After a warm-up, a new
 // pool with a large min share arrives and must get it back by preemption. Wall time
-// is measured only around scheduler calls. Prints a table (and, with --json, one JSON
+// is measured only around scheduler calls (the simulated workload is made outside them). Prints a table (and, with --json, one JSON
 // object on the last line).
 
 import { parsePoolsConfig, createScheduler, type PoolsConfig, type SchedulerRequest, type Clock } from '../scheduler/index.js';
@@ -197,7 +197,8 @@ function main(): void {
     if (now === newcomerAtMs) {
       timed(() => sched.addSession({ id: newcomer.id, pool: newcomer.pool, user: 'sla', priority: 'HIGH', deadlineMs: 0 }));
       live.push(newcomer);
-      const v = timed(() => sched.addRequests(newcomer.id, makeTasks(newcomer, Math.ceil((newcomerTarget * 1.2 * nodesCount * nodeVcores) / newcomer.shape.vcores))));
+      const tasks = makeTasks(newcomer, Math.ceil((newcomerTarget * 1.2 * nodesCount * nodeVcores) / newcomer.shape.vcores));
+      const v = timed(() => sched.addRequests(newcomer.id, tasks));
       if (!v.ok) throw new Error(`addRequests: ${v.reason}`);
     }
     // Finished tasks and killed (revoked) tasks release their grants.
@@ -214,14 +215,16 @@ function main(): void {
       if (gone.length > 0) {
         // The killed task runs again later: its session asks for it anew.
         const s = live.find((x) => x.id === k.sessionId)!;
-        timed(() => sched.addRequests(s.id, makeTasks(s, 1)));
+        const tasks = makeTasks(s, 1);
+        timed(() => sched.addRequests(s.id, tasks));
       }
     }
     // Backlogs.
     for (const s of live) {
       if (s === newcomer) continue;
       if (sched.sessionPending(s.id) < backlogLowTasks) {
-        const v = timed(() => sched.addRequests(s.id, makeTasks(s, backlogRefillTasks)));
+        const tasks = makeTasks(s, backlogRefillTasks);
+        const v = timed(() => sched.addRequests(s.id, tasks));
         if (!v.ok) throw new Error(`addRequests: ${v.reason}`);
       }
     }

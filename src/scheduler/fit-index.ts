@@ -49,6 +49,12 @@ export class FitIndex {
     }
   }
 
+  /** The slot's node can hold memory/vcores/gpus now (an unavailable slot holds nothing). Reads three compact arrays only. */
+  holds(slot: number, memoryMb: number, vcores: number, gpus: number): boolean {
+    const i = this.size + slot;
+    return this.mem[i] >= memoryMb && this.vc[i] >= vcores && this.gpu[i] >= gpus && this.mem[i] !== unavailable;
+  }
+
   /** The first slot (lowest index) that could hold the request and that `accept` approves, or -1. */
   find(memoryMb: number, vcores: number, gpus: number, accept: (slot: number) => boolean): number {
     return this.search(1, memoryMb, vcores, gpus, accept);

@@ -230,6 +230,39 @@ groups:
   for (const g of after.grants) assert.equal(g.sessionId, 'needy');
 });
 
+void test('preemption: small scattered victims are taken node by node, as many as the starving request needs', () => {
+  const { s, clock, session } = cluster(4, cfg(`
+minSharePreemptionTimeoutMs: 1000
+fairSharePreemptionTimeoutMs: 1000000
+groups:
+  g:
+    pools:
+      hog: {}
+      needy: { minShare: "8192MB,8vc" }
+`));
+  session('hog', 'g.hog');
+  // One-vcore grants dealt round-robin over the nodes: the youngest are on different nodes.
+  for (let round = 0; round < 4; round++) {
+    s.addRequests('hog', [0, 1, 2, 3].map((n) => req(`r${round}-${n}`, unit, 1, { hosts: [`n${n}`], relaxLocality: false })));
+    assert.equal(s.schedule().grants.length, 4);
+  }
+  clock.t += 1;
+  session('needy', 'g.needy');
+  s.addRequests('needy', [req('big', resources(4096, 4), 2)]);
+  assert.equal(s.schedule().revocations.length, 0);
+  clock.t += 1000;
+  const plan = s.schedule();
+  // Two whole nodes, no more: scattered picks would free 1 vcore here and there.
+  assert.equal(plan.revocations.length, 8);
+  const perNode = new Map<string, number>();
+  for (const r of plan.revocations) perNode.set(r.node, (perNode.get(r.node) ?? 0) + 1);
+  assert.deepEqual([...perNode.values()], [4, 4]);
+  s.releaseGrants('hog', plan.revocations.map((r) => r.grantId));
+  const after = s.schedule();
+  assert.equal(after.grants.length, 2);
+  for (const g of after.grants) assert.equal(g.sessionId, 'needy');
+});
+
 void test('driver share: driver grants beyond maxDriverShare of the pool wait', () => {
   const { s, session } = cluster(4, cfg('groups:\n  g:\n    pools:\n      p: { maxDriverShare: 0.25, maxShare: "8192MB,8vc" }\n'));
   session('a', 'g.p');

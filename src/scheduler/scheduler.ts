@@ -21,7 +21,7 @@ import { computeFairShares } from './fair-share.js';
 import { FitIndex } from './fit-index.js';
 import { IndexedHeap, type HeapItem } from './heap.js';
 import { RequestQueue } from './request-queue.js';
-import { HostIndex } from './host-index.js';
+import { ENTRY_OWNER, ENTRY_SIZE, ENTRY_SLOT, ENTRY_STAMP, ENTRY_TAG, HostIndex } from './host-index.js';
 import type {
   Clock, GrantDecision, NodeState, PoolInfo, Priority, RevokeDecision, Scheduler, SchedulePlan, SchedulerNode, SchedulerRequest, SchedulerSession,
   SchedulerTotals, Verdict,
@@ -70,6 +70,8 @@ const noDeadlineKey = 1e13;
 
 interface NodeRec {
   name: string;
+  /** Its host id in the host index (a reference held while the node exists). */
+  hostId: number;
   rack: RackRec;
   capacity: Resources;
   free: Resources;
@@ -95,14 +97,20 @@ interface RequestRec {
   session: SessionRec;
   remaining: number;
   sinceMs: number;
-  /** Named hosts minus excluded ones, distinct. */
-  hosts: string[];
-  /** Where the host index holds it (see HostIndex). */
-  hostRefs: unknown[];
+  /** Host ids (see HostIndex) of the named hosts minus excluded ones, distinct; each holds a reference. */
+  hostIds: number[];
+  /** Its slot in the host index (when it names hosts). */
+  hostSlot: number;
   excluded: Set<string> | null;
   live: boolean;
   /** memory/vcores/gpus, for the per-pass "nothing holds this shape" memos; '' = has custom kinds. */
   shapeKey: string;
+}
+
+/** An interned request shape: key for memos, id for the host index (-1: not interned). */
+interface Shape {
+  key: string;
+  id: number;
 }
 
 interface ShapeQueues {
@@ -113,6 +121,8 @@ interface ShapeQueues {
 interface SessionRec extends HeapItem {
   s: SchedulerSession;
   seq: number;
+  /** Its slot in sessionBySlot. */
+  slot: number;
   pool: PoolRec;
   state: 'running' | 'waiting';
   requests: Map<string, RequestRec>;
@@ -180,6 +190,14 @@ interface GroupRec extends HeapItem {
   poolHeap: IndexedHeap<PoolRec>;
 }
 
+/** A pool preemption may take from: `next` walks its grant log from the youngest end. */
+interface Victim {
+  p: PoolRec;
+  next: number;
+  /** How far above its fair share the pool stays once its revoked grants are gone. */
+  over: number;
+}
+
 interface GrantRec {
   d: GrantDecision;
   session: SessionRec;
@@ -208,13 +226,6 @@ function fitsSum(alloc: Resources, add: Resources, max: Resources): boolean {
 
 const componentMax = 2 ** 40;
 
-const noRefs: unknown[] = [];
-
-function hasDuplicates(list: string[]): boolean {
-  if (list.length > 8) return new Set(list).size !== list.length;
-  for (let i = 1; i < list.length; i++) for (let j = 0; j < i; j++) if (list[i] === list[j]) return true;
-  return false;
-}
 
 /** Fast check of a vector without custom resources (the common case); false = look closer. */
 function plainValid(r: Resources): boolean {
@@ -271,8 +282,10 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   const groups = new Map<string, GroupRec>();
   /** Running sessions with pending containers. */
   const active = new Set<SessionRec>();
-  /** host → sessions with live requests naming it. */
-  const hostWaiters = new HostIndex<RequestRec, SessionRec>();
+  /** host → live requests naming it (entry owner: session slot; tag: shape id of a plain request, else -1). */
+  const hostIndex = new HostIndex<RequestRec>();
+  /** Nodes by host id. */
+  const nodeByHost: (NodeRec | undefined)[] = [];
   /** Nodes whose free capacity grew since the last pass. */
   const offered = new Set<NodeRec>();
   /**
@@ -294,37 +307,32 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   let nextWake = Infinity;
   let starvingPools = 0;
 
-  /** Interned shape keys (requests of one shape share one string), up to shapeKeysMax shapes. */
-  const shapeKeys = new Map<number, Map<number, Map<number, string>>>();
-  let shapeKeysCount = 0;
+  /** Interned shapes by memory → vcores → gpus, up to shapeKeysMax of them. */
+  const shapesByKinds = new Map<number, Map<number, Map<number, Shape>>>();
+  /** Interned shapes by id (the host index's entry tags): one compact vector each. */
+  const shapeById: Resources[] = [];
+  const customShape: Shape = { key: '', id: -1 };
 
-  /** Key of a request shape for the no-fit memos and the host index; '' when it has custom kinds. */
-  function shapeKeyOf(r: Resources): string {
-    for (const k in r.custom) if (r.custom[k] > 0) return '';
-    let byVcores = shapeKeys.get(r.memoryMb);
+  /** A request shape for the no-fit memos and the host index (key '' when it has custom kinds). */
+  function shapeOf(r: Resources): Shape {
+    for (const k in r.custom) if (r.custom[k] > 0) return customShape;
+    let byVcores = shapesByKinds.get(r.memoryMb);
     let byGpus = byVcores?.get(r.vcores);
     const known = byGpus?.get(r.gpus);
     if (known !== undefined) return known;
     const key = `${r.memoryMb}/${r.vcores}/${r.gpus}`;
-    if (shapeKeysCount >= shapeKeysMax) return key;
-    if (!byVcores) shapeKeys.set(r.memoryMb, (byVcores = new Map()));
+    if (shapeById.length >= shapeKeysMax) return { key, id: -1 };
+    const shape: Shape = { key, id: shapeById.length };
+    shapeById.push({ memoryMb: r.memoryMb, vcores: r.vcores, gpus: r.gpus, custom: {} });
+    if (!byVcores) shapesByKinds.set(r.memoryMb, (byVcores = new Map()));
     if (!byGpus) byVcores.set(r.vcores, (byGpus = new Map()));
-    byGpus.set(r.gpus, key);
-    shapeKeysCount++;
-    return key;
+    byGpus.set(r.gpus, shape);
+    return shape;
   }
 
-  /** One vector per interned shape key, shared by the host index (compact, cache-friendly). */
-  const canonicalShapes = new Map<string, Resources>();
-
-  function canonicalShape(key: string, r: Resources): Resources {
-    let c = canonicalShapes.get(key);
-    if (!c) {
-      c = { memoryMb: r.memoryMb, vcores: r.vcores, gpus: r.gpus, custom: {} };
-      if (canonicalShapes.size < shapeKeysMax) canonicalShapes.set(key, c);
-    }
-    return c;
-  }
+  /** Sessions by slot (the host index's entry owners); slots are reused. */
+  const sessionBySlot: (SessionRec | undefined)[] = [];
+  const freeSessionSlots: number[] = [];
 
   /** Reciprocals of the cluster capacity per kind (0 = kind absent), for a fast DRF share. */
   const capInv = { memoryMb: 0, vcores: 0, gpus: 0, custom: [] as [string, number][] };
@@ -460,7 +468,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     addInto(s.pool.pending, s.pendingRes);
     addInto(s.pool.group.pending, s.pendingRes);
     if (s.pending > 0) active.add(s);
-    for (const r of s.requests.values()) if (r.hosts.length > 0) fresh.push(r);
+    for (const r of s.requests.values()) if (r.hostIds.length > 0) fresh.push(r);
   }
 
   /** Admits waiting sessions, oldest first, wherever a slot is free. */
@@ -508,9 +516,9 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         s.queued += q.hosted.length + q.plain.length;
       }
     }
-    if (r.hosts.length > 0) {
-      hostWaiters.remove(r);
-      r.hostRefs = noRefs; // a dead entry may linger in a queue: let its index slots go
+    if (r.hostIds.length > 0) {
+      hostIndex.remove(r.hostSlot, r.hostIds.length);
+      for (const h of r.hostIds) hostIndex.unref(h);
     }
   }
 
@@ -579,13 +587,12 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
 
   // ---- grants -------------------------------------------------------------------------
 
-  /** Pool/group max shares and the pool's driver share allow `r` one more container. */
-  function admissible(s: SessionRec, r: RequestRec): boolean {
+  /** Pool/group max shares and the pool's driver share allow session `s` one more container of `res`. */
+  function admissible(s: SessionRec, res: Resources, driver: boolean): boolean {
     const p = s.pool;
-    const res = r.res;
     if (p.cfg.maxShare && !fitsSum(p.allocated, res, p.cfg.maxShare)) return false;
     if (p.group.cfg.maxShare && !fitsSum(p.group.allocated, res, p.group.cfg.maxShare)) return false;
-    if (r.spec.driver && !isZero(p.driverAllocated)) {
+    if (driver && !isZero(p.driverAllocated)) {
       const limit = p.cfg.maxDriverShare * Math.max(dom(p.fairShare), dom(p.cfg.minShare));
       if (dom(p.driverAllocated) + dom(res) > limit + epsilon) return false;
     }
@@ -593,11 +600,11 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   }
 
   function fitsNode(r: RequestRec, n: NodeRec): boolean {
-    if (n.state !== 'alive') return false;
     const a = r.res;
-    const f = n.free;
-    if (a.memoryMb > f.memoryMb || a.vcores > f.vcores || a.gpus > f.gpus) return false;
-    if (r.shapeKey === '' && !fits(a, f)) return false;
+    // The fit index mirrors every node's free memory/vcores/gpus (none unless alive) in
+    // compact arrays: cheaper to read than the node's own record.
+    if (!fitIndex.holds(n.slot, a.memoryMb, a.vcores, a.gpus)) return false;
+    if (r.shapeKey === '' && !fits(a, n.free)) return false;
     return r.excluded === null || !r.excluded.has(n.name);
   }
 
@@ -668,7 +675,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     addRes(allocated, res, plain, -1);
     addRes(n.free, res, plain, 1);
     addRes(n.allocated, res, plain, -1);
-    if (nodes.get(n.name) === n) {
+    if (nodeByHost[n.hostId] === n) {
       indexNode(n);
       if (n.state === 'alive') offered.add(n);
     }
@@ -698,8 +705,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       if (n) return n;
     }
     if (spec.relaxLocality) {
-      for (const h of r.hosts) {
-        const n = tryRack(r, nodes.get(h)?.rack);
+      for (const h of r.hostIds) {
+        const n = tryRack(r, nodeByHost[h]?.rack);
         if (n) return n;
       }
     }
@@ -726,8 +733,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
    */
   function placeRequest(r: RequestRec, now: number, patient: boolean, plan: SchedulePlan): boolean {
     const spec = r.spec;
-    for (const h of r.hosts) {
-      const n = nodes.get(h);
+    for (const h of r.hostIds) {
+      const n = nodeByHost[h];
       if (n && fitsNode(r, n)) {
         makeGrant(r, n, 'node', plan);
         return true;
@@ -793,7 +800,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
           return false; // younger requests of this queue wait longer still
         }
       }
-      const allowed = admissible(s, r);
+      const allowed = admissible(s, r.res, r.spec.driver);
       if (allowed && placeRequest(r, now, patient, plan)) return true;
       s.scanned++;
       q.advance();
@@ -865,33 +872,60 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     return sessionLess(a, b);
   }
 
+  /**
+   * The request naming `n`'s host that fits there now, of the most deserving session
+   * (its oldest such request). Plain requests (tag = shape id) are judged from the
+   * index entry alone; only the winner's record is read. Dead entries that would have
+   * won are dropped; the rest go in the index's sweeps.
+   */
+  function bestOfferFor(n: NodeRec): RequestRec | undefined {
+    const h = n.hostId;
+    const list = hostIndex.entries(h);
+    let end = hostIndex.entriesUsed(h);
+    const free = n.free;
+    let bestS: SessionRec | undefined;
+    let bestSlot = -1;
+    let bestStamp = 0;
+    for (let at = 0; at < end; ) {
+      const e = at;
+      at += ENTRY_SIZE;
+      const tag = list[e + ENTRY_TAG];
+      const shape = tag >= 0 ? shapeById[tag] : null;
+      if (shape !== null && (shape.memoryMb > free.memoryMb || shape.vcores > free.vcores || shape.gpus > free.gpus)) continue;
+      // A dead entry's owner may be gone or another session: liveness is checked (a
+      // random read) only for an entry that would win.
+      const s = sessionBySlot[list[e + ENTRY_OWNER]];
+      if (s === undefined || s.state !== 'running') continue;
+      const stamp = list[e + ENTRY_STAMP];
+      if (bestS !== undefined && (s === bestS ? stamp > bestStamp : !sessionBefore(s, bestS))) continue;
+      if (starvingPools > 0 && s.pool.overFair) continue;
+      if (!hostIndex.isLive(list, e)) {
+        hostIndex.dropAt(h, e); // the last entry moves here: look at it next
+        end -= ENTRY_SIZE;
+        at = e;
+        continue;
+      }
+      if (shape !== null) {
+        if (!admissible(s, shape, false)) continue;
+      } else {
+        const r = hostIndex.item(list[e + ENTRY_SLOT]);
+        if (!fitsNode(r, n) || !admissible(s, r.res, r.spec.driver)) continue;
+      }
+      bestS = s;
+      bestSlot = list[e + ENTRY_SLOT];
+      bestStamp = stamp;
+    }
+    return bestSlot >= 0 ? hostIndex.item(bestSlot) : undefined;
+  }
+
   /** Stage 4: each offered node goes, node-locally, to the most deserving session that wants it. */
   function serveOffers(plan: SchedulePlan): void {
     for (const n of offered) {
       if (plan.grants.length >= grantsPerPassMax) return;
       offered.delete(n);
-      if (n.state !== 'alive' || nodes.get(n.name) !== n) continue;
-      // The node goes to the most deserving session with a request that fits here;
-      // shapes that do not fit are skipped whole.
+      if (n.state !== 'alive' || nodeByHost[n.hostId] !== n) continue;
       while (plan.grants.length < grantsPerPassMax && mayHoldAnything(n)) {
-        const lists = hostWaiters.lists(n.name);
-        if (!lists) break;
-        let best: RequestRec | undefined;
-        let bestS: SessionRec | undefined;
-        for (const l of lists) {
-          if (l.res !== null && (l.res.memoryMb > n.free.memoryMb || l.res.vcores > n.free.vcores || l.res.gpus > n.free.gpus)) continue;
-          const owners = l.owners;
-          for (let i = 0; i < owners.length; i++) {
-            const s = owners[i];
-            if (s.state !== 'running') continue;
-            if (bestS && (s === bestS || !sessionBefore(s, bestS))) continue;
-            if (starvingPools > 0 && s.pool.overFair) continue;
-            const r = l.items[i];
-            if (!fitsNode(r, n) || !admissible(s, r)) continue;
-            best = r;
-            bestS = s;
-          }
-        }
+        const best = bestOfferFor(n);
         if (!best) break;
         const s = best.session;
         makeGrant(best, n, 'node', plan);
@@ -911,9 +945,9 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const s = r.session;
       if (!r.live || s.state !== 'running') continue;
       if (starvingPools > 0 && s.pool.overFair) continue;
-      for (const h of r.hosts) {
-        const n = nodes.get(h);
-        while (n && r.live && fitsNode(r, n) && admissible(s, r) && plan.grants.length < grantsPerPassMax) makeGrant(r, n, 'node', plan);
+      for (const h of r.hostIds) {
+        const n = nodeByHost[h];
+        while (n && r.live && fitsNode(r, n) && admissible(s, r.res, r.spec.driver) && plan.grants.length < grantsPerPassMax) makeGrant(r, n, 'node', plan);
       }
       if (s.pool.sessionHeap.has(s)) {
         if (s.pending > 0) s.pool.sessionHeap.update(s);
@@ -1004,19 +1038,35 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     need -= dom(revokedOutstanding);
     if (need <= epsilon) return;
     // Victims: preemptable pools over their fair share (counting grants being revoked as gone).
-    /** `over`: how far above its fair share the pool stays once its revoked grants are gone (kept up to date here). */
-    const victims: { p: PoolRec; next: number; over: number }[] = [];
+    const victims: Victim[] = [];
+    const victimOf = new Map<PoolRec, Victim>();
     for (const g of groups.values()) {
       if (!g.cfg.preemptable) continue;
       for (const p of g.pools.values()) {
         const over = dom(p.allocated) - dom(p.revoking) - dom(p.fairShare);
-        if (p.cfg.preemptable && over > epsilon) victims.push({ p, next: p.grantLog.length - 1, over });
+        if (p.cfg.preemptable && over > epsilon) {
+          const v = { p, next: p.grantLog.length - 1, over };
+          victims.push(v);
+          victimOf.set(p, v);
+        }
       }
     }
     /** Per node: free room plus what this pass revoked there. */
     const freedOn = new Map<NodeRec, Resources>();
     const revokeReason = `preempted for ${reason}`;
     let revoked = 0;
+    const revoke = (g: GrantRec, v: Victim): Resources => {
+      let room = freedOn.get(g.node);
+      if (!room) freedOn.set(g.node, (room = clone(g.node.free)));
+      addInto(room, g.d.resources);
+      g.revoked = true;
+      addInto(v.p.revoking, g.d.resources);
+      addInto(revokedOutstanding, g.d.resources);
+      v.over = dom(v.p.allocated) - dom(v.p.revoking) - dom(v.p.fairShare);
+      revoked++;
+      plan.revocations.push({ grantId: g.d.grantId, sessionId: g.session.s.id, node: g.node.name, reason: revokeReason });
+      return room;
+    };
     while (need > epsilon && victims.length > 0) {
       if (revoked >= revocationsPerPassMax) {
         dirty = true; // the rest in the next pass
@@ -1049,24 +1099,28 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         }
       }
       const g = log[pick];
-      let room = freedOn.get(g.node);
-      if (!room) freedOn.set(g.node, (room = clone(g.node.free)));
-      addInto(room, g.d.resources);
-      g.revoked = true;
-      addInto(v.p.revoking, g.d.resources);
-      addInto(revokedOutstanding, g.d.resources);
-      v.over = dom(v.p.allocated) - dom(v.p.revoking) - dom(v.p.fairShare);
-      revoked++;
-      if (forShape === null) need -= dom(g.d.resources);
-      else {
-        // Count what the freed room can really hold of the starving pool's requests.
-        while (need > epsilon && fits(forShape, room)) {
-          subtractInto(room, forShape);
-          need -= dom(forShape);
-        }
+      const room = revoke(g, v);
+      if (forShape === null) {
+        need -= dom(g.d.resources);
+        continue;
       }
-      const rd: RevokeDecision = { grantId: g.d.grantId, sessionId: g.session.s.id, node: g.node.name, reason: revokeReason };
-      plan.revocations.push(rd);
+      // Small victims: make room on this node (youngest revocable grants there first)
+      // rather than scatter revocations whose freed room fits nothing.
+      while (!fits(forShape, room) && revoked < revocationsPerPassMax) {
+        let next: GrantRec | undefined;
+        for (const c of g.node.grants) {
+          if (c.revoked || c.d.driver || (next && c.seq < next.seq)) continue;
+          const cv = victimOf.get(c.session.pool);
+          if (cv && cv.over > epsilon) next = c;
+        }
+        if (!next) break;
+        revoke(next, victimOf.get(next.session.pool)!);
+      }
+      // Count what the freed room can really hold of the starving pool's requests.
+      while (need > epsilon && fits(forShape, room)) {
+        subtractInto(room, forShape);
+        need -= dom(forShape);
+      }
     }
   }
 
@@ -1119,9 +1173,11 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         subtractInto(n.free, n.allocated);
       } else {
         const slot = fitIndex.allocate();
-        n = { name: node.name, rack: rackFor(node.rack), capacity: clone(node.capacity), free: clone(node.capacity), allocated: zero(), state: 'alive', grants: [], slot };
+        const hostId = hostIndex.ref(node.name);
+        n = { name: node.name, hostId, rack: rackFor(node.rack), capacity: clone(node.capacity), free: clone(node.capacity), allocated: zero(), state: 'alive', grants: [], slot };
         n.rack.nodes.push(n);
         nodes.set(node.name, n);
+        nodeByHost[hostId] = n;
         slotNodes[slot] = n;
       }
       addInto(capacity, n.capacity);
@@ -1153,6 +1209,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       if (n.rack.nodes.length === 0) racks.delete(n.rack.name);
       fitIndex.release(n.slot);
       slotNodes[n.slot] = undefined;
+      nodeByHost[n.hostId] = undefined;
+      hostIndex.unref(n.hostId);
       subtractInto(capacity, n.capacity);
       refreshCapacity();
       addShape(n.capacity, n.name, -1);
@@ -1177,10 +1235,11 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       }
       const pool = poolFor(poolName);
       const s: SessionRec = {
-        s: { ...session, pool: poolName }, seq: sessionSeq++, pool, state: 'waiting', requests: new Map(), queues: new Map(), 
+        s: { ...session, pool: poolName }, seq: sessionSeq++, slot: freeSessionSlots.pop() ?? sessionBySlot.length, pool, state: 'waiting', requests: new Map(), queues: new Map(),
         grants: [], allocated: zero(), pendingRes: zero(), pending: 0, key: 0, queued: 0, passEpoch: -1, scanned: 0, heapSlot: -1,
       };
       sessions.set(session.id, s);
+      sessionBySlot[s.slot] = s;
       pool.sessions.add(s);
       if (hasRunningSlot(pool) && pool.waiting.length === 0) admit(s);
       else pool.waiting.push(s);
@@ -1200,6 +1259,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const out = gone.map((g) => g.d);
       for (const r of [...s.requests.values()]) consumePending(r, r.remaining);
       sessions.delete(id);
+      sessionBySlot[s.slot] = undefined;
+      freeSessionSlots.push(s.slot);
       s.pool.sessions.delete(s);
       active.delete(s);
       if (s.state === 'running') {
@@ -1236,22 +1297,27 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const now = clock.now();
       for (const spec of requests) {
         const excluded = spec.excludedHosts.length > 0 ? new Set(spec.excludedHosts) : null;
-        let hosts = spec.hosts;
-        if (excluded !== null || hasDuplicates(hosts)) {
-          hosts = [];
-          for (const h of spec.hosts) if (!hosts.includes(h) && (excluded === null || !excluded.has(h))) hosts.push(h);
+        const hostIds: number[] = [];
+        for (const h of spec.hosts) {
+          if (excluded !== null && excluded.has(h)) continue;
+          const id = hostIndex.ref(h);
+          if (hostIds.includes(id)) hostIndex.unref(id);
+          else hostIds.push(id);
         }
         const res = spec.resources;
-        const r: RequestRec = { spec, res, session: s, remaining: spec.count, sinceMs: now, hosts, hostRefs: [], excluded, live: true, shapeKey: shapeKeyOf(res) };
+        const shape = shapeOf(res);
+        const r: RequestRec = { spec, res, session: s, remaining: spec.count, sinceMs: now, hostIds, hostSlot: -1, excluded, live: true, shapeKey: shape.key };
         s.requests.set(spec.requestId, r);
         let q = s.queues.get(r.shapeKey);
         if (!q) s.queues.set(r.shapeKey, (q = { hosted: new RequestQueue(), plain: new RequestQueue() }));
         s.queued++;
-        if (hosts.length > 0) {
+        if (hostIds.length > 0) {
           q.hosted.push(r);
           if (s.state === 'running') fresh.push(r);
+          // Plain requests are tagged with their shape: the offers stage judges them from the entry.
+          const tag = shape.id >= 0 && excluded === null && !spec.driver ? shape.id : -1;
+          r.hostSlot = hostIndex.add(r, hostIds, s.slot, tag);
         } else q.plain.push(r);
-        if (hosts.length > 0) hostWaiters.add(r, r.shapeKey, r.shapeKey === '' ? null : canonicalShape(r.shapeKey, r.res), s);
         s.pending += spec.count;
         pendingContainers += spec.count;
         addTimes(s.pendingRes, res, spec.count);

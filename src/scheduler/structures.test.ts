@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { resources } from '../common/resources.js';
 import { FitIndex } from './fit-index.js';
-import { HostIndex } from './host-index.js';
+import { ENTRY_SIZE, HostIndex } from './host-index.js';
 import { RequestQueue } from './request-queue.js';
 import { IndexedHeap } from './heap.js';
 
-void test('fit index: finds the first slot that fits, grows, honours unavailable slots and the accept filter', () => {
+void test('fit index: finds the first slot that fits, grows, honours unavailable slots and the accept filter; holds() agrees', () => {
   fc.assert(
     fc.property(fc.array(fc.record({ mem: fc.integer({ min: -1, max: 64 }), vc: fc.integer({ min: -1, max: 8 }) }), { minLength: 1, maxLength: 300 }), fc.integer({ min: 0, max: 64 }), fc.integer({ min: 0, max: 8 }), fc.nat(), (slots, m, v, skip) => {
       const idx = new FitIndex();
@@ -18,6 +18,7 @@ void test('fit index: finds the first slot that fits, grows, honours unavailable
       const found = idx.find(m, v, 0, (slot) => slot !== rejected);
       const expected = slots.findIndex((s, i) => s.mem >= 0 && s.mem >= m && s.vc >= v && i !== rejected);
       assert.equal(found, expected);
+      slots.forEach((s, i) => assert.equal(idx.holds(ids[i], m, v, 0), s.mem >= 0 && s.mem >= m && s.vc >= v));
     }),
     { numRuns: 300 },
   );
@@ -38,39 +39,70 @@ void test('fit index: released slots are reused and never found', () => {
 interface Item {
   id: number;
   hosts: string[];
-  hostRefs: unknown[];
+  hostIds: number[];
+  slot: number;
 }
 
-void test('host index: add/remove keep every list exact (random sequences)', () => {
+void test('host index: add/remove (lazy), scans that drop dead entries and host id reference counts stay exact (random sequences)', () => {
   fc.assert(
-    fc.property(fc.array(fc.record({ add: fc.boolean(), hosts: fc.uniqueArray(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 3 }), shape: fc.integer({ min: 0, max: 2 }), pick: fc.nat() }), { maxLength: 80 }), (ops) => {
-      const idx = new HostIndex<Item, number>();
-      const live: { item: Item; key: string }[] = [];
+    fc.property(fc.array(fc.record({ op: fc.integer({ min: 0, max: 4 }), hosts: fc.uniqueArray(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 3 }), tag: fc.integer({ min: -1, max: 2 }), pick: fc.nat() }), { maxLength: 80 }), (ops) => {
+      const idx = new HostIndex<Item>();
+      const live: { item: Item; tag: number }[] = [];
       let id = 0;
       for (const o of ops) {
-        if (o.add || live.length === 0) {
-          const item: Item = { id: id++, hosts: o.hosts.map((h) => `h${h}`), hostRefs: [] };
-          const key = `k${o.shape}`;
-          idx.add(item, key, resources(o.shape, 1), item.id * 10);
-          live.push({ item, key });
-        } else {
+        if (o.op <= 1 || live.length === 0) {
+          const hosts = o.hosts.map((h) => `h${h}`);
+          const item: Item = { id: id++, hosts, hostIds: hosts.map((h) => idx.ref(h)), slot: -1 };
+          item.slot = idx.add(item, item.hostIds, item.id * 10, o.tag);
+          live.push({ item, tag: o.tag });
+        } else if (o.op <= 3) {
           const [gone] = live.splice(o.pick % live.length, 1);
-          idx.remove(gone.item);
+          idx.remove(gone.item.slot, gone.item.hostIds.length);
+          for (const h of gone.item.hostIds) idx.unref(h);
+        } else {
+          // A scan as the offers stage does it: dead entries are dropped where met.
+          const h = idx.idOf(`h${o.pick % 6}`);
+          if (h >= 0) {
+            const list = idx.entries(h);
+            let end = idx.entriesUsed(h);
+            for (let at = 0; at < end; ) {
+              if (idx.isLive(list, at)) at += ENTRY_SIZE;
+              else {
+                idx.dropAt(h, at);
+                end -= ENTRY_SIZE;
+              }
+            }
+            assert.equal(idx.entriesUsed(h), end);
+          }
         }
         for (let h = 0; h < 6; h++) {
-          const lists = idx.lists(`h${h}`) ?? [];
-          const seen = lists.flatMap((l) => l.items.map((it, i) => {
-            assert.equal(l.owners[i], it.id * 10);
-            return `${l.key}:${it.id}`;
-          }));
-          const want = live.filter((x) => x.item.hosts.includes(`h${h}`)).map((x) => `${x.key}:${x.item.id}`);
+          const seen = idx.liveEntriesOf(`h${h}`).map(([it, owner, tag]) => {
+            assert.equal(owner, it.id * 10);
+            return `${tag}:${it.id}`;
+          });
+          const want = live.filter((x) => x.item.hosts.includes(`h${h}`)).map((x) => `${x.tag}:${x.item.id}`);
           assert.deepEqual(seen.sort(), want.sort());
-          for (const l of lists) assert.ok(l.items.length > 0, 'empty list left behind');
+          // A host id lives exactly while something names the host.
+          assert.equal(idx.idOf(`h${h}`) >= 0, want.length > 0);
         }
+        assert.equal(idx.entriesHeld.live, live.reduce((a, x) => a + x.item.hostIds.length, 0));
       }
     }),
-    { numRuns: 200 },
+    { numRuns: 300 },
   );
+});
+
+void test('host index: dead entries are swept once they are a third of all entries', () => {
+  const idx = new HostIndex<number>();
+  const h = idx.ref('keep'); // a node keeps the host id alive
+  for (let i = 0; i < 200_000; i++) {
+    const slot = idx.add(i, [h], 0, 0);
+    if (i % 100 !== 0) idx.remove(slot, 1);
+    const held = idx.entriesHeld;
+    assert.ok(held.dead <= Math.max(held.live / 2, 65_536), `dead ${held.dead}, live ${held.live}`);
+  }
+  assert.equal(idx.entriesHeld.live, 2000);
+  assert.equal(idx.liveEntriesOf('keep').length, 2000);
 });
 
 void test('request queue: skips dead entries, keeps a per-epoch cursor, compacts', () => {
