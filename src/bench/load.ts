@@ -1,4 +1,4 @@
-// npm run bench:load [-- --jobs 200] [--nodes 2] [--vcores 4] [--json]
+// npm run bench:load [-- --jobs 200] [--nodes 2] [--vcores 5] [--json]
 //
 // Many small jobs at once from 4 pools with weights 1, 2, 3, 4: a local cluster (real
 // daemons) with a pools file, and --jobs wordcount jobs submitted in the same instant
@@ -135,7 +135,8 @@ function sameCounts(a: Map<string, number>, b: Map<string, number>): boolean {
 async function main(): Promise<void> {
   const jobs = argValue('--jobs', 200);
   const dir = benchTempDir('load');
-  const r = await runLoad({ jobs, nodes: argValue('--nodes', 2), vcores: argValue('--vcores', 4), dir });
+  // 2 x 5 slots: the weights 1-4 (sum 10) divide them exactly.
+  const r = await runLoad({ jobs, nodes: argValue('--nodes', 2), vcores: argValue('--vcores', 5), dir });
   const weightSum = loadPools.reduce((s, p) => s + p.weight, 0);
   // The heaviest pool finishes first (smallest median), the lightest last.
   const medians = r.pools.map((p) => p.medianDoneS);
