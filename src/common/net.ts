@@ -1,4 +1,6 @@
 // Addresses: HOST:PORT parsing and formatting.
+import { createSocket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
 import { UsageError } from './errors.js';
 
 export interface HostPort {
@@ -16,4 +18,20 @@ export function parseHostPort(text: string, what = 'address'): HostPort {
 
 export function formatHostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** The local address this host uses to reach HOST:PORT — what to advertise to peers on that
+ *  network (a connected UDP socket picks the route; no packet is sent). */
+export async function localAddressToward(address: string): Promise<string> {
+  const { host, port } = parseHostPort(address);
+  const socket = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.connect(port, host, () => resolve());
+    });
+    return socket.address().address;
+  } finally {
+    socket.close();
+  }
 }

@@ -13,6 +13,7 @@ import { SessionDriver } from '../session-driver/index.js';
 import { clusterManagerClient, unary, type WireNodeInfo, type WireSessionInfo } from '../proto/index.js';
 import { JobCheckpoint } from './checkpoint.js';
 import { errorMessage } from '../common/errors.js';
+import { localAddressToward } from '../common/net.js';
 import type { Logger } from '../common/log.js';
 import { jobSettings, type JobSettings } from './settings.js';
 import { hostJobTracker, type JobSubmission } from './tracker-host.js';
@@ -87,7 +88,7 @@ export async function submitJob(o: SubmitOptions): Promise<Submitted> {
   const driver = await SessionDriver.start({ cluster: o.cluster, name: submission.name, user: submission.user, pool: o.pool, kind: 'mapreduce', tags: { jobId: submission.jobId, mode: remote ? 'remote' : 'in-process' }, log: o.log });
   o.log.debug('session started', { session: driver.sessionId });
   if (!remote) {
-    const status = await hostJobTracker({ driver, submission, advertiseHost: '127.0.0.1', inProcess: true, log: o.log, onProgress: o.onProgress });
+    const status = await hostJobTracker({ driver, submission, advertiseHost: await localAddressToward(o.cluster), inProcess: true, log: o.log, onProgress: o.onProgress });
     return { mode: 'in-process', jobId: submission.jobId, status };
   }
   try {
