@@ -1,6 +1,8 @@
 // Shared by the benchmarks: percentiles, a human table, and with --json one JSON
 // object on the last line.
 
+import { table } from '../cli/args.js';
+
 export function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
@@ -20,6 +22,16 @@ export function report(title: string, rows: Row[], json: Record<string, unknown>
   const lines = [title, `${'metric'.padEnd(w0)}  ${'value'.padStart(w1)}  target`, `${'-'.repeat(w0)}  ${'-'.repeat(w1)}  ------`];
   for (const r of rows) lines.push(`${r.metric.padEnd(w0)}  ${r.value.padStart(w1)}  ${r.target ? `${r.target} ${r.ok === undefined ? '' : r.ok ? 'ok' : 'MISSED'}` : ''}`);
   process.stdout.write(lines.join('\n') + '\n');
+  printJson(json);
+}
+
+/** A title and an aligned table of any columns (e.g. one row per trial), then the JSON. */
+export function reportTable(title: string, headers: string[], rows: Array<Array<string | number>>, json: Record<string, unknown>): void {
+  process.stdout.write(`${title}\n${table(headers, rows)}\n`);
+  printJson(json);
+}
+
+function printJson(json: Record<string, unknown>): void {
   if (process.argv.includes('--json')) process.stdout.write(JSON.stringify(json) + '\n');
 }
 
