@@ -44,14 +44,25 @@ function printCounters(counters: Record<string, Record<string, number>>, out: No
   out.write(table(['GROUP', 'COUNTER', 'VALUE'], rows) + '\n');
 }
 
+/** How long `attach` keeps polling through a CM outage (a restart), as drivers do. */
+const attachOutageToleranceMs = 60_000;
+
 /** Polls the CM's job API until the job ends; shows progress; returns the final state. */
 async function attach(cluster: string, jobId: string, json: boolean): Promise<Record<string, unknown>> {
   const http = await cmHttp(cluster);
   const progress = new ProgressPrinter();
+  let unreachableSince = 0;
   for (;;) {
     const res = await fetch(`http://${http}/api/v1/jobs/${encodeURIComponent(jobId)}`).catch((err: unknown) => {
-      throw new OperationError(`cannot reach the cluster manager at ${http}: ${errorMessage(err)}`);
+      unreachableSince ||= Date.now();
+      if (Date.now() - unreachableSince > attachOutageToleranceMs) throw new OperationError(`cannot reach the cluster manager at ${http} for ${attachOutageToleranceMs / 1000} s: ${errorMessage(err)}`);
+      return null;
     });
+    if (!res) {
+      await new Promise((r) => setTimeout(r, 250));
+      continue;
+    }
+    unreachableSince = 0;
     if (res.status === 404) throw new UsageError(`no job "${jobId}" on the cluster at ${cluster}`);
     const st = (await res.json()) as Record<string, unknown> & Partial<JobStatus>;
     if (!json && st.maps && st.reduces) progress.update({ label: jobId, maps: st.maps, reduces: st.reduces, state: String(st.state) });
