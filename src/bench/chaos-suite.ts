@@ -27,7 +27,7 @@ import type { JobStatus } from '../jobtracker/jobtracker.js';
 import type { LiveJob } from '../history/index.js';
 import { errorMessage } from '../common/errors.js';
 import { fastExpiry } from '../testing/fixtures.js';
-import { generateText } from './mr-util.js';
+import { generateText, rng } from './mr-util.js';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cliPath = join(dist, 'cli', 'main.js');
@@ -83,16 +83,6 @@ const watchMs = 20;
 // ---- small helpers -------------------------------------------------------------------
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
 
 function exited(p: ChildProcess): boolean {
   return p.exitCode !== null || p.signalCode !== null;
@@ -409,13 +399,17 @@ interface TrialSpec {
   phase: Phase;
 }
 
-/** Trial i: the fault kinds in turn; each kind alternates jobs and (CM, JT, link) phases
- *  from one round to the next; every second round runs its job trackers remotely. */
+/** Trial i: the fault kinds in turn. Round r of a kind runs its job tracker in-process
+ *  (even r) or remotely (odd r; always for the jobtracker fault), and alternates the job
+ *  every two rounds and the phase of the CM, JT and link faults, so four rounds cover
+ *  every pair of those choices. */
 function trialSpec(index: number, kinds: readonly FaultKind[]): TrialSpec {
-  const fault = kinds[index % kinds.length];
+  const k = index % kinds.length;
+  const fault = kinds[k];
   const round = Math.floor(index / kinds.length);
-  const phase: Phase = fault === 'agent-map' ? 'map' : fault === 'agent-reduce' ? 'reduce' : round % 2 === 0 ? 'map' : 'reduce';
-  return { index, job: (index + round) % 2 === 0 ? 'wordcount' : 'terasort', remote: fault === 'jobtracker' || round % 2 === 1, fault, phase };
+  const flip = Math.floor(round / 2);
+  const phase: Phase = fault === 'agent-map' ? 'map' : fault === 'agent-reduce' ? 'reduce' : (flip + round) % 2 === 0 ? 'map' : 'reduce';
+  return { index, job: (k + flip) % 2 === 0 ? 'wordcount' : 'terasort', remote: fault === 'jobtracker' || round % 2 === 1, fault, phase };
 }
 
 function progressText(st: JobStatus): string {
@@ -506,6 +500,10 @@ class Trial {
     if (hung) problems.push(`the job did not end within ${jobTimeoutMs / 1000} s (client killed)`);
     else if (client.exitCode !== 0 || final?.state !== 'succeeded') problems.push(`the job did not succeed: client exit ${client.exitCode}, state ${final?.state ?? '(no status)'}${final?.diagnostics ? `: ${String(final.diagnostics).slice(0, 300)}` : ''}${final ? '' : `; client said: ${readFileSync(clientLog, 'utf8').trim().split('\n').pop()?.slice(0, 300)}`}`);
     problems.push(...violations.map((v) => `half-committed output: ${v}`));
+    // The cluster heals too: every agent (restarted, or its link back) is alive again.
+    await this.cluster.until('every agent to be alive again', async () => (await this.cluster.nodeStates()).filter(([, st]) => st === 'alive').length === agentHosts.length, nodeLostTimeoutMs).catch(async () => {
+      problems.push(`the cluster did not heal: nodes ${(await this.cluster.nodeStates()).map(([n, st]) => `${n} ${st}`).join(', ')}`);
+    });
     if (!problems.length) {
       const diff = outputWatch.finalProblem() || checkOutput(s.job, this.out, this.inputs[s.job].reference);
       if (diff) problems.push(diff);
@@ -598,7 +596,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosRun> {
   const log = o.log ?? (() => undefined);
   const kinds = o.kinds ?? faultKinds;
   const seed = o.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const random = rng(seed);
+  const next = rng(seed);
+  const random = () => next() / 2 ** 32;
   const runDir = join('/tmp', `coronet-chaos-${process.pid}`);
   rmSync(runDir, { recursive: true, force: true });
   mkdirSync(runDir, { recursive: true });

@@ -115,8 +115,8 @@ export function diffCounts(a: Map<string, number>, b: Map<string, number>): stri
 
 // ---- text generation -------------------------------------------------------------
 
-/** xorshift32: fast and good enough for synthetic text. */
-function rng(seed: number): () => number {
+/** xorshift32: fast and good enough for synthetic text (and the chaos suite's choices). */
+export function rng(seed: number): () => number {
   let x = seed >>> 0 || 1;
   return () => {
     x ^= x << 13;
