@@ -626,6 +626,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosRun> {
   // Interrupted or crashing: the namespaces and every process in them go too.
   const onSignal = (signal: NodeJS.Signals) => {
     lab.destroy();
+    rmSync(inputDir, { recursive: true, force: true });
     process.kill(process.pid, signal);
   };
   const onExit = () => lab.destroy();
