@@ -52,6 +52,7 @@ async function attach(cluster: string, jobId: string, json: boolean): Promise<Re
   const http = await cmHttp(cluster);
   const progress = new ProgressPrinter();
   let unreachableSince = 0;
+  let seen = false;
   for (;;) {
     const res = await fetch(`http://${http}/api/v1/jobs/${encodeURIComponent(jobId)}`).catch((err: unknown) => {
       unreachableSince ||= Date.now();
@@ -63,7 +64,11 @@ async function attach(cluster: string, jobId: string, json: boolean): Promise<Re
       continue;
     }
     unreachableSince = 0;
-    if (res.status === 404) throw new UsageError(`no job "${jobId}" on the cluster at ${cluster}`);
+    if (res.status === 404) {
+      if (seen) throw new OperationError(`job ${jobId} is gone: its session ended without a final report (did its job tracker die?)`);
+      throw new UsageError(`no job "${jobId}" on the cluster at ${cluster}`);
+    }
+    seen = true;
     const st = (await res.json()) as Record<string, unknown> & Partial<JobStatus>;
     if (!json && st.maps && st.reduces) progress.update({ label: jobId, maps: st.maps, reduces: st.reduces, state: String(st.state) });
     if (st.state !== 'running' && (st.state as string) !== 'starting') {
