@@ -12,6 +12,7 @@ import type { JobStatus } from '../jobtracker/jobtracker.js';
 import { parseArgs, table } from './args.js';
 import { requireCluster, withCluster } from './cluster-target.js';
 import { ProgressPrinter } from './progress.js';
+import { defaultOutageToleranceMs } from '../session-driver/index.js';
 
 
 const runFlags = {
@@ -44,10 +45,8 @@ function printCounters(counters: Record<string, Record<string, number>>, out: No
   out.write(table(['GROUP', 'COUNTER', 'VALUE'], rows) + '\n');
 }
 
-/** How long `attach` keeps polling through a CM outage (a restart), as drivers do. */
-const attachOutageToleranceMs = 60_000;
-
-/** Polls the CM's job API until the job ends; shows progress; returns the final state. */
+/** Polls the CM's job API until the job ends (through a CM outage as long as drivers ride
+ *  out); shows progress; returns the final state. */
 async function attach(cluster: string, jobId: string, json: boolean): Promise<Record<string, unknown>> {
   const http = await cmHttp(cluster);
   const progress = new ProgressPrinter();
@@ -56,7 +55,7 @@ async function attach(cluster: string, jobId: string, json: boolean): Promise<Re
   for (;;) {
     const res = await fetch(`http://${http}/api/v1/jobs/${encodeURIComponent(jobId)}`).catch((err: unknown) => {
       unreachableSince ||= Date.now();
-      if (Date.now() - unreachableSince > attachOutageToleranceMs) throw new OperationError(`cannot reach the cluster manager at ${http} for ${attachOutageToleranceMs / 1000} s: ${errorMessage(err)}`);
+      if (Date.now() - unreachableSince > defaultOutageToleranceMs) throw new OperationError(`cannot reach the cluster manager at ${http} for ${defaultOutageToleranceMs / 1000} s: ${errorMessage(err)}`);
       return null;
     });
     if (!res) {
