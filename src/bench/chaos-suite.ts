@@ -560,10 +560,17 @@ class Trial {
         this.faultNote = `CM SIGKILLed and restarted in ${since()}`;
         break;
       case 'jobtracker': {
+        // Job tracker recovery: the CM starts a new attempt (the session's driverAttempt tag).
+        const attempt = async () => (await c.api<{ sessions: Array<{ tags: Record<string, string> }> }>('/api/v1/sessions'))?.sessions.find((x) => x.tags.jobId === jobId)?.tags.driverAttempt ?? '';
+        const killed = await attempt();
         const submission = join(this.stagingDir, jobId, 'submission.json');
         const pids = trackerHost ? this.lab.pidsMatching(trackerHost, ['jobtracker', submission]) : [];
         for (const pid of pids) process.kill(pid, 'SIGKILL');
-        this.faultNote = pids.length ? `job tracker (pid ${pids.join(',')} on ${trackerHost}) SIGKILLed` : `no job tracker process found (tracker host "${trackerHost}")`;
+        this.faultNote = pids.length ? `job tracker attempt ${killed} (pid ${pids.join(',')} on ${trackerHost}) SIGKILLed` : `no job tracker process found (tracker host "${trackerHost}")`;
+        this.aftermath = c
+          .until('a new job tracker attempt', async () => !['', killed].includes(await attempt()), nodeLostTimeoutMs)
+          .then(async () => void (this.faultNote += `; attempt ${await attempt()} took over after ${since()}`))
+          .catch(() => void (this.faultNote += '; no new job tracker attempt seen'));
         break;
       }
       case 'link-cut':

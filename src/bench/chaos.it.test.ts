@@ -8,10 +8,6 @@ import { labNamespacesLeft, netnsUnavailable } from '../testing/netns.js';
 import { faultKinds, runChaos, type ChaosRun } from './chaos-suite.js';
 
 const unavailable = netnsUnavailable();
-/** Job tracker recovery (checkpoint + new JT attempt) is not in yet: until it is, a killed
- *  remote job tracker loses its job, and that trial is expected to fail. */
-const expectedToFail = new Set(['jobtracker']);
-
 describe('chaos suite (one trial per fault kind)', { skip: unavailable ? `needs network namespaces: ${unavailable}` : false }, () => {
   let run: ChaosRun;
   before(async () => {
@@ -23,7 +19,7 @@ describe('chaos suite (one trial per fault kind)', { skip: unavailable ? `needs 
   });
 
   for (const [i, kind] of faultKinds.entries()) {
-    test(`${kind}: the job succeeds with exactly the reference output, never half-committed`, { todo: expectedToFail.has(kind) ? 'job tracker recovery is not implemented yet' : undefined }, () => {
+    test(`${kind}: the job succeeds with exactly the reference output, never half-committed`, () => {
       const r = run.results[i];
       assert.equal(r.fault, kind);
       assert.equal(r.outcome, 'pass', `trial ${r.trial} (${r.job}, injected at ${r.injectedAt || '-'}): ${r.detail}`);
