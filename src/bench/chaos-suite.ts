@@ -67,8 +67,8 @@ const cmHttpPort = 7080;
 const agentMemoryMb = 4096;
 const agentVcores = 2;
 const reducers = 3;
-const wordcountBytes = 48 << 20;
-const terasortRecords = 400_000;
+const wordcountBytes = 64 << 20;
+const terasortRecords = 600_000;
 const splitBytes = 4_000_000;
 /** Cluster timeouts for a test: the fixtures' short expiries; sessions get a little longer
  *  so a busy job tracker on 2 loaded cores is not ended for a slow heartbeat. */
