@@ -131,6 +131,8 @@ export interface JobStatus {
 }
 
 const runnerHelloTimeoutMs = 60_000;
+/** Task runners failing in a row before they connect, before the job gives up. */
+const runnerStartFailuresMax = 10;
 const idleRunnerKeepMs = 3_000;
 const speculationCheckMs = 1_000;
 const speculationMinRunMs = 2_000;
@@ -155,6 +157,8 @@ export class JobTracker {
   private readonly queue = new WorkQueue<Task>();
   private readonly requests = new OutstandingRequests<WorkItem>();
   private readonly succeeded = { map: 0, reduce: 0 };
+  /** Task runners that failed before connecting, since one last connected. */
+  private runnerStartFailures = 0;
   /** Mean run time of this job's successful map attempts (ms), for the pipeline depth. */
   private mapRunMs = { total: 0, count: 0 };
   private pumpScheduled = false;
@@ -283,6 +287,7 @@ export class JobTracker {
               this.log.debug('task runner connected', { node: runner.grant.node, startMs: Date.now() - runner.launchedAt });
               runner.state = 'idle';
               runner.idleSince = Date.now();
+              this.runnerStartFailures = 0;
               this.pump();
             } else if (runner) this.onRunnerMessage(runner, m);
           },
@@ -424,15 +429,16 @@ export class JobTracker {
         files: [...(this.o.builtin ? [] : [{ source: this.o.jobFile, name: 'job.mjs' }]), { source: join(this.o.stagingDir, 'task-env.json'), name: 'task-env.json' }],
       });
     } catch (err) {
-      this.log.warn('could not start a task runner', { node: grant.node, error: errorMessage(err) });
       runner.state = 'gone';
       this.runners.delete(grant.grantId);
       await this.o.driver.release([grant.grantId]).catch(() => undefined);
+      this.runnerFailedToStart(grant.node, `could not launch it: ${errorMessage(err)}`);
     }
   }
 
   private runnerGone(r: Runner, why: string, countsAsFailure = true): void {
     if (r.state === 'gone') return;
+    const neverConnected = r.state === 'launching';
     r.state = 'gone';
     this.runners.delete(r.grant.grantId);
     r.channel?.close();
@@ -444,7 +450,17 @@ export class JobTracker {
     }
     // Attempts still waiting at the runner never started: not their fault.
     for (const a of waiting) if (a.state === 'running') this.attemptKilled(a, `${why} (before it started)`);
+    if (neverConnected && countsAsFailure) this.runnerFailedToStart(r.grant.node, why);
     this.pump();
+  }
+
+  /** Runners that die before they connect have no attempt to blame: count them, so a job
+   *  whose runners cannot start (bad install, unreachable job tracker) fails instead of
+   *  asking for containers forever. */
+  private runnerFailedToStart(node: string, why: string): void {
+    this.runnerStartFailures++;
+    this.log.warn('a task runner failed before connecting', { node, why, inARow: this.runnerStartFailures });
+    if (this.runnerStartFailures >= runnerStartFailuresMax) void this.fail(`${this.runnerStartFailures} task runners in a row failed before connecting to the job tracker at ${this.umbilicalAddress}; last on ${node}: ${why} (see coronet job logs)`);
   }
 
   /** The runner reported the end of an attempt: it is no longer the runner's, and the
