@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { loadJob, jobConfig, jobInput, computeSplits, prepareJob, runJobLocally, resolveUri, successFileName, Counters } from '../mapreduce/index.js';
 import type { SessionDriver } from '../session-driver/index.js';
 import { clusterManagerClient, unary } from '../proto/index.js';
-import { listen, sendError, sendJson, sendText } from '../common/http.js';
+import { listen, postJson, sendError, sendJson, sendText } from '../common/http.js';
 import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { MetricsRegistry } from '../common/metrics.js';
@@ -85,10 +85,10 @@ async function fileHistory(cluster: string, report: unknown, log: Logger): Promi
     for (let attempt = 0; Date.now() < deadline; attempt++) {
       try {
         const info = await unary<object, { http_address: string }>(client, 'GetClusterInfo', {}, 5_000);
-        const res = await fetch(`http://${info.http_address}/api/v1/history`, { method: 'POST', body: JSON.stringify(report), headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(10_000) });
-        if (res.ok) return;
+        const res = await postJson(`http://${info.http_address}/api/v1/history`, report, 10_000);
+        if (res.status >= 200 && res.status < 300) return;
         if (res.status >= 400 && res.status < 500) {
-          log.warn('the history server refused the job report', { status: res.status, body: await res.text() });
+          log.warn('the history server refused the job report', { status: res.status, body: res.text });
           return;
         }
         lastError = `HTTP ${res.status}`;
