@@ -3,12 +3,10 @@
 // Regenerate the types in ./gen with `npm run proto:gen` after editing proto/.
 
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
+import protobuf from 'protobufjs';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ProtoGrpcType as CmProto } from './gen/cluster_manager.js';
-import type { ProtoGrpcType as NaProto } from './gen/node_agent.js';
 import type { ClusterManagerClient } from './gen/coronet/v1/ClusterManager.js';
 import type { NodeAgentClient } from './gen/coronet/v1/NodeAgent.js';
 
@@ -42,37 +40,83 @@ export function protoDir(): string {
   throw new Error(`cannot find the coronet .proto files near ${here}`);
 }
 
-const loaderOptions: protoLoader.Options = {
-  keepCase: true,
-  longs: Number,
-  enums: String,
-  defaults: true,
-  oneofs: true,
-};
+/** How messages look in JavaScript (what @grpc/proto-loader calls its options; the
+ *  descriptors already keep the .proto field names): int64 as numbers, enums as their
+ *  names, every field present with its default, the set member of a oneof named. */
+const toObjectOptions: protobuf.IConversionOptions = { longs: Number, enums: String, defaults: true, oneofs: true };
 
-let cached: { cm: CmProto; na: NaProto } | undefined;
+/** Serializes a plain object as `type` (checked and converted by fromObject). */
+function serializer(type: protobuf.Type): grpc.serialize<object> {
+  return (value: object) => {
+    if (Array.isArray(value)) throw new Error(`cannot serialize an array as ${type.name}`);
+    return Buffer.from(type.encode(type.fromObject(value as Record<string, unknown>)).finish());
+  };
+}
 
-/** The API's package definition: from the descriptors the build wrote as JSON
+function deserializer(type: protobuf.Type): grpc.deserialize<object> {
+  return (bytes: Buffer) => type.toObject(type.decode(bytes), toObjectOptions);
+}
+
+/** A gRPC service definition straight from the protobuf reflection: the same wire format
+ *  and JavaScript shapes as @grpc/proto-loader, without the descriptor protos it builds
+ *  for every message type up front (reflection metadata nothing here uses; it cost about
+ *  as much as loading gRPC itself at every client's start-up). Each message type's codec
+ *  is compiled by protobufjs the first time it is used. */
+function serviceDefinition(root: protobuf.Root, name: string): grpc.ServiceDefinition {
+  const service = root.lookupService(name);
+  const def: Record<string, grpc.MethodDefinition<object, object>> = {};
+  for (const m of service.methodsArray) {
+    m.resolve();
+    const req = m.resolvedRequestType!;
+    const res = m.resolvedResponseType!;
+    def[m.name] = {
+      path: `/${name}/${m.name}`,
+      requestStream: Boolean(m.requestStream),
+      responseStream: Boolean(m.responseStream),
+      requestSerialize: serializer(req),
+      requestDeserialize: deserializer(req),
+      responseSerialize: serializer(res),
+      responseDeserialize: deserializer(res),
+    };
+  }
+  return def;
+}
+
+interface Services {
+  cm: grpc.ServiceDefinition;
+  na: grpc.ServiceDefinition;
+  CmClient: grpc.ServiceClientConstructor;
+  NaClient: grpc.ServiceClientConstructor;
+}
+
+let cached: Services | undefined;
+
+/** The API's services: from the descriptors the build wrote as JSON
  *  (scripts/post-build.mjs; parsing the .proto text costs tens of ms at every start), or
  *  from the .proto files in the source tree. Loaded once per process. */
-function load(): { cm: CmProto; na: NaProto } {
+function load(): Services {
   if (cached) return cached;
   const dir = protoDir();
   const json = join(dir, 'descriptors.json');
-  const def = existsSync(json)
-    ? protoLoader.fromJSON(JSON.parse(readFileSync(json, 'utf8')) as Parameters<typeof protoLoader.fromJSON>[0], loaderOptions)
-    : protoLoader.loadSync(['coronet/v1/cluster_manager.proto', 'coronet/v1/node_agent.proto'], { ...loaderOptions, includeDirs: [dir] });
-  const pkg = grpc.loadPackageDefinition(def);
-  cached = { cm: pkg as unknown as CmProto, na: pkg as unknown as NaProto };
+  let root: protobuf.Root;
+  if (existsSync(json)) root = protobuf.Root.fromJSON(JSON.parse(readFileSync(json, 'utf8')) as protobuf.INamespace);
+  else {
+    root = new protobuf.Root();
+    root.resolvePath = (_origin, target) => join(dir, target);
+    root.loadSync(['coronet/v1/cluster_manager.proto', 'coronet/v1/node_agent.proto'], { keepCase: true });
+  }
+  const cm = serviceDefinition(root, 'coronet.v1.ClusterManager');
+  const na = serviceDefinition(root, 'coronet.v1.NodeAgent');
+  cached = { cm, na, CmClient: grpc.makeGenericClientConstructor(cm, 'ClusterManager'), NaClient: grpc.makeGenericClientConstructor(na, 'NodeAgent') };
   return cached;
 }
 
 export function clusterManagerService(): grpc.ServiceDefinition {
-  return load().cm.coronet.v1.ClusterManager.service;
+  return load().cm;
 }
 
 export function nodeAgentService(): grpc.ServiceDefinition {
-  return load().na.coronet.v1.NodeAgent.service;
+  return load().na;
 }
 
 /** Client options tuned for a LAN: fail fast when the peer is down, keep streams alive. */
@@ -86,13 +130,11 @@ const clientOptions: grpc.ChannelOptions = {
 };
 
 export function clusterManagerClient(address: string): ClusterManagerClient {
-  const Ctor = load().cm.coronet.v1.ClusterManager;
-  return new Ctor(address, grpc.credentials.createInsecure(), clientOptions);
+  return new (load().CmClient)(address, grpc.credentials.createInsecure(), clientOptions) as unknown as ClusterManagerClient;
 }
 
 export function nodeAgentClient(address: string): NodeAgentClient {
-  const Ctor = load().na.coronet.v1.NodeAgent;
-  return new Ctor(address, grpc.credentials.createInsecure(), clientOptions);
+  return new (load().NaClient)(address, grpc.credentials.createInsecure(), clientOptions) as unknown as NodeAgentClient;
 }
 
 /** A failed RPC, with the gRPC status code and the address it was sent to. */
