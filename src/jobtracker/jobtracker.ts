@@ -17,6 +17,7 @@ import type { SessionDriver, Grant, DriverEvent, ContainerStatus } from '../sess
 import { Counters, FileOutputCommitter, resolveUri, mapTaskId, reduceTaskId, type InputSplit, type JobConfig, type CountersJson } from '../mapreduce/index.js';
 import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
+import { RpcError } from '../proto/index.js';
 import { LineChannel, type FromRunner, type MapSource, type ToRunner } from './umbilical.js';
 import type { JobSettings } from './settings.js';
 import type { JobCheckpoint, TaskCheckpoint } from './checkpoint.js';
@@ -134,6 +135,10 @@ const runnerHelloTimeoutMs = 60_000;
 /** Task runners failing in a row before they connect, before the job gives up. */
 const runnerStartFailuresMax = 10;
 const idleRunnerKeepMs = 3_000;
+/** A grant on a node whose agent did not answer the launch (dead, cut off) is kept this
+ *  long before it is given back: given back at once, the CM would hand the free capacity
+ *  on that node straight back to us, launch after failed launch, until the node is lost. */
+const unreachableGrantHoldMs = 5_000;
 const speculationCheckMs = 1_000;
 const speculationMinRunMs = 2_000;
 const mapStarvedKillReduceMs = 10_000;
@@ -184,6 +189,8 @@ export class JobTracker {
   private done!: (s: JobStatus) => void;
   private readonly result = new Promise<JobStatus>((r) => (this.done = r));
   private timer: NodeJS.Timeout | undefined;
+  /** Grants held after a launch could not reach their node (released when these fire). */
+  private readonly heldGrants = new Set<NodeJS.Timeout>();
   private readonly log: Logger;
 
   constructor(private readonly o: JobTrackerOptions) {
@@ -284,6 +291,8 @@ export class JobTracker {
                 return;
               }
               runner.channel = channel;
+              // A runner in a warm process can say hello before the launch call returns.
+              runner.containerId ||= m.containerId;
               this.log.debug('task runner connected', { node: runner.grant.node, startMs: Date.now() - runner.launchedAt });
               runner.state = 'idle';
               runner.idleSince = Date.now();
@@ -431,6 +440,19 @@ export class JobTracker {
     } catch (err) {
       runner.state = 'gone';
       this.runners.delete(grant.grantId);
+      if (err instanceof RpcError && err.unavailable) {
+        // The node's fault, not the runner's: not counted against the job. The node is
+        // lost soon (node-lost drops the grant) or answers again by the time it is released.
+        this.log.warn('cannot reach the node agent to launch a task runner; holding the grant for a while', { node: grant.node, error: errorMessage(err), holdMs: unreachableGrantHoldMs });
+        const t = setTimeout(() => {
+          this.heldGrants.delete(t);
+          void this.o.driver.release([grant.grantId]).catch(() => undefined);
+        }, unreachableGrantHoldMs);
+        t.unref();
+        this.heldGrants.add(t);
+        this.pump();
+        return;
+      }
       await this.o.driver.release([grant.grantId]).catch(() => undefined);
       this.runnerFailedToStart(grant.node, `could not launch it: ${errorMessage(err)}`);
     }
@@ -769,7 +791,10 @@ export class JobTracker {
     for (const w of items) {
       const memoryMb = this.taskMemoryMb(w.task.kind);
       const hosts = w.task.split ? w.task.split.hosts.filter((h) => h !== 'localhost') : [];
-      const excludedHosts = [...new Set([...w.task.excluded, ...this.blacklist])];
+      // A speculative copy must run elsewhere than the attempt it races (canServe refuses
+      // a runner there): asked for there, its grant would go back and come back forever.
+      const racing = w.speculative ? w.task.attempts.filter((a) => a.state === 'running').map((a) => a.node) : [];
+      const excludedHosts = [...new Set([...w.task.excluded, ...this.blacklist, ...racing])];
       const key = JSON.stringify([memoryMb, hosts, excludedHosts]);
       const shape = shapes.get(key);
       if (shape) shape.items.push(w);
@@ -890,6 +915,9 @@ export class JobTracker {
       this.diagnostics = diagnostics;
       this.finishedAtMs = Date.now();
       if (this.timer) clearInterval(this.timer);
+      // (Held grants go with the session when it ends.)
+      for (const t of this.heldGrants) clearTimeout(t);
+      this.heldGrants.clear();
       for (const a of this.attempts.values()) {
         if (a.state === 'running') {
           a.state = 'killed';
