@@ -113,9 +113,12 @@ export async function hostJobTracker(o: HostOptions): Promise<JobStatus> {
   const taskSeconds = metrics.histogram('coronet_task_duration_seconds', 'Duration of finished task attempts.', [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600]);
   const attemptsEnded = metrics.counter('coronet_task_attempts_total', 'Finished task attempts by kind and state.');
   let status: JobStatus;
+  // Where the JT's status is served, for the CM's job API (and a remote JT's client): told
+  // while the job gets going, not before (one CM round trip off a small job's path).
+  let tagged: Promise<void> = Promise.resolve();
   try {
     const port = await ready;
-    await o.driver.setTags({ jobtrackerHttp: `${o.advertiseHost}:${port}` }).catch(() => undefined);
+    tagged = o.driver.setTags({ jobtrackerHttp: `${o.advertiseHost}:${port}` }).catch(() => undefined);
     const job = await loadJob(s.jobFile);
     const settings = jobSettings(s.config);
     const config = jobConfig(job, s.config);
@@ -186,6 +189,7 @@ export async function hostJobTracker(o: HostOptions): Promise<JobStatus> {
     status = { jobId: s.jobId, name: s.name, user: s.user, state: 'failed', startedAtMs, finishedAtMs: Date.now(), maps: { total: 0, succeeded: 0, running: 0 }, reduces: { total: 0, succeeded: 0, running: 0 }, progress: 0, diagnostics: message, counters: {}, output: s.output, tasks: [] };
     o.onProgress?.(status);
   }
+  await tagged;
   if (o.recovery && !(await o.recovery.isCurrent().catch(() => true))) {
     // A newer attempt owns the session now (this one was cut off and replaced).
     o.log.warn('this job tracker attempt was replaced by a newer one; leaving the job to it', { attempt: o.recovery.attempt });
