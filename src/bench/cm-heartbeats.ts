@@ -24,7 +24,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { clusterManagerClient, clusterManagerService, grpc, unary, type WireSessionEventBatch } from '../proto/index.js';
+import { clusterManagerClient, clusterManagerService, grpc, unary, type Grpc, type WireSessionEventBatch } from '../proto/index.js';
 import { argValue, percentile, report, type Row } from './report.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -73,7 +73,7 @@ type FromWorker = { type: 'registered'; failed: number } | WorkerReport;
 // ------------------------------------------------------------------ load generator
 
 function workerMain(): void {
-  let clients: grpc.Client[] = [];
+  let clients: Grpc.Client[] = [];
   const timers = new Set<NodeJS.Timeout>();
   let measuring = false;
   let measureStart = 0n;

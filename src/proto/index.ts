@@ -2,8 +2,9 @@
 // constructors, a promise-returning unary call helper and error mapping.
 // Regenerate the types in ./gen with `npm run proto:gen` after editing proto/.
 
-import * as grpc from '@grpc/grpc-js';
-import protobuf from 'protobufjs';
+import type * as Grpc from '@grpc/grpc-js';
+import type Protobuf from 'protobufjs';
+import { grpc, protobuf } from './rpc-runtime.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +30,7 @@ export type { SessionStatus__Output as WireSessionStatus } from './gen/coronet/v
 export type { NodeHeartbeatRequest as WireNodeHeartbeatIn } from './gen/coronet/v1/NodeHeartbeatRequest.js';
 export type { RegisterNodeRequest as WireRegisterNodeIn } from './gen/coronet/v1/RegisterNodeRequest.js';
 export { grpc };
+export type { Grpc };
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -43,17 +45,17 @@ export function protoDir(): string {
 /** How messages look in JavaScript (what @grpc/proto-loader calls its options; the
  *  descriptors already keep the .proto field names): int64 as numbers, enums as their
  *  names, every field present with its default, the set member of a oneof named. */
-const toObjectOptions: protobuf.IConversionOptions = { longs: Number, enums: String, defaults: true, oneofs: true };
+const toObjectOptions: Protobuf.IConversionOptions = { longs: Number, enums: String, defaults: true, oneofs: true };
 
 /** Serializes a plain object as `type` (checked and converted by fromObject). */
-function serializer(type: protobuf.Type): grpc.serialize<object> {
+function serializer(type: Protobuf.Type): Grpc.serialize<object> {
   return (value: object) => {
     if (Array.isArray(value)) throw new Error(`cannot serialize an array as ${type.name}`);
     return Buffer.from(type.encode(type.fromObject(value as Record<string, unknown>)).finish());
   };
 }
 
-function deserializer(type: protobuf.Type): grpc.deserialize<object> {
+function deserializer(type: Protobuf.Type): Grpc.deserialize<object> {
   return (bytes: Buffer) => type.toObject(type.decode(bytes), toObjectOptions);
 }
 
@@ -62,9 +64,9 @@ function deserializer(type: protobuf.Type): grpc.deserialize<object> {
  *  for every message type up front (reflection metadata nothing here uses; it cost about
  *  as much as loading gRPC itself at every client's start-up). Each message type's codec
  *  is compiled by protobufjs the first time it is used. */
-function serviceDefinition(root: protobuf.Root, name: string): grpc.ServiceDefinition {
+function serviceDefinition(root: Protobuf.Root, name: string): Grpc.ServiceDefinition {
   const service = root.lookupService(name);
-  const def: Record<string, grpc.MethodDefinition<object, object>> = {};
+  const def: Record<string, Grpc.MethodDefinition<object, object>> = {};
   for (const m of service.methodsArray) {
     m.resolve();
     const req = m.resolvedRequestType!;
@@ -83,10 +85,10 @@ function serviceDefinition(root: protobuf.Root, name: string): grpc.ServiceDefin
 }
 
 interface Services {
-  cm: grpc.ServiceDefinition;
-  na: grpc.ServiceDefinition;
-  CmClient: grpc.ServiceClientConstructor;
-  NaClient: grpc.ServiceClientConstructor;
+  cm: Grpc.ServiceDefinition;
+  na: Grpc.ServiceDefinition;
+  CmClient: Grpc.ServiceClientConstructor;
+  NaClient: Grpc.ServiceClientConstructor;
 }
 
 let cached: Services | undefined;
@@ -98,8 +100,8 @@ function load(): Services {
   if (cached) return cached;
   const dir = protoDir();
   const json = join(dir, 'descriptors.json');
-  let root: protobuf.Root;
-  if (existsSync(json)) root = protobuf.Root.fromJSON(JSON.parse(readFileSync(json, 'utf8')) as protobuf.INamespace);
+  let root: Protobuf.Root;
+  if (existsSync(json)) root = protobuf.Root.fromJSON(JSON.parse(readFileSync(json, 'utf8')) as Protobuf.INamespace);
   else {
     root = new protobuf.Root();
     root.resolvePath = (_origin, target) => join(dir, target);
@@ -111,16 +113,16 @@ function load(): Services {
   return cached;
 }
 
-export function clusterManagerService(): grpc.ServiceDefinition {
+export function clusterManagerService(): Grpc.ServiceDefinition {
   return load().cm;
 }
 
-export function nodeAgentService(): grpc.ServiceDefinition {
+export function nodeAgentService(): Grpc.ServiceDefinition {
   return load().na;
 }
 
 /** Client options tuned for a LAN: fail fast when the peer is down, keep streams alive. */
-const clientOptions: grpc.ChannelOptions = {
+const clientOptions: Grpc.ChannelOptions = {
   'grpc.keepalive_time_ms': 10_000,
   'grpc.keepalive_timeout_ms': 5_000,
   'grpc.keepalive_permit_without_calls': 1,
@@ -141,7 +143,7 @@ export function nodeAgentClient(address: string): NodeAgentClient {
 export class RpcError extends Error {
   override readonly name = 'RpcError';
   constructor(
-    readonly code: grpc.status,
+    readonly code: Grpc.status,
     readonly address: string,
     readonly method: string,
     readonly details: string,
@@ -162,10 +164,10 @@ function plainCause(details: string): string {
   return details.split('. ')[0];
 }
 
-type UnaryMethod<Req, Res> = (req: Req, md: grpc.Metadata, opts: grpc.CallOptions, cb: grpc.requestCallback<Res>) => grpc.ClientUnaryCall;
+type UnaryMethod<Req, Res> = (req: Req, md: Grpc.Metadata, opts: Grpc.CallOptions, cb: Grpc.requestCallback<Res>) => Grpc.ClientUnaryCall;
 
 /** Calls a unary method and resolves with the answer; rejects with RpcError. */
-export function unary<Req, Res>(client: grpc.Client, method: string, req: Req, timeoutMs = 10_000): Promise<Res> {
+export function unary<Req, Res>(client: Grpc.Client, method: string, req: Req, timeoutMs = 10_000): Promise<Res> {
   return new Promise((resolve, reject) => {
     const fn = (client as unknown as Record<string, UnaryMethod<Req, Res>>)[method];
     if (typeof fn !== 'function') throw new Error(`no RPC method ${method}`);
@@ -177,8 +179,8 @@ export function unary<Req, Res>(client: grpc.Client, method: string, req: Req, t
 }
 
 /** A server-side error with a gRPC status, for handlers to pass to their callback. */
-export function rpcFailure(code: grpc.status, details: string): grpc.ServiceError {
-  const err = new Error(details) as grpc.ServiceError;
+export function rpcFailure(code: Grpc.status, details: string): Grpc.ServiceError {
+  const err = new Error(details) as Grpc.ServiceError;
   err.code = code;
   err.details = details;
   err.metadata = new grpc.Metadata();
@@ -188,7 +190,7 @@ export function rpcFailure(code: grpc.status, details: string): grpc.ServiceErro
 export const Status = grpc.status;
 
 /** Starts a gRPC server on host:port (port 0 = random) and resolves with the bound port. */
-export function bindServer(server: grpc.Server, host: string, port: number): Promise<number> {
+export function bindServer(server: Grpc.Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.bindAsync(`${host.includes(':') ? `[${host}]` : host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => {
       if (err) reject(new Error(`cannot listen on ${host}:${port}: ${err.message}`));
@@ -197,7 +199,7 @@ export function bindServer(server: grpc.Server, host: string, port: number): Pro
   });
 }
 
-export function newServer(): grpc.Server {
+export function newServer(): Grpc.Server {
   return new grpc.Server({
     'grpc.keepalive_time_ms': 10_000,
     'grpc.keepalive_timeout_ms': 5_000,

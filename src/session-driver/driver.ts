@@ -10,7 +10,7 @@
 // through a CM outage of up to `outageToleranceMs`: calls are retried, the stream
 // reconnects, and the snapshot sent on reconnect tells it which grants survived.
 
-import { clusterManagerClient, nodeAgentClient, unary, RpcError, Status, type ClusterManagerClient, type NodeAgentClient, type WireSessionEventBatch, type WireContainerStatus, type WireGrant, type grpc } from '../proto/index.js';
+import { clusterManagerClient, nodeAgentClient, unary, RpcError, Status, type ClusterManagerClient, type NodeAgentClient, type WireSessionEventBatch, type WireContainerStatus, type WireGrant, type Grpc } from '../proto/index.js';
 import type { Resources } from '../common/resources.js';
 import { grantToWire, resourcesFromWire, resourcesToWire, type GrantFields } from '../common/wire.js';
 import { AsyncQueue } from '../common/async-queue.js';
@@ -127,9 +127,9 @@ function statusFromWire(s: WireContainerStatus): ContainerStatus {
 export class SessionDriver {
   readonly grants = new Map<string, Grant>();
   private readonly queue = new AsyncQueue<DriverEvent>();
-  private readonly agents = new Map<string, { client: NodeAgentClient; stream: grpc.ClientReadableStream<WireContainerStatus> | null }>();
+  private readonly agents = new Map<string, { client: NodeAgentClient; stream: Grpc.ClientReadableStream<WireContainerStatus> | null }>();
   private readonly lastContainerState = new Map<string, string>();
-  private stream: grpc.ClientReadableStream<WireSessionEventBatch> | null = null;
+  private stream: Grpc.ClientReadableStream<WireSessionEventBatch> | null = null;
   private heartbeat: NodeJS.Timeout | undefined;
   private requestSeq = 0;
   private ended = false;
@@ -351,7 +351,7 @@ export class SessionDriver {
       this.log.warn('session event stream broke; reconnecting', { why });
       setTimeout(() => this.openStream(attempt + 1), retryBackoffMs[Math.min(attempt, retryBackoffMs.length - 1)]);
     };
-    stream.on('error', (err: grpc.ServiceError) => reconnect(err.details || err.message, err.code));
+    stream.on('error', (err: Grpc.ServiceError) => reconnect(err.details || err.message, err.code));
     stream.on('end', () => reconnect('stream ended by the cluster manager'));
   }
 
@@ -386,7 +386,7 @@ export class SessionDriver {
     }
   }
 
-  private agent(address: string): { client: NodeAgentClient; stream: grpc.ClientReadableStream<WireContainerStatus> | null } {
+  private agent(address: string): { client: NodeAgentClient; stream: Grpc.ClientReadableStream<WireContainerStatus> | null } {
     let a = this.agents.get(address);
     if (!a) {
       a = { client: nodeAgentClient(address), stream: null };
@@ -396,7 +396,7 @@ export class SessionDriver {
     return a;
   }
 
-  private watchAgent(address: string, a: { client: NodeAgentClient; stream: grpc.ClientReadableStream<WireContainerStatus> | null }, attempt: number): void {
+  private watchAgent(address: string, a: { client: NodeAgentClient; stream: Grpc.ClientReadableStream<WireContainerStatus> | null }, attempt: number): void {
     if (this.ended) return;
     const stream = a.client.ContainerEvents({ session_id: this.sessionId, session_secret: this.secret });
     a.stream = stream;
