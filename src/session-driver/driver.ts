@@ -225,7 +225,7 @@ export class SessionDriver {
       driver: s.driver ?? false,
     }));
     for (let i = 0; i < requests.length; i += requestsPerCallMax) {
-      await this.call('RequestResources', { session_id: this.sessionId, session_secret: this.secret, requests: requests.slice(i, i + requestsPerCallMax) });
+      await this.call('RequestResources', { session_id: this.sessionId, session_secret: this.secret, requests: requests.slice(i, i + requestsPerCallMax) }, (err) => err.code === Status.INVALID_ARGUMENT && / already exists in session /.test(err.details));
     }
     return requests.map((r) => r.request_id);
   }
@@ -289,8 +289,10 @@ export class SessionDriver {
 
   // ------------------------------------------------------------------ internals
 
-  /** A CM call retried while the CM is unreachable, up to the outage tolerance. */
-  private async call<Res>(method: string, req: object): Promise<Res> {
+  /** A CM call retried while the CM is unreachable, up to the outage tolerance. A call
+   *  that failed unreachable may still have been applied (the CM died before it answered):
+   *  `appliedBefore` tells the refusal of a retry because of that (undefined is returned). */
+  private async call<Res>(method: string, req: object, appliedBefore?: (err: RpcError) => boolean): Promise<Res | undefined> {
     const started = Date.now();
     for (let attempt = 0; ; attempt++) {
       try {
@@ -298,6 +300,7 @@ export class SessionDriver {
         this.lastCmContactMs = Date.now();
         return res;
       } catch (err) {
+        if (attempt > 0 && err instanceof RpcError && appliedBefore?.(err)) return undefined;
         if (err instanceof RpcError && err.unavailable && !this.ended && Date.now() - started < this.outageToleranceMs) {
           await sleep(retryBackoffMs[Math.min(attempt, retryBackoffMs.length - 1)]);
           continue;
