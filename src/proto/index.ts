@@ -122,12 +122,18 @@ function plainCause(details: string): string {
 
 type UnaryMethod<Req, Res> = (req: Req, md: grpc.Metadata, opts: grpc.CallOptions, cb: grpc.requestCallback<Res>) => grpc.ClientUnaryCall;
 
-/** Calls a unary method and resolves with the answer; rejects with RpcError. */
-export function unary<Req, Res>(client: grpc.Client, method: string, req: Req, timeoutMs = 10_000): Promise<Res> {
+/**
+ * Calls a unary method and resolves with the answer; rejects with RpcError.
+ * `waitForReady`: a channel that is reconnecting (its peer just restarted, say) holds the
+ * call until it connects or the deadline passes, instead of failing it at once.
+ */
+export function unary<Req, Res>(client: grpc.Client, method: string, req: Req, timeoutMs = 10_000, waitForReady = false): Promise<Res> {
   return new Promise((resolve, reject) => {
     const fn = (client as unknown as Record<string, UnaryMethod<Req, Res>>)[method];
     if (typeof fn !== 'function') throw new Error(`no RPC method ${method}`);
-    fn.call(client, req, new grpc.Metadata(), { deadline: Date.now() + timeoutMs }, (err, res) => {
+    const md = new grpc.Metadata();
+    if (waitForReady) md.setOptions({ waitForReady: true });
+    fn.call(client, req, md, { deadline: Date.now() + timeoutMs }, (err, res) => {
       if (err) reject(new RpcError(err.code ?? grpc.status.UNKNOWN, client.getChannel().getTarget(), method, err.details || err.message));
       else resolve(res as Res);
     });
