@@ -1,4 +1,4 @@
-// npm run bench:cm-heartbeats [-- --nodes 500,1000,2000] [--warmup 5] [--measure 15]
+// npm run bench:cm-heartbeats [-- --nodes 500,1000,2000] [--warmup 5] [--measure 15] [--unary]
 //                              [--workers 2] [--per-channel 50] [--containers 3] [--profile] [--json]
 //                              [--cm-node-args "--trace-gc ..."] [--keep-log]
 //
@@ -6,7 +6,9 @@
 // runs as its own process; N simulated node agents live in separate load-generator
 // processes (this file with --worker) and talk to it over real gRPC on loopback, one
 // channel (TCP connection) per --per-channel nodes. Each simulated agent registers once,
-// then sends NodeHeartbeat every 1000 ms (phases spread evenly over the second) with
+// then sends a heartbeat every 1000 ms (phases spread evenly over the second) on its
+// NodeHeartbeats stream, as node agents do (--unary: one NodeHeartbeat call each, the
+// older path, for comparison), with
 // its capacity (20 vcores, 64 GiB), a usage sample and reports for the containers it
 // runs. The containers are real grants: the bench holds one session that asks for
 // --containers x N small containers, and each grant is reported by the node it landed
@@ -24,7 +26,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { clusterManagerClient, clusterManagerService, grpc, unary, type Grpc, type WireSessionEventBatch } from '../proto/index.js';
+import { OrderedStream, clusterManagerClient, clusterManagerService, grpc, unary, type Grpc, type WireSessionEventBatch } from '../proto/index.js';
 import { argValue, percentile, report, type Row } from './report.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -48,7 +50,7 @@ interface NodeGrant {
 }
 
 type ToWorker =
-  | { type: 'start'; cm: string; names: string[]; phaseOf: number[]; perChannel: number }
+  | { type: 'start'; cm: string; names: string[]; phaseOf: number[]; perChannel: number; unary: boolean }
   | { type: 'grants'; grants: NodeGrant[] }
   | { type: 'measure' }
   | { type: 'report' }
@@ -74,6 +76,7 @@ type FromWorker = { type: 'registered'; failed: number } | WorkerReport;
 
 function workerMain(): void {
   let clients: Grpc.Client[] = [];
+  const streams: Array<{ close(): void }> = [];
   const timers = new Set<NodeJS.Timeout>();
   let measuring = false;
   let measureStart = 0n;
@@ -116,6 +119,9 @@ function workerMain(): void {
     msg.names.forEach((name, idx) => {
       if (!regIds[idx]) return;
       const client = clients[Math.floor(idx / msg.perChannel)];
+      // As a node agent does: its heartbeats over one stream (or, with --unary, one call each).
+      const heartbeats = new OrderedStream<object, { reregister: boolean; kill_grant_ids: string[] }>(client, 'NodeHeartbeats', 'NodeHeartbeat');
+      streams.push(heartbeats);
       let due = t0 + msg.phaseOf[idx];
       let inFlight = false;
       const beat = (): void => {
@@ -134,7 +140,7 @@ function workerMain(): void {
           healthy: true,
           health_report: '',
         };
-        unary<object, { reregister: boolean; kill_grant_ids: string[] }>(client, 'NodeHeartbeat', req, 2 * heartbeatMs)
+        (msg.unary ? unary<object, { reregister: boolean; kill_grant_ids: string[] }>(client, 'NodeHeartbeat', req, 2 * heartbeatMs) : heartbeats.call1(req, 2 * heartbeatMs))
           .then((res) => {
             const end = process.hrtime.bigint();
             if (measuring && started >= measureStart) {
@@ -195,6 +201,7 @@ function workerMain(): void {
       }
       case 'stop':
         for (const t of timers) clearTimeout(t);
+        for (const h of streams) h.close();
         for (const c of clients) c.close();
         process.disconnect?.();
         setTimeout(() => process.exit(0), 200).unref();
@@ -377,7 +384,7 @@ function waitExit(p: ChildProcess, timeoutMs: number): Promise<void> {
   });
 }
 
-async function runPhase(n: number, opts: { warmupMs: number; measureMs: number; workers: number; perChannel: number; containersPerNode: number; profile: boolean; cmNodeArgs: string[]; keepLog: boolean }): Promise<PhaseResult> {
+async function runPhase(n: number, opts: { warmupMs: number; measureMs: number; workers: number; perChannel: number; containersPerNode: number; profile: boolean; cmNodeArgs: string[]; keepLog: boolean; unary: boolean }): Promise<PhaseResult> {
   const dir = mkdtempSync(join(tmpdir(), 'coronet-hb-bench-'));
   const configFile = join(dir, 'cm.json');
   writeFileSync(configFile, JSON.stringify({ nodeHeartbeatIntervalMs: heartbeatMs, nodeExpiryMs: 30_000, stateDir: join(dir, 'state') }));
@@ -407,7 +414,7 @@ async function runPhase(n: number, opts: { warmupMs: number; measureMs: number; 
       for (const name of mine) owner.set(name, w);
       const child = fork(thisFile, ['--worker'], { execArgv: [], env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       workers.push(child);
-      child.send({ type: 'start', cm: rpc, names: mine, phaseOf, perChannel: opts.perChannel } satisfies ToWorker);
+      child.send({ type: 'start', cm: rpc, names: mine, phaseOf, perChannel: opts.perChannel, unary: opts.unary } satisfies ToWorker);
     }
     const regs = await Promise.all(workers.map((w) => nextMessage(w, 'registered', 60_000)));
     const registered = n - regs.reduce((a, r) => a + r.failed, 0);
@@ -546,6 +553,7 @@ async function main(): Promise<void> {
     workers: argValue('--workers', 2),
     perChannel: argValue('--per-channel', 50),
     containersPerNode: argValue('--containers', 3),
+    unary: process.argv.includes('--unary'),
     profile: process.argv.includes('--profile'),
     // Extra node flags for the CM process, e.g. --cm-node-args "--max-semi-space-size=16".
     cmNodeArgs: process.argv.includes('--cm-node-args') ? String(process.argv[process.argv.indexOf('--cm-node-args') + 1]).split(' ').filter(Boolean) : [],
@@ -605,7 +613,7 @@ async function main(): Promise<void> {
 
   if (profileLines.length) process.stdout.write(profileLines.join('\n') + '\n\n');
   report(
-    `cm-heartbeats: real CM process, N simulated node agents over gRPC on loopback, 1 s heartbeats, ${opts.containersPerNode} containers/node on average, ` +
+    `cm-heartbeats: real CM process, N simulated node agents over gRPC on loopback, 1 s heartbeats ${opts.unary ? '(one unary NodeHeartbeat call each, --unary)' : '(on one NodeHeartbeats stream per agent, as node agents send them)'}, ${opts.containersPerNode} containers/node on average, ` +
       `${opts.warmupMs / 1000} s warm-up + ${opts.measureMs / 1000} s measured per N.\n` +
       `Load generators (${opts.workers} processes, one channel per ${opts.perChannel} nodes) share the machine's ${cores} cores with the CM, so latencies include their scheduling noise.`,
     rows,
@@ -615,6 +623,7 @@ async function main(): Promise<void> {
       warmupS: opts.warmupMs / 1000,
       measureS: opts.measureMs / 1000,
       workers: opts.workers,
+      transport: opts.unary ? 'unary' : 'stream',
       nodesPerChannel: opts.perChannel,
       containersPerNode: opts.containersPerNode,
       results: results.map((r) => ({ ...r, profile: undefined })),

@@ -6,12 +6,12 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createConnection } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { grpc, clusterManagerClient, nodeAgentClient, unary, RpcError, Status, type Grpc } from '../proto/index.js';
+import { grpc, clusterManagerClient, nodeAgentClient, unary, OrderedStream, RpcError, Status, type Grpc } from '../proto/index.js';
 import { SessionDriver } from '../session-driver/index.js';
 import { getJson, testCluster } from '../testing/fixtures.js';
 import type { LocalCluster } from '../local/local-cluster.js';
 
-const cmMethods = ['StartSession', 'SessionEvents', 'RequestResources', 'ReleaseResources', 'SessionHeartbeat', 'EndSession', 'RegisterNode', 'NodeHeartbeat', 'GetClusterInfo', 'ListNodes', 'ListSessions', 'ListPools', 'RefreshPools', 'DecommissionNode', 'SetSafeMode', 'StartDriver'];
+const cmMethods = ['StartSession', 'SessionEvents', 'RequestResources', 'ReleaseResources', 'SessionHeartbeat', 'EndSession', 'RegisterNode', 'NodeHeartbeat', 'NodeHeartbeats', 'GetClusterInfo', 'ListNodes', 'ListSessions', 'ListPools', 'RefreshPools', 'DecommissionNode', 'SetSafeMode', 'StartDriver'];
 const agentMethods = ['LaunchContainer', 'StopContainer', 'GetContainerStatus', 'ContainerEvents'];
 const iterations = 200;
 const absurdRounds = 300;
@@ -36,7 +36,15 @@ function rawCall(address: string, service: string, method: string, body: Buffer)
       client.close();
       resolve();
     };
-    if (method === 'SessionEvents' || method === 'ContainerEvents') {
+    if (method === 'NodeHeartbeats') {
+      const stream = client.makeBidiStreamRequest(path, (b: Buffer) => b, (b: Buffer) => b, { deadline: Date.now() + 2_000 });
+      stream.on('data', () => undefined);
+      stream.on('error', done);
+      stream.on('end', done);
+      stream.write(body);
+      stream.write(body);
+      stream.end();
+    } else if (method === 'SessionEvents' || method === 'ContainerEvents') {
       const stream = client.makeServerStreamRequest(path, (b: Buffer) => b, (b: Buffer) => b, body, { deadline: Date.now() + 2_000 });
       stream.on('data', () => undefined);
       stream.on('error', done);
@@ -143,9 +151,11 @@ describe('fuzzing the daemons', () => {
     const agent = nodeAgentClient(cluster.agents[0].rpcAddress);
     const codes = new Map<string, number>();
     const internal: string[] = [];
+    const heartbeats = new OrderedStream<object, unknown>(cm, 'NodeHeartbeats', 'NodeHeartbeat');
     const call = async (client: Grpc.Client, method: string, msg: object) => {
       try {
-        await unary(client, method, msg, 5_000);
+        if (method === 'NodeHeartbeats') await heartbeats.call1(msg, 5_000);
+        else await unary(client, method, msg, 5_000);
         codes.set('OK', (codes.get('OK') ?? 0) + 1);
       } catch (err) {
         const code = err instanceof RpcError ? Status[err.code] : 'CLIENT';
@@ -156,9 +166,11 @@ describe('fuzzing the daemons', () => {
     for (let i = 0; i < absurdRounds; i++) {
       await Promise.all([
         ...Object.entries(messages).map(([m, gen]) => call(cm, m, gen())),
+        call(cm, 'NodeHeartbeats', messages.NodeHeartbeat()),
         ...Object.entries(agentMessages).map(([m, gen]) => call(agent, m, gen())),
       ]);
     }
+    heartbeats.close();
     cm.close();
     agent.close();
     real.shutdown();
@@ -166,6 +178,6 @@ describe('fuzzing the daemons', () => {
     assert.ok((codes.get('INVALID_ARGUMENT') ?? 0) > 0 && (codes.get('UNAUTHENTICATED') ?? 0) + (codes.get('NOT_FOUND') ?? 0) > 0, JSON.stringify([...codes]));
     assert.equal(cluster.cm.process.exitCode, null);
     assert.equal(cluster.agents[0].process.exitCode, null);
-    process.stderr.write(`# absurd messages: ${absurdRounds * (Object.keys(messages).length + Object.keys(agentMessages).length)} calls; answers ${JSON.stringify(Object.fromEntries(codes))}\n`);
+    process.stderr.write(`# absurd messages: ${absurdRounds * (Object.keys(messages).length + 1 + Object.keys(agentMessages).length)} calls; answers ${JSON.stringify(Object.fromEntries(codes))}\n`);
   });
 });

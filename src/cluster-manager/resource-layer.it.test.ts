@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SessionDriver, type Grant } from '../session-driver/index.js';
 import { runShell } from '../shell/shell.js';
-import { clusterManagerClient, nodeAgentClient, unary, RpcError, Status } from '../proto/index.js';
+import { clusterManagerClient, nodeAgentClient, unary, OrderedStream, RpcError, Status } from '../proto/index.js';
 import { resources } from '../common/resources.js';
 import { eventually, getJson, grantOf, takeUntil, testCluster } from '../testing/fixtures.js';
 import type { LocalCluster } from '../local/local-cluster.js';
@@ -152,6 +152,14 @@ describe('resource layer on a 2-node cluster', () => {
     await assert.rejects(unary(agent, 'LaunchContainer', {}), /grant is required/);
     await assert.rejects(unary(agent, 'StopContainer', { container_id: 'c-x', session_id: driver.sessionId, session_secret: driver.secret }), /unknown container/);
     agent.close();
+    // The heartbeat stream: an unknown node is told to register; a malformed heartbeat ends
+    // the stream with the reason; the next one works on a fresh stream.
+    const beats = new OrderedStream<object, { reregister: boolean }>(client, 'NodeHeartbeats', 'NodeHeartbeat');
+    assert.equal((await beats.call1({ name: 'nobody', registration_id: 'x', containers: [] }, 5_000)).reregister, true);
+    await assert.rejects(beats.call1({ name: '', registration_id: 'x', containers: [] }, 5_000), (e: RpcError) => e.code === Status.INVALID_ARGUMENT && /name is required/.test(e.message));
+    await assert.rejects(beats.call1({ name: 'n', capacity: { memory_mb: -1, vcores: 1 }, containers: [] }, 5_000), (e: RpcError) => e.code === Status.INVALID_ARGUMENT && /capacity/.test(e.message));
+    assert.equal((await beats.call1({ name: 'nobody', registration_id: 'x', containers: [] }, 5_000)).reregister, true);
+    beats.close();
     const info = await unary<object, { nodes_alive: number }>(client, 'GetClusterInfo', {});
     assert.equal(info.nodes_alive, 2);
     client.close();

@@ -2,7 +2,7 @@
 // domain errors to gRPC statuses, and never lets a bad message take the daemon down.
 
 import type * as grpc from '@grpc/grpc-js';
-import { Status, rpcFailure, type ClusterManagerHandlers, type WireSessionEventBatchIn, type WireResourceRequest } from '../proto/index.js';
+import { Status, rpcFailure, type ClusterManagerHandlers, type WireSessionEventBatchIn, type WireResourceRequest, type WireNodeHeartbeat, type WireNodeHeartbeatAnswer } from '../proto/index.js';
 import * as R from '../common/resources.js';
 import { grantToWire, resourcesFromWire, resourcesToWire } from '../common/wire.js';
 import { errorMessage } from '../common/errors.js';
@@ -60,6 +60,21 @@ function unaryHandler<Req, Res>(cm: ClusterManager, method: string, fn: (req: Re
       callback(status, null);
     }
   };
+}
+
+/** One node heartbeat, unary or streamed: checks the message, answers what the agent must do. */
+function nodeHeartbeat(cm: ClusterManager, req: WireNodeHeartbeat): WireNodeHeartbeatAnswer {
+  const answer = cm.nodeHeartbeat({
+    name: str(req.name, 'name', { required: true }),
+    registrationId: str(req.registration_id, 'registration_id'),
+    capacity: resourcesIn(req.capacity, 'capacity'),
+    usage: { memoryMb: Number(req.usage?.memory_mb) || 0, cpuCores: Number(req.usage?.cpu_cores) || 0 },
+    containers: containersFromWire(req.containers),
+    healthy: req.healthy !== false,
+    healthReport: str(req.health_report, 'health_report', { max: textLengthMax }),
+  });
+  if (!answer) return { reregister: true, kill_grant_ids: [], ended_session_ids: [] };
+  return { reregister: false, kill_grant_ids: answer.killGrantIds, ended_session_ids: answer.endedSessionIds };
 }
 
 function requestFromWire(r: WireResourceRequest, i: number): SchedulerRequest {
@@ -243,19 +258,26 @@ export function clusterManagerHandlers(cm: ClusterManager): ClusterManagerHandle
       return { token_key: cm.tokenKey, heartbeat_interval_ms: cm.config.nodeHeartbeatIntervalMs, registration_id: registrationId };
     }),
 
-    NodeHeartbeat: unaryHandler(cm, 'NodeHeartbeat', (req) => {
-      const answer = cm.nodeHeartbeat({
-        name: str(req.name, 'name', { required: true }),
-        registrationId: str(req.registration_id, 'registration_id'),
-        capacity: resourcesIn(req.capacity, 'capacity'),
-        usage: { memoryMb: Number(req.usage?.memory_mb) || 0, cpuCores: Number(req.usage?.cpu_cores) || 0 },
-        containers: containersFromWire(req.containers),
-        healthy: req.healthy !== false,
-        healthReport: str(req.health_report, 'health_report', { max: textLengthMax }),
+    NodeHeartbeat: unaryHandler(cm, 'NodeHeartbeat', (req) => nodeHeartbeat(cm, req)),
+
+    NodeHeartbeats: (call) => {
+      call.on('data', (req: WireNodeHeartbeat) => {
+        if (call.cancelled || call.destroyed) return;
+        try {
+          call.write(nodeHeartbeat(cm, req));
+        } catch (err) {
+          const status = toStatus(err);
+          if (status.code === Status.INTERNAL) cm.log.error('RPC handler failed', { method: 'NodeHeartbeats', error: errorMessage(err), stack: err instanceof Error ? err.stack : undefined });
+          else cm.log.debug('RPC refused', { method: 'NodeHeartbeats', error: status.details });
+          call.emit('error', status); // ends the stream with this status
+
+        }
       });
-      if (!answer) return { reregister: true, kill_grant_ids: [], ended_session_ids: [] };
-      return { reregister: false, kill_grant_ids: answer.killGrantIds, ended_session_ids: answer.endedSessionIds };
-    }),
+      call.on('end', () => {
+        if (!call.destroyed) call.end();
+      });
+      call.on('error', () => undefined); // the agent went away; it opens a new stream
+    },
 
     GetClusterInfo: unaryHandler(cm, 'GetClusterInfo', () => {
       const c = cm.clusterInfo();

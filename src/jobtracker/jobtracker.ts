@@ -13,11 +13,10 @@
 import { createServer, type Server } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SessionDriver, Grant, DriverEvent, ContainerStatus } from '../session-driver/index.js';
+import { RpcError, type SessionDriver, type Grant, type DriverEvent, type ContainerStatus } from '../session-driver/index.js';
 import { Counters, FileOutputCommitter, resolveUri, mapTaskId, reduceTaskId, type InputSplit, type JobConfig, type CountersJson } from '../mapreduce/index.js';
 import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
-import { RpcError } from '../proto/index.js';
 import { LineChannel, type FromRunner, type MapSource, type ToRunner } from './umbilical.js';
 import type { JobSettings } from './settings.js';
 import type { JobCheckpoint, TaskCheckpoint } from './checkpoint.js';
@@ -135,14 +134,13 @@ const runnerHelloTimeoutMs = 60_000;
 /** Task runners failing in a row before they connect, before the job gives up. */
 const runnerStartFailuresMax = 10;
 const idleRunnerKeepMs = 3_000;
-/** A grant on a node whose agent did not answer the launch (dead, cut off) is kept this
- *  long before it is given back: given back at once, the CM would hand the free capacity
- *  on that node straight back to us, launch after failed launch, until the node is lost. */
-const unreachableGrantHoldMs = 5_000;
 const speculationCheckMs = 1_000;
 const speculationMinRunMs = 2_000;
 const mapStarvedKillReduceMs = 10_000;
 const disconnectedWhy = 'task runner disconnected (its process died)';
+/** A node whose agent could not be reached for a launch gets no runners for this long
+ *  (the CM declares a dead node lost within its expiry; a restarted agent is back). */
+const unreachableNodeCooldownMs = 5_000;
 /** Failed attempts (of different tasks) on one node before this job stops using it. */
 const nodeFailuresBlacklist = 3;
 /** Short maps are pushed to a runner ahead of time, as many as run in about this long
@@ -185,12 +183,12 @@ export class JobTracker {
   /** Nodes this job no longer uses (they kept failing its tasks). */
   private readonly blacklist = new Set<string>();
   private readonly nodesSeen = new Set<string>();
+  /** Nodes whose agent refused or did not answer a launch: node -> until (ms). */
+  private readonly unreachable = new Map<string, number>();
   private finishing: Promise<void> | null = null;
   private done!: (s: JobStatus) => void;
   private readonly result = new Promise<JobStatus>((r) => (this.done = r));
   private timer: NodeJS.Timeout | undefined;
-  /** Grants held after a launch could not reach their node (released when these fire). */
-  private readonly heldGrants = new Set<NodeJS.Timeout>();
   private readonly log: Logger;
 
   constructor(private readonly o: JobTrackerOptions) {
@@ -438,24 +436,32 @@ export class JobTracker {
         files: [...(this.o.builtin ? [] : [{ source: this.o.jobFile, name: 'job.mjs' }]), { source: join(this.o.stagingDir, 'task-env.json'), name: 'task-env.json' }],
       });
     } catch (err) {
+      if (runner.state === 'gone') return; // its node was lost (or the grant revoked) meanwhile
       runner.state = 'gone';
       this.runners.delete(grant.grantId);
-      if (err instanceof RpcError && err.unavailable) {
-        // The node's fault, not the runner's: not counted against the job. The node is
-        // lost soon (node-lost drops the grant) or answers again by the time it is released.
-        this.log.warn('cannot reach the node agent to launch a task runner; holding the grant for a while', { node: grant.node, error: errorMessage(err), holdMs: unreachableGrantHoldMs });
-        const t = setTimeout(() => {
-          this.heldGrants.delete(t);
-          void this.o.driver.release([grant.grantId]).catch(() => undefined);
-        }, unreachableGrantHoldMs);
-        t.unref();
-        this.heldGrants.add(t);
-        this.pump();
-        return;
-      }
       await this.o.driver.release([grant.grantId]).catch(() => undefined);
+      // An unreachable agent is the node's fault, not the job's: the node is avoided for a
+      // while and counts once towards the job's start failures, however many grants the
+      // CM placed there before it noticed.
+      if (err instanceof RpcError && err.unavailable) {
+        const counted = this.isUnreachable(grant.node);
+        this.unreachable.set(grant.node, Date.now() + unreachableNodeCooldownMs);
+        this.log.warn('node agent unreachable; avoiding the node for a while', { node: grant.node, ms: unreachableNodeCooldownMs, error: errorMessage(err) });
+        if (counted) {
+          this.pump();
+          return;
+        }
+      }
       this.runnerFailedToStart(grant.node, `could not launch it: ${errorMessage(err)}`);
     }
+  }
+
+  private isUnreachable(node: string): boolean {
+    const until = this.unreachable.get(node);
+    if (until === undefined) return false;
+    if (Date.now() < until) return true;
+    this.unreachable.delete(node);
+    return false;
   }
 
   private runnerGone(r: Runner, why: string, countsAsFailure = true): void {
@@ -774,7 +780,7 @@ export class JobTracker {
   private canServe(r: Runner, w: WorkItem): boolean {
     // A runner is reused only for tasks its grant is big enough for.
     if (r.grant.resources.memoryMb < this.taskMemoryMb(w.task.kind) || r.grant.resources.vcores < this.o.settings.taskVcores) return false;
-    return !this.blacklist.has(r.grant.node) && !w.task.excluded.has(r.grant.node) && !(w.speculative && w.task.attempts.some((a) => a.state === 'running' && a.node === r.grant.node));
+    return !this.blacklist.has(r.grant.node) && !w.task.excluded.has(r.grant.node) && !this.isUnreachable(r.grant.node) && !(w.speculative && w.task.attempts.some((a) => a.state === 'running' && a.node === r.grant.node));
   }
 
   /** The item a runner should take next (queued behind its current work: a map that is not
@@ -784,6 +790,20 @@ export class JobTracker {
     return this.queue.next(r.grant.node, (w) => (!behind || !w.speculative) && this.canServe(r, w), behind);
   }
 
+  /** Hosts a request for the task must avoid: where it last failed, the blacklist, and
+   *  unreachable agents — these only while some node the job has seen stays allowed (a
+   *  request excluding every node would wait forever). */
+  private excludedFor(w: WorkItem): string[] {
+    const t = w.task;
+    const out = new Set([...t.excluded, ...this.blacklist]);
+    const unreachable = [...this.unreachable.keys()].filter((n) => this.isUnreachable(n) && !out.has(n));
+    if (out.size + unreachable.length < this.nodesSeen.size) for (const n of unreachable) out.add(n);
+    // A speculative copy must run elsewhere than the attempt it races (canServe refuses a
+    // runner there): asked for there, its grant would go back and come back forever.
+    if (w.speculative) for (const a of t.attempts) if (a.state === 'running') out.add(a.node);
+    return [...out];
+  }
+
   /** Asks for one container per item; items of the same shape in one request. */
   private async requestFor(items: WorkItem[]): Promise<void> {
     const s = this.o.settings;
@@ -791,10 +811,7 @@ export class JobTracker {
     for (const w of items) {
       const memoryMb = this.taskMemoryMb(w.task.kind);
       const hosts = w.task.split ? w.task.split.hosts.filter((h) => h !== 'localhost') : [];
-      // A speculative copy must run elsewhere than the attempt it races (canServe refuses
-      // a runner there): asked for there, its grant would go back and come back forever.
-      const racing = w.speculative ? w.task.attempts.filter((a) => a.state === 'running').map((a) => a.node) : [];
-      const excludedHosts = [...new Set([...w.task.excluded, ...this.blacklist, ...racing])];
+      const excludedHosts = this.excludedFor(w);
       const key = JSON.stringify([memoryMb, hosts, excludedHosts]);
       const shape = shapes.get(key);
       if (shape) shape.items.push(w);
@@ -915,9 +932,6 @@ export class JobTracker {
       this.diagnostics = diagnostics;
       this.finishedAtMs = Date.now();
       if (this.timer) clearInterval(this.timer);
-      // (Held grants go with the session when it ends.)
-      for (const t of this.heldGrants) clearTimeout(t);
-      this.heldGrants.clear();
       for (const a of this.attempts.values()) {
         if (a.state === 'running') {
           a.state = 'killed';

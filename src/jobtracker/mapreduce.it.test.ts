@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync, readFileSync, readdirSync, existsSync, mkdi
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { eventually, getJson, runCli, testCluster } from '../testing/fixtures.js';
+import { eventually, getJson, runCli, testCluster, type CliRun } from '../testing/fixtures.js';
 import type { LocalCluster } from '../local/local-cluster.js';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -359,31 +359,70 @@ describe('MapReduce with a node lost mid-job', () => {
     await cluster?.stop();
   });
 
-  test('a node agent SIGKILLed mid-job: the job still finishes with correct output', async () => {
-    const { texts } = corpus(dir);
-    const out = join(dir, 'out');
-    const mod = jobModule(
+  /** A wordcount whose maps linger `mapMs` after their input, so the job is still running when a node dies. */
+  const slowCount = (name: string, mapMs: number): string =>
+    jobModule(
       dir,
-      'slowcount.mjs',
+      name,
       `export default defineJob({ input: textInput({ decode: 'latin1' }), codecs: { key: utf8, value: number }, reducers: 2,
   map(_k, line, ctx) { for (const t of line.split(/[ \\t\\n\\v\\f\\r]+/)) if (t) ctx.emit(Buffer.from(t, 'latin1').toString('utf8'), 1); },
-  async mapCleanup() { await new Promise((r) => setTimeout(r, 400)); },
+  async mapCleanup() { await new Promise((r) => setTimeout(r, ${mapMs})); },
   reduce(k, vs, ctx) { let n = 0; for (const v of vs) n += v; ctx.emit(k, n); } });`,
     );
-    const run = coronetAsync(cluster, ['run', mod, '--input', join(dir, 'in'), '--output', out, ...smallSplits]);
-    const victim = cluster.agents[2];
-    await eventually('some maps done', async () => {
+
+  /** The id of the cluster's running job once `maps` of its maps succeeded; throws if `run` ends first. */
+  const mapsDone = async (run: Promise<CliRun>, maps: number): Promise<string> => {
+    let exited = '';
+    void run.then((x) => (exited = `the job ended early: exit ${x.status}: ${x.stderr}`));
+    return eventually('some maps done', async (): Promise<string | null> => {
+      if (exited) throw new Error(exited);
       const jobs = await getJson<{ jobs: Array<{ jobId: string }> }>(`http://${cluster.httpAddress}/api/v1/jobs`);
-      if (!jobs.jobs.length) return false;
+      if (!jobs.jobs.length) return null;
       const st = await getJson<{ maps: { succeeded: number } }>(`http://${cluster.httpAddress}/api/v1/jobs/${jobs.jobs[0].jobId}`);
-      return st.maps && st.maps.succeeded >= 3;
+      return st.maps && st.maps.succeeded >= maps ? jobs.jobs[0].jobId : null;
     }, 60_000);
-    victim.process.kill('SIGKILL');
-    const r = await run;
-    assert.equal(r.status, 0, r.stderr);
+  };
+
+  const assertCounts = (out: string, texts: string[]): void => {
     const got = parseCounts(readOutput(out));
     const want = countTokens(texts);
     assert.equal(got.size, want.size);
     for (const [k, v] of want) assert.equal(got.get(k), v, `count of ${k}`);
+  };
+
+  test('a node agent SIGKILLed mid-job: the job still finishes with correct output', async () => {
+    const { texts } = corpus(dir);
+    const out = join(dir, 'out');
+    const run = coronetAsync(cluster, ['run', slowCount('slowcount.mjs', 400), '--input', join(dir, 'in'), '--output', out, ...smallSplits]);
+    await mapsDone(run, 3);
+    cluster.agents[2].process.kill('SIGKILL');
+    const r = await run;
+    assert.equal(r.status, 0, r.stderr);
+    assertCounts(out, texts);
+  });
+
+  // The job tracker's channel to the dead agent is still backing off from refused
+  // connections when the agent comes back on the same address and the CM grants there
+  // at once: launches must wait for the channel, not fail the job.
+  test('a node agent SIGKILLed and restarted on the same ports mid-job: new runners start on it, output correct', async () => {
+    const { texts } = corpus(dir);
+    const out = join(dir, 'out-restarted');
+    const splits = [...smallSplits, '-D', 'coronet.split.minsize=8192', '-D', 'coronet.split.maxsize=16384'];
+    const run = coronetAsync(cluster, ['run', slowCount('slowercount.mjs', 1500), '--input', join(dir, 'in'), '--output', out, ...splits]);
+    const victim = cluster.agents[1];
+    const jobId = await mapsDone(run, 2);
+    victim.process.kill('SIGKILL');
+    await eventually('the node declared lost', async () => {
+      const { nodes } = await getJson<{ nodes: Array<{ name: string; state: string }> }>(`http://${cluster.httpAddress}/api/v1/nodes`);
+      return nodes.find((n) => n.name === victim.name)?.state === 'lost';
+    });
+    const restartedAt = Date.now();
+    await cluster.addAgent(victim.name, { samePorts: true });
+    const r = await run;
+    assert.equal(r.status, 0, r.stderr);
+    assertCounts(out, texts);
+    const h = await getJson<{ tasks: Array<{ attempts: Array<{ node: string; state: string; startMs: number }> }> }>(`http://${cluster.httpAddress}/api/v1/history/${jobId}`);
+    const onRestarted = h.tasks.flatMap((t) => t.attempts).filter((a) => a.node === victim.name && a.startMs >= restartedAt && a.state === 'succeeded');
+    assert.ok(onRestarted.length > 0, 'some attempt ran on the restarted agent');
   });
 });

@@ -46,8 +46,9 @@ export interface LocalCluster {
   baseDir: string;
   cm: LocalDaemon;
   agents: LocalDaemon[];
-  /** Starts another node agent (or restarts a named one on its old work dir). */
-  addAgent(name?: string): Promise<LocalDaemon>;
+  /** Starts another node agent (or restarts a named one on its old work dir; `samePorts`:
+   *  on the RPC and shuffle ports it had, as a restarted agent on a real host would be). */
+  addAgent(name?: string, opts?: { samePorts?: boolean }): Promise<LocalDaemon>;
   /** Restarts the cluster manager on the same ports and state dir (SIGKILL: a crash). */
   /** Stops the CM (SIGTERM or SIGKILL), waits `downMs` (an outage), starts it again on the same state. */
   restartCm(opts?: { signal?: 'SIGTERM' | 'SIGKILL'; downMs?: number }): Promise<void>;
@@ -128,9 +129,11 @@ export async function startLocalCluster(o: LocalClusterOptions = {}): Promise<Lo
   process.once('exit', killAll);
 
   const agentArgsFor = (name: string) => ['node-agent', '--cm', cm.rpcAddress, '--name', name, '--host', '127.0.0.1', '--memory-mb', String(memoryMb), '--vcores', String(vcores), '--work-dir', join(baseDir, name), ...(o.warmRunners !== undefined ? ['--warm-runners', String(o.warmRunners)] : []), ...(o.agentArgs ?? [])];
-  const addAgent = async (name?: string): Promise<LocalDaemon> => {
+  const addAgent = async (name?: string, opts: { samePorts?: boolean } = {}): Promise<LocalDaemon> => {
     const n = name ?? `node-${agents.length + 1}`;
-    const a = await startDaemon(n, agentArgsFor(n), daemonOpts);
+    const old = agents.find((x) => x.name === n);
+    const ports = opts.samePorts && old ? ['--rpc-port', old.rpcAddress.split(':')[1], '--shuffle-port', old.httpAddress.split(':')[1]] : [];
+    const a = await startDaemon(n, [...agentArgsFor(n), ...ports], daemonOpts);
     children.add(a.process);
     const i = agents.findIndex((x) => x.name === n);
     if (i >= 0) agents[i] = a;

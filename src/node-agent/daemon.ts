@@ -7,7 +7,7 @@ import { hostname, totalmem, cpus, tmpdir } from 'node:os';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bindServer, clusterManagerClient, newServer, nodeAgentService, unary, type ClusterManagerClient, type WireContainerReportIn } from '../proto/index.js';
+import { OrderedStream, bindServer, clusterManagerClient, newServer, nodeAgentService, unary, type ClusterManagerClient, type WireContainerReportIn, type WireNodeHeartbeatIn, type WireNodeHeartbeatAnswerOut } from '../proto/index.js';
 import { listen } from '../common/http.js';
 import { createLogger, type Logger } from '../common/log.js';
 import { errorMessage } from '../common/errors.js';
@@ -131,6 +131,7 @@ export async function startNodeAgent(config: AgentConfig, opts: { log?: Logger; 
   shuffleAddress = formatHostPort(adv, shufflePort);
 
   const cm: ClusterManagerClient = clusterManagerClient(config.cmAddress);
+  const heartbeats = new OrderedStream<WireNodeHeartbeatIn, WireNodeHeartbeatAnswerOut>(cm, 'NodeHeartbeats', 'NodeHeartbeat');
   const cpu = new CpuMeter(config.capacity.vcores);
   let registrationId = '';
   let heartbeatIntervalMs = 1_000;
@@ -161,7 +162,7 @@ export async function startNodeAgent(config: AgentConfig, opts: { log?: Logger; 
       return;
     }
     const t0 = process.hrtime.bigint();
-    const res = await unary<object, { reregister: boolean; kill_grant_ids: string[]; ended_session_ids: string[] }>(cm, 'NodeHeartbeat', {
+    const res = await heartbeats.call1({
       name: config.name,
       registration_id: registrationId,
       capacity: resourcesToWire(config.capacity),
@@ -212,6 +213,7 @@ export async function startNodeAgent(config: AgentConfig, opts: { log?: Logger; 
       clearInterval(cleaner);
       containers.stop();
       if (killContainers) containers.killAll();
+      heartbeats.close();
       cm.close();
       server.forceShutdown();
       http.closeAllConnections();

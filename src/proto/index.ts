@@ -28,7 +28,8 @@ export type { ClusterInfo as WireClusterInfoIn, ClusterInfo__Output as WireClust
 export type { ResourceRequest__Output as WireResourceRequest, ResourceRequest as WireResourceRequestIn } from './gen/coronet/v1/ResourceRequest.js';
 export type { SessionPriority__Output as WirePriority } from './gen/coronet/v1/SessionPriority.js';
 export type { SessionStatus__Output as WireSessionStatus } from './gen/coronet/v1/SessionStatus.js';
-export type { NodeHeartbeatRequest as WireNodeHeartbeatIn } from './gen/coronet/v1/NodeHeartbeatRequest.js';
+export type { NodeHeartbeatRequest as WireNodeHeartbeatIn, NodeHeartbeatRequest__Output as WireNodeHeartbeat } from './gen/coronet/v1/NodeHeartbeatRequest.js';
+export type { NodeHeartbeatResponse as WireNodeHeartbeatAnswer, NodeHeartbeatResponse__Output as WireNodeHeartbeatAnswerOut } from './gen/coronet/v1/NodeHeartbeatResponse.js';
 export type { RegisterNodeRequest as WireRegisterNodeIn } from './gen/coronet/v1/RegisterNodeRequest.js';
 export { grpc };
 export type { Grpc };
@@ -177,45 +178,6 @@ export function nodeAgentClient(address: string): NodeAgentClient {
   return new (load().NaClient)(address, grpc.credentials.createInsecure(), clientOptions) as unknown as NodeAgentClient;
 }
 
-/** A failed RPC, with the gRPC status code and the address it was sent to. */
-export class RpcError extends Error {
-  override readonly name = 'RpcError';
-  constructor(
-    readonly code: Grpc.status,
-    readonly address: string,
-    readonly method: string,
-    readonly details: string,
-  ) {
-    super(code === grpc.status.UNAVAILABLE || code === grpc.status.DEADLINE_EXCEEDED ? `cannot reach ${address.replace(/^dns:/, '')} (${method}): ${plainCause(details)}` : details);
-  }
-  get unavailable(): boolean {
-    return this.code === grpc.status.UNAVAILABLE || this.code === grpc.status.DEADLINE_EXCEEDED;
-  }
-}
-
-/** Turns grpc-js's long transport messages into a few words. */
-function plainCause(details: string): string {
-  if (/ECONNREFUSED/.test(details)) return 'connection refused';
-  if (/EHOSTUNREACH|ENETUNREACH/.test(details)) return 'host unreachable';
-  if (/ENOTFOUND|EAI_AGAIN|Name resolution failed/.test(details)) return 'host name not found';
-  if (/Deadline exceeded|ETIMEDOUT/i.test(details)) return 'no answer in time';
-  return details.split('. ')[0];
-}
-
-type UnaryMethod<Req, Res> = (req: Req, md: Grpc.Metadata, opts: Grpc.CallOptions, cb: Grpc.requestCallback<Res>) => Grpc.ClientUnaryCall;
-
-/** Calls a unary method and resolves with the answer; rejects with RpcError. */
-export function unary<Req, Res>(client: Grpc.Client, method: string, req: Req, timeoutMs = 10_000): Promise<Res> {
-  return new Promise((resolve, reject) => {
-    const fn = (client as unknown as Record<string, UnaryMethod<Req, Res>>)[method];
-    if (typeof fn !== 'function') throw new Error(`no RPC method ${method}`);
-    fn.call(client, req, new grpc.Metadata(), { deadline: Date.now() + timeoutMs }, (err, res) => {
-      if (err) reject(new RpcError(err.code ?? grpc.status.UNKNOWN, client.getChannel().getTarget(), method, err.details || err.message));
-      else resolve(res as Res);
-    });
-  });
-}
-
 /** A server-side error with a gRPC status, for handlers to pass to their callback. */
 export function rpcFailure(code: Grpc.status, details: string): Grpc.ServiceError {
   const err = new Error(details) as Grpc.ServiceError;
@@ -246,3 +208,6 @@ export function newServer(): Grpc.Server {
     'grpc.max_receive_message_length': 64 * 1024 * 1024,
   });
 }
+
+export { RpcError, unary } from './calls.js';
+export { OrderedStream } from './ordered-stream.js';

@@ -124,6 +124,9 @@ function statusFromWire(s: WireContainerStatus): ContainerStatus {
   };
 }
 
+/** How long a launch waits for the node agent (connecting included). */
+const launchTimeoutMs = 10_000;
+
 export class SessionDriver {
   readonly grants = new Map<string, Grant>();
   private readonly queue = new AsyncQueue<DriverEvent>();
@@ -243,14 +246,18 @@ export class SessionDriver {
     }
   }
 
-  /** Launches a container on a grant; its state changes arrive as 'container' events. */
+  /**
+   * Launches a container on a grant; its state changes arrive as 'container' events.
+   * An agent that just restarted is waited for (its channel may still be backing off
+   * from the old incarnation's refused connections) up to launchTimeoutMs.
+   */
   async launch(grant: Grant, spec: ContainerSpec): Promise<string> {
     const agent = this.agent(grant.nodeAddress);
     const res = await unary<object, { container_id: string }>(agent.client, 'LaunchContainer', {
       grant: grantToWire(grant),
       spec: { command: spec.command, args: spec.args ?? [], env: spec.env ?? {}, files: spec.files ?? [] },
       session_secret: this.secret,
-    }, 10_000);
+    }, launchTimeoutMs, true);
     return res.container_id;
   }
 

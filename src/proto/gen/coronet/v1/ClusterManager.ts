@@ -99,6 +99,11 @@ export interface ClusterManagerClient extends grpc.Client {
   nodeHeartbeat(argument: _coronet_v1_NodeHeartbeatRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_NodeHeartbeatResponse__Output>): grpc.ClientUnaryCall;
   nodeHeartbeat(argument: _coronet_v1_NodeHeartbeatRequest, callback: grpc.requestCallback<_coronet_v1_NodeHeartbeatResponse__Output>): grpc.ClientUnaryCall;
   
+  NodeHeartbeats(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_coronet_v1_NodeHeartbeatRequest, _coronet_v1_NodeHeartbeatResponse__Output>;
+  NodeHeartbeats(options?: grpc.CallOptions): grpc.ClientDuplexStream<_coronet_v1_NodeHeartbeatRequest, _coronet_v1_NodeHeartbeatResponse__Output>;
+  nodeHeartbeats(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_coronet_v1_NodeHeartbeatRequest, _coronet_v1_NodeHeartbeatResponse__Output>;
+  nodeHeartbeats(options?: grpc.CallOptions): grpc.ClientDuplexStream<_coronet_v1_NodeHeartbeatRequest, _coronet_v1_NodeHeartbeatResponse__Output>;
+  
   RefreshPools(argument: _coronet_v1_RefreshPoolsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_RefreshPoolsResponse__Output>): grpc.ClientUnaryCall;
   RefreshPools(argument: _coronet_v1_RefreshPoolsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coronet_v1_RefreshPoolsResponse__Output>): grpc.ClientUnaryCall;
   RefreshPools(argument: _coronet_v1_RefreshPoolsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coronet_v1_RefreshPoolsResponse__Output>): grpc.ClientUnaryCall;
@@ -193,6 +198,8 @@ export interface ClusterManagerHandlers extends grpc.UntypedServiceImplementatio
   
   NodeHeartbeat: grpc.handleUnaryCall<_coronet_v1_NodeHeartbeatRequest__Output, _coronet_v1_NodeHeartbeatResponse>;
   
+  NodeHeartbeats: grpc.handleBidiStreamingCall<_coronet_v1_NodeHeartbeatRequest__Output, _coronet_v1_NodeHeartbeatResponse>;
+  
   RefreshPools: grpc.handleUnaryCall<_coronet_v1_RefreshPoolsRequest__Output, _coronet_v1_RefreshPoolsResponse>;
   
   RegisterNode: grpc.handleUnaryCall<_coronet_v1_RegisterNodeRequest__Output, _coronet_v1_RegisterNodeResponse>;
@@ -221,6 +228,7 @@ export interface ClusterManagerDefinition extends grpc.ServiceDefinition {
   ListPools: MethodDefinition<_coronet_v1_ListPoolsRequest, _coronet_v1_ListPoolsResponse, _coronet_v1_ListPoolsRequest__Output, _coronet_v1_ListPoolsResponse__Output>
   ListSessions: MethodDefinition<_coronet_v1_ListSessionsRequest, _coronet_v1_ListSessionsResponse, _coronet_v1_ListSessionsRequest__Output, _coronet_v1_ListSessionsResponse__Output>
   NodeHeartbeat: MethodDefinition<_coronet_v1_NodeHeartbeatRequest, _coronet_v1_NodeHeartbeatResponse, _coronet_v1_NodeHeartbeatRequest__Output, _coronet_v1_NodeHeartbeatResponse__Output>
+  NodeHeartbeats: MethodDefinition<_coronet_v1_NodeHeartbeatRequest, _coronet_v1_NodeHeartbeatResponse, _coronet_v1_NodeHeartbeatRequest__Output, _coronet_v1_NodeHeartbeatResponse__Output>
   RefreshPools: MethodDefinition<_coronet_v1_RefreshPoolsRequest, _coronet_v1_RefreshPoolsResponse, _coronet_v1_RefreshPoolsRequest__Output, _coronet_v1_RefreshPoolsResponse__Output>
   RegisterNode: MethodDefinition<_coronet_v1_RegisterNodeRequest, _coronet_v1_RegisterNodeResponse, _coronet_v1_RegisterNodeRequest__Output, _coronet_v1_RegisterNodeResponse__Output>
   ReleaseResources: MethodDefinition<_coronet_v1_ReleaseResourcesRequest, _coronet_v1_ReleaseResourcesResponse, _coronet_v1_ReleaseResourcesRequest__Output, _coronet_v1_ReleaseResourcesResponse__Output>
