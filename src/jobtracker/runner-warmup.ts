@@ -3,8 +3,8 @@
 // loading modules and running the data path's code cold (interpreted, then baseline
 // compiled): on 1 MiB of wordcount, a fresh runner's map and reduce take about twice
 // what they take the third time in the same process. So a warm runner, before it is
-// handed a container, loads what a task runner loads and runs a few tiny synthetic
-// wordcount tasks through the real data path — map (sort, spill, merge), the shuffle
+// handed a container, loads what a task runner loads and runs a tiny synthetic
+// wordcount through the real data path — map (sort, spill, merge), the shuffle
 // over HTTP (served by the same code the node agent mounts) and reduce into an output
 // committer's attempt directory — in a scratch directory it removes afterwards.
 //
@@ -17,8 +17,12 @@ import { join } from 'node:path';
 import { exampleJobPath, fetchMapOutputs, loadJob, mapOutputDir, runMapTask, runReduceTask, serveMapOutput } from '../mapreduce/index.js';
 import { listen } from '../common/http.js';
 
-/** Rounds of map + shuffle + reduce: by the third, V8 has optimised the hot loops. */
-const warmupRounds = 3;
+/** Rounds of map + shuffle + reduce. Measured (1 MiB wordcount, task CPU from the job's
+ *  counters, load 6-9 on 2 cores): cold runner 421 ms, warmed by 1 round 306, by 3 rounds
+ *  255 — but the warm-up itself took 370 ms of CPU with 1 round and 580 with 3, spent on
+ *  every launch. One round gets most of the gain for the least CPU taken from the jobs
+ *  running beside the refill. */
+const warmupRounds = 1;
 /** Synthetic input per round: big enough for the loops to get hot, small enough that
  *  the warm-up costs a fraction of a second of one core. */
 const warmupInputBytes = 192 << 10;
