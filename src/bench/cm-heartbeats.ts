@@ -26,7 +26,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { OrderedStream, clusterManagerClient, clusterManagerService, grpc, unary, type WireSessionEventBatch } from '../proto/index.js';
+import { OrderedStream, clusterManagerClient, clusterManagerService, grpc, unary, type Grpc, type WireSessionEventBatch } from '../proto/index.js';
 import { argValue, percentile, report, type Row } from './report.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -75,7 +75,7 @@ type FromWorker = { type: 'registered'; failed: number } | WorkerReport;
 // ------------------------------------------------------------------ load generator
 
 function workerMain(): void {
-  let clients: grpc.Client[] = [];
+  let clients: Grpc.Client[] = [];
   const streams: Array<{ close(): void }> = [];
   const timers = new Set<NodeJS.Timeout>();
   let measuring = false;

@@ -3,7 +3,7 @@
 
 import { UsageError } from '../common/errors.js';
 import { parseHostPort } from '../common/net.js';
-import { startLocalCluster, type LocalCluster } from '../local/local-cluster.js';
+import type { LocalCluster } from '../local/local-cluster.js';
 
 export function namedCluster(flag: unknown): string | undefined {
   const v = (typeof flag === 'string' && flag) || process.env.CORONET_CLUSTER || '';
@@ -23,7 +23,11 @@ export async function withCluster<T>(flag: unknown, fn: (address: string, embedd
   const named = namedCluster(flag);
   if (named) return fn(named, null);
   if (!embeddedOpts.quiet) process.stderr.write(`coronet: no cluster named; starting an embedded local cluster (${embeddedOpts.nodes ?? 2} nodes)\n`);
-  const cluster = await startLocalCluster({ nodes: embeddedOpts.nodes ?? 2 });
+  // No warm runners: the cluster lives for this one command, so warming processes up
+  // for later containers would only take CPU from this command's own.
+  // (Loaded only here: a command against a named cluster never starts daemons.)
+  const { startLocalCluster } = await import('../local/local-cluster.js');
+  const cluster = await startLocalCluster({ nodes: embeddedOpts.nodes ?? 2, warmRunners: 0 });
   const onSignal = () => void cluster.stop().finally(() => process.exit(130));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);

@@ -2,7 +2,7 @@
 
 import { applyCmConfig, defaultCmConfig, loadCmConfigFile } from '../cluster-manager/config.js';
 import { startClusterManager } from '../cluster-manager/daemon.js';
-import { defaultAgentConfig, startNodeAgent } from '../node-agent/daemon.js';
+import { defaultAgentConfig, startNodeAgent, warmRunnersMax } from '../node-agent/daemon.js';
 import { startLocalCluster } from '../local/local-cluster.js';
 import { parseHostPort } from '../common/net.js';
 import { UsageError } from '../common/errors.js';
@@ -62,6 +62,7 @@ export async function nodeAgentCommand(argv: string[]): Promise<number> {
     'rpc-port': { type: 'int', min: 0, max: 65535 },
     'shuffle-port': { type: 'int', min: 0, max: 65535 },
     'memory-check-ms': { type: 'int', min: 10 },
+    'warm-runners': { type: 'int', min: 0, max: warmRunnersMax },
   });
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" for "coronet node-agent"`);
   if (!flags.cm) throw new UsageError('--cm HOST:PORT is required (the cluster manager RPC address)');
@@ -85,6 +86,7 @@ export async function nodeAgentCommand(argv: string[]): Promise<number> {
   if (flags['rpc-port'] !== undefined) c.rpcPort = Number(flags['rpc-port']);
   if (flags['shuffle-port'] !== undefined) c.shufflePort = Number(flags['shuffle-port']);
   if (flags['memory-check-ms'] !== undefined) c.memoryCheckIntervalMs = Number(flags['memory-check-ms']);
+  if (flags['warm-runners'] !== undefined) c.warmRunners = Number(flags['warm-runners']);
   const agent = await startNodeAgent(c);
   ready(agent.rpcAddress, agent.shuffleAddress);
   onShutdown(() => agent.close());

@@ -67,18 +67,29 @@ export async function main(argv: string[]): Promise<number> {
   return (await load())(rest);
 }
 
+/** Exits with `code` once stdout and stderr have taken everything written to them. A
+ *  client command is done when its promise settles: waiting for the event loop to drain
+ *  as well (gRPC channels and HTTP servers closing, idle timers) would only add time
+ *  between the job's report and the shell prompt. Daemons never settle. */
+function exitWhenFlushed(code: number): void {
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
+
 main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
+  (code) => exitWhenFlushed(code),
   (err: unknown) => {
     if (err instanceof UsageError) {
       process.stderr.write(`coronet: ${err.message}\n`);
-      process.exitCode = 2;
+      exitWhenFlushed(2);
     } else {
       process.stderr.write(`coronet: ${errorMessage(err)}\n`);
       if (process.env.CORONET_DEBUG) console.error(err);
-      process.exitCode = 1;
+      exitWhenFlushed(1);
     }
   },
 );

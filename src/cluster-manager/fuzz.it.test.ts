@@ -6,7 +6,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createConnection } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { grpc, clusterManagerClient, nodeAgentClient, unary, OrderedStream, RpcError, Status } from '../proto/index.js';
+import { grpc, clusterManagerClient, nodeAgentClient, unary, OrderedStream, RpcError, Status, type Grpc } from '../proto/index.js';
 import { SessionDriver } from '../session-driver/index.js';
 import { getJson, testCluster } from '../testing/fixtures.js';
 import type { LocalCluster } from '../local/local-cluster.js';
@@ -152,7 +152,7 @@ describe('fuzzing the daemons', () => {
     const codes = new Map<string, number>();
     const internal: string[] = [];
     const heartbeats = new OrderedStream<object, unknown>(cm, 'NodeHeartbeats', 'NodeHeartbeat');
-    const call = async (client: grpc.Client, method: string, msg: object) => {
+    const call = async (client: Grpc.Client, method: string, msg: object) => {
       try {
         if (method === 'NodeHeartbeats') await heartbeats.call1(msg, 5_000);
         else await unary(client, method, msg, 5_000);

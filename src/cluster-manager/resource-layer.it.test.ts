@@ -6,21 +6,15 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SessionDriver, type DriverEvent, type Grant } from '../session-driver/index.js';
+import { SessionDriver, type Grant } from '../session-driver/index.js';
 import { runShell } from '../shell/shell.js';
 import { clusterManagerClient, nodeAgentClient, unary, OrderedStream, RpcError, Status } from '../proto/index.js';
 import { resources } from '../common/resources.js';
-import { eventually, getJson, takeUntil, testCluster } from '../testing/fixtures.js';
+import { eventually, getJson, grantOf, takeUntil, testCluster } from '../testing/fixtures.js';
 import type { LocalCluster } from '../local/local-cluster.js';
 
 const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'main.js');
 const small = resources(128, 1);
-
-function grantOf(events: DriverEvent[]): Grant {
-  const e = events.find((x) => x.type === 'grant');
-  assert.ok(e && e.type === 'grant');
-  return e.grant;
-}
 
 describe('resource layer on a 2-node cluster', () => {
   let cluster: LocalCluster;

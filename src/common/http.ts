@@ -1,5 +1,5 @@
 // Small helpers for the daemons' HTTP servers (JSON API, metrics, logs, shuffle).
-import type { IncomingMessage, ServerResponse, Server } from 'node:http';
+import { request, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -40,5 +40,23 @@ export function listen(server: Server, host: string, port: number): Promise<numb
       const addr = server.address();
       resolve(typeof addr === 'object' && addr ? addr.port : port);
     });
+  });
+}
+
+/** POSTs a JSON body to an http:// URL; resolves with the status and the response text.
+ *  Plain node:http, not fetch: a client command that files one report should not load
+ *  undici for it (tens of ms at start-up). Rejects on a network error or after `timeoutMs`. */
+export function postJson(url: string, body: unknown, timeoutMs: number): Promise<{ status: number; text: string }> {
+  const text = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${url} within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(text);
   });
 }

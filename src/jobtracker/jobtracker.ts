@@ -148,6 +148,9 @@ const nodeFailuresBlacklist = 3;
  *  for its next task even when the round trip to the JT is slow (a loaded machine: tens
  *  of ms); long ones one at a time, so no runner hoards work another one could start. */
 const pipelineBudgetMs = 50;
+/** A map running this long has turned out not to be short: the maps pushed behind it are
+ *  taken back and none are added (a map's run time is not known before it runs). */
+const pipelineStallMs = 1_000;
 const maxPipelineDepth = 1000;
 /** The progress callback gets a status at most this often (and at the end). */
 const progressIntervalMs = 200;
@@ -289,6 +292,8 @@ export class JobTracker {
                 return;
               }
               runner.channel = channel;
+              // A runner in a warm process can say hello before the launch call returns.
+              runner.containerId ||= m.containerId;
               this.log.debug('task runner connected', { node: runner.grant.node, startMs: Date.now() - runner.launchedAt });
               runner.state = 'idle';
               runner.idleSince = Date.now();
@@ -723,6 +728,8 @@ export class JobTracker {
     if (depth > 1 && this.queue.count('map') > 0) {
       for (const r of this.runners.values()) {
         if (r.state !== 'busy' || !r.channel || r.attempts.some((a) => !a.taskId.startsWith('m-'))) continue;
+        // Nothing more behind a map that has turned out long (see takeBackStalled).
+        if (r.attempts[0].startMs > 0 && now - r.attempts[0].startMs >= pipelineStallMs) continue;
         while (r.attempts.length < depth) {
           const item = this.nextFor(r, true);
           if (!item) break;
@@ -791,10 +798,14 @@ export class JobTracker {
   /** Hosts a request for the task must avoid: where it last failed, the blacklist, and
    *  unreachable agents — these only while some node the job has seen stays allowed (a
    *  request excluding every node would wait forever). */
-  private excludedFor(t: Task): string[] {
+  private excludedFor(w: WorkItem): string[] {
+    const t = w.task;
     const out = new Set([...t.excluded, ...this.blacklist]);
     const unreachable = [...this.unreachable.keys()].filter((n) => this.isUnreachable(n) && !out.has(n));
     if (out.size + unreachable.length < this.nodesSeen.size) for (const n of unreachable) out.add(n);
+    // A speculative copy must run elsewhere than the attempt it races (canServe refuses a
+    // runner there): asked for there, its grant would go back and come back forever.
+    if (w.speculative) for (const a of t.attempts) if (a.state === 'running') out.add(a.node);
     return [...out];
   }
 
@@ -805,7 +816,7 @@ export class JobTracker {
     for (const w of items) {
       const memoryMb = this.taskMemoryMb(w.task.kind);
       const hosts = w.task.split ? w.task.split.hosts.filter((h) => h !== 'localhost') : [];
-      const excludedHosts = this.excludedFor(w.task);
+      const excludedHosts = this.excludedFor(w);
       const key = JSON.stringify([memoryMb, hosts, excludedHosts]);
       const shape = shapes.get(key);
       if (shape) shape.items.push(w);
@@ -848,6 +859,7 @@ export class JobTracker {
         this.stopRunner(r, `task runner did not connect within ${runnerHelloTimeoutMs} ms`);
       }
     }
+    this.takeBackStalled(now);
     if (this.o.settings.speculative) this.speculate(now);
     // A map waiting long while reduces hold every runner: take a reduce's runner back.
     let starved: WorkItem | undefined;
@@ -872,6 +884,23 @@ export class JobTracker {
       }
     }
     this.pump();
+  }
+
+  /** Short maps pushed to a runner behind one that has run for pipelineStallMs wait for
+   *  nothing: they are taken back (killed, not counted) and queued for other runners. The
+   *  runner still runs them when it gets to them; what it reports for them is ignored. */
+  private takeBackStalled(now: number): void {
+    for (const r of this.runners.values()) {
+      const [running, ...waiting] = r.attempts;
+      if (!running || waiting.length === 0 || running.startMs === 0 || now - running.startMs < pipelineStallMs) continue;
+      r.attempts = [running];
+      this.log.info('maps waiting behind a long-running one taken back from its runner', { node: r.grant.node, running: running.id, runningMs: now - running.startMs, takenBack: waiting.map((a) => a.id) });
+      for (const a of waiting) {
+        if (a.state !== 'running') continue;
+        a.runner = null;
+        this.attemptKilled(a, `taken back before it started: it waited behind ${running.id}, running for ${now - running.startMs} ms`);
+      }
+    }
   }
 
   private speculate(now: number): void {

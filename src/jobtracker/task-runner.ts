@@ -144,6 +144,10 @@ function elapsed(t0: number): number {
 async function main(): Promise<void> {
   const e = readEnv();
   let job: AnyJob | null = null;
+  // The job module loads while the runner connects and waits for its first task; a
+  // module that fails to load fails that task (below), as it would loaded there.
+  const jobLoading = loadJob(e.jobFile);
+  jobLoading.catch(() => undefined);
   const socket = await connectUmbilical(e.umbilical);
   let current: { attemptId: string; fetcher?: ReduceFetcher; expected?: Map<string, MapSource> } | null = null;
   const queue: ToRunner[] = [];
@@ -209,7 +213,7 @@ async function main(): Promise<void> {
       fetcher.add(task.sources, task.complete);
     } else current = { attemptId: task.attemptId };
     try {
-      job ??= await loadJob(e.jobFile);
+      job ??= await jobLoading;
       if (task.t === 'map') {
         // Map output for reduces goes to the node's shuffle directory (a map-only map
         // writes job output through the committer instead, only if it emits anything).

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { loadJob, jobConfig, jobInput, computeSplits, prepareJob, runJobLocally, resolveUri, successFileName, Counters } from '../mapreduce/index.js';
 import type { SessionDriver } from '../session-driver/index.js';
 import { clusterManagerClient, unary } from '../proto/index.js';
-import { listen, sendError, sendJson, sendText } from '../common/http.js';
+import { listen, postJson, sendError, sendJson, sendText } from '../common/http.js';
 import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { MetricsRegistry } from '../common/metrics.js';
@@ -85,10 +85,10 @@ async function fileHistory(cluster: string, report: unknown, log: Logger): Promi
     for (let attempt = 0; Date.now() < deadline; attempt++) {
       try {
         const info = await unary<object, { http_address: string }>(client, 'GetClusterInfo', {}, 5_000);
-        const res = await fetch(`http://${info.http_address}/api/v1/history`, { method: 'POST', body: JSON.stringify(report), headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(10_000) });
-        if (res.ok) return;
+        const res = await postJson(`http://${info.http_address}/api/v1/history`, report, 10_000);
+        if (res.status >= 200 && res.status < 300) return;
         if (res.status >= 400 && res.status < 500) {
-          log.warn('the history server refused the job report', { status: res.status, body: await res.text() });
+          log.warn('the history server refused the job report', { status: res.status, body: res.text });
           return;
         }
         lastError = `HTTP ${res.status}`;
@@ -113,9 +113,12 @@ export async function hostJobTracker(o: HostOptions): Promise<JobStatus> {
   const taskSeconds = metrics.histogram('coronet_task_duration_seconds', 'Duration of finished task attempts.', [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600]);
   const attemptsEnded = metrics.counter('coronet_task_attempts_total', 'Finished task attempts by kind and state.');
   let status: JobStatus;
+  // Where the JT's status is served, for the CM's job API (and a remote JT's client): told
+  // while the job gets going, not before (one CM round trip off a small job's path).
+  let tagged: Promise<void> = Promise.resolve();
   try {
     const port = await ready;
-    await o.driver.setTags({ jobtrackerHttp: `${o.advertiseHost}:${port}` }).catch(() => undefined);
+    tagged = o.driver.setTags({ jobtrackerHttp: `${o.advertiseHost}:${port}` }).catch(() => undefined);
     const job = await loadJob(s.jobFile);
     const settings = jobSettings(s.config);
     const config = jobConfig(job, s.config);
@@ -186,6 +189,7 @@ export async function hostJobTracker(o: HostOptions): Promise<JobStatus> {
     status = { jobId: s.jobId, name: s.name, user: s.user, state: 'failed', startedAtMs, finishedAtMs: Date.now(), maps: { total: 0, succeeded: 0, running: 0 }, reduces: { total: 0, succeeded: 0, running: 0 }, progress: 0, diagnostics: message, counters: {}, output: s.output, tasks: [] };
     o.onProgress?.(status);
   }
+  await tagged;
   if (o.recovery && !(await o.recovery.isCurrent().catch(() => true))) {
     // A newer attempt owns the session now (this one was cut off and replaced).
     o.log.warn('this job tracker attempt was replaced by a newer one; leaving the job to it', { attempt: o.recovery.attempt });

@@ -23,6 +23,8 @@ export interface LocalClusterOptions {
   cmArgs?: string[];
   /** Extra flags for every node agent. */
   agentArgs?: string[];
+  /** Warm runners per node agent (its --warm-runners; default: the agent's default). */
+  warmRunners?: number;
   /** Where state, work dirs and daemon logs go; a fresh temp dir by default (removed on stop). */
   baseDir?: string;
   /** 'files' (default): daemon logs to baseDir/logs; 'inherit': to this process's stderr, pretty. */
@@ -126,7 +128,7 @@ export async function startLocalCluster(o: LocalClusterOptions = {}): Promise<Lo
   };
   process.once('exit', killAll);
 
-  const agentArgsFor = (name: string) => ['node-agent', '--cm', cm.rpcAddress, '--name', name, '--host', '127.0.0.1', '--memory-mb', String(memoryMb), '--vcores', String(vcores), '--work-dir', join(baseDir, name), ...(o.agentArgs ?? [])];
+  const agentArgsFor = (name: string) => ['node-agent', '--cm', cm.rpcAddress, '--name', name, '--host', '127.0.0.1', '--memory-mb', String(memoryMb), '--vcores', String(vcores), '--work-dir', join(baseDir, name), ...(o.warmRunners !== undefined ? ['--warm-runners', String(o.warmRunners)] : []), ...(o.agentArgs ?? [])];
   const addAgent = async (name?: string, opts: { samePorts?: boolean } = {}): Promise<LocalDaemon> => {
     const n = name ?? `node-${agents.length + 1}`;
     const old = agents.find((x) => x.name === n);

@@ -15,6 +15,8 @@ const hardLimitSlack = 1.25;
 export interface ContainerCgroup {
   /** The file the container's first process writes its pid to. */
   procsFile: string;
+  /** Moves a running process (a warm runner taking the container on) into the cgroup. */
+  adopt(pid: number): boolean;
   /** True when the kernel killed something in this cgroup for memory. */
   oomKilled(): boolean;
   remove(): void;
@@ -70,6 +72,7 @@ export function detectCgroups(agentName: string, log: Logger): Cgroups | null {
       }
       return {
         procsFile: join(dir, 'cgroup.procs'),
+        adopt: (pid: number) => tryWrite(join(dir, 'cgroup.procs'), String(pid)),
         oomKilled(): boolean {
           try {
             if (version === 2) return /oom_kill (\d+)/.exec(readFileSync(join(dir, 'memory.events'), 'utf8'))?.[1] !== '0';

@@ -13,8 +13,9 @@ import { fileURLToPath } from 'node:url';
 import type { Resources } from '../common/resources.js';
 import type { Logger } from '../common/log.js';
 import { verifyGrant, verifySessionSecret } from '../common/tokens.js';
-import { readProcessTable, treeRssBytes, processStartTime } from './proc.js';
+import { readProcessTable, treeRssBytes, processStartTime, killGroup } from './proc.js';
 import { detectCgroups, type Cgroups, type ContainerCgroup } from './cgroups.js';
+import { WarmRunnerPool, type TakenWarmRunner } from './warm-runners.js';
 
 export type ContainerStateName = 'RUNNING' | 'EXITED' | 'KILLED' | 'OVER_LIMIT' | 'FAILED_TO_START' | 'LOST';
 
@@ -85,6 +86,11 @@ export interface ContainerManagerOptions {
   stopGraceMs: number;
   /** Ended containers kept for status queries. */
   finishedKept: number;
+  /** Warm runners kept ready for containers that run a Node script of this install (0: none). */
+  warmRunners?: number;
+  /** The module that warms a warm runner up ('' = none). */
+  warmupModule?: string;
+  availableMemoryMb?: () => number;
   now?: () => number;
 }
 
@@ -98,6 +104,7 @@ export class ContainerManager {
   private readonly sessionJobs = new Map<string, Set<string>>();
   readonly shuffleDir: string;
   private readonly cgroups: Cgroups | null;
+  readonly warmRunners: WarmRunnerPool;
   private finishedOrder: string[] = [];
   private seq = 0;
   private monitor: NodeJS.Timeout | undefined;
@@ -113,6 +120,21 @@ export class ContainerManager {
     mkdirSync(this.shuffleDir, { recursive: true });
     this.cgroups = detectCgroups(o.nodeName, o.log);
     this.recoverPreviousIncarnation();
+    this.warmRunners = new WarmRunnerPool({
+      count: o.warmRunners ?? 0,
+      dir: join(o.workDir, 'warm'),
+      warmupModule: o.warmupModule ?? '',
+      baseEnv: () => this.baseEnv(),
+      availableMemoryMb: o.availableMemoryMb ?? (() => Number.MAX_SAFE_INTEGER),
+      log: o.log,
+    });
+  }
+
+  /** The agent's environment as containers inherit it (before their spec's own). */
+  private baseEnv(): Record<string, string> {
+    const env = { ...(process.env as Record<string, string>) };
+    delete env.CORONET_LOG_FORMAT;
+    return env;
   }
 
   private get recordFile(): string {
@@ -161,10 +183,13 @@ export class ContainerManager {
   start(): void {
     this.monitor = setInterval(() => this.checkMemory(), this.o.memoryCheckIntervalMs);
     this.monitor.unref();
+    this.warmRunners.start();
   }
 
+  /** Stops the memory watch and kills the idle warm runners (containers go on). */
   stop(): void {
     if (this.monitor) clearInterval(this.monitor);
+    this.warmRunners.close();
   }
 
   /** Checks that the caller owns the session. */
@@ -230,10 +255,8 @@ export class ContainerManager {
       return this.status(c);
     }
 
-    const out = openSync(stdoutPath, 'a');
-    const errFd = openSync(stderrPath, 'a');
     const env: Record<string, string> = {
-      ...(process.env as Record<string, string>),
+      ...this.baseEnv(),
       ...spec.env,
       CORONET_SESSION_ID: grant.sessionId,
       CORONET_GRANT_ID: grant.grantId,
@@ -247,6 +270,7 @@ export class ContainerManager {
       CORONET_SHUFFLE_URL: `http://${this.o.httpAddress()}`,
       CORONET_ADVERTISE_HOST: this.o.advertiseHost(),
     };
+    delete env.CORONET_LOG_FORMAT;
     // Map outputs of a job live in the node-level shuffle dir until its session ends.
     const jobId = spec.env.CORONET_JOB_ID;
     if (jobId && /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(jobId)) {
@@ -254,31 +278,36 @@ export class ContainerManager {
       jobs.add(jobId);
       this.sessionJobs.set(grant.sessionId, jobs);
     }
-    delete env.CORONET_LOG_FORMAT;
     if (!findExecutable(spec.command, env.PATH ?? '', workDir)) {
-      closeSync(out);
-      closeSync(errFd);
+      // (Its log files exist, empty, as for any launched container.)
+      closeSync(openSync(stdoutPath, 'a'));
+      closeSync(openSync(stderrPath, 'a'));
       this.finish(c, 'FAILED_TO_START', -1, '', `cannot start ${spec.command}: no such executable${spec.command.includes('/') ? '' : ' on the PATH'}`);
       return this.status(c);
     }
-    let child: ChildProcess;
     c.cgroup = this.cgroups?.create(containerId, grant.resources.memoryMb) ?? null;
-    try {
-      // In a cgroup, the first process joins it before exec'ing the command.
-      child = c.cgroup
-        ? spawn('/bin/sh', ['-c', 'echo $$ > "$0" && exec "$@"', c.cgroup.procsFile, spec.command, ...spec.args], { cwd: workDir, env, detached: true, stdio: ['ignore', out, errFd] })
-        : spawn(spec.command, spec.args, { cwd: workDir, env, detached: true, stdio: ['ignore', out, errFd] });
-    } catch (err) {
-      closeSync(out);
-      closeSync(errFd);
-      this.finish(c, 'FAILED_TO_START', -1, '', `cannot start ${spec.command}: ${(err as Error).message}`);
-      return this.status(c);
+    const taken = this.warmRunners.fits(spec.command, spec.args, spec.env) ? this.warmRunners.take() : null;
+    const warm = taken && this.startInWarmRunner(c, taken, spec, env) ? taken : null;
+    let child = warm?.child ?? null;
+    if (!child) {
+      const out = openSync(stdoutPath, 'a');
+      const errFd = openSync(stderrPath, 'a');
+      try {
+        // In a cgroup, the first process joins it before exec'ing the command.
+        child = c.cgroup
+          ? spawn('/bin/sh', ['-c', 'echo $$ > "$0" && exec "$@"', c.cgroup.procsFile, spec.command, ...spec.args], { cwd: workDir, env, detached: true, stdio: ['ignore', out, errFd] })
+          : spawn(spec.command, spec.args, { cwd: workDir, env, detached: true, stdio: ['ignore', out, errFd] });
+      } catch (err) {
+        this.finish(c, 'FAILED_TO_START', -1, '', `cannot start ${spec.command}: ${(err as Error).message}`);
+        return this.status(c);
+      } finally {
+        closeSync(out);
+        closeSync(errFd);
+      }
     }
-    closeSync(out);
-    closeSync(errFd);
     c.child = child;
-    c.pid = child.pid ?? 0;
-    c.pidStart = c.pid ? processStartTime(c.pid) : 0;
+    c.pid = warm?.pid ?? child.pid ?? 0;
+    c.pidStart = warm?.pidStart ?? (c.pid ? processStartTime(c.pid) : 0);
     this.persist();
     this.launched++;
     child.once('error', (err) => {
@@ -295,9 +324,28 @@ export class ContainerManager {
       if (c.killReason) this.finish(c, c.killReason.state, code ?? -1, signal ?? '', c.killReason.diagnostics);
       else this.finish(c, 'EXITED', code ?? -1, signal ?? '', signal ? `process killed by ${signal}` : code === 0 ? '' : `process exited with code ${code}`);
     });
-    this.o.log.info('container launched', { container: containerId, session: grant.sessionId, pid: c.pid, command: spec.command });
+    this.o.log.info('container launched', { container: containerId, session: grant.sessionId, pid: c.pid, command: spec.command, warm: warm ? true : undefined });
     this.emit(c);
     return this.status(c);
+  }
+
+  /**
+   * Hands the container to a warm runner: its log files become the container's, it joins
+   * the container's memory cgroup, and it takes on the script, arguments, environment and
+   * cwd a spawn would have given. False (the runner discarded) when a step fails before the
+   * hand-over: the container is then spawned as usual.
+   */
+  private startInWarmRunner(c: Container, warm: TakenWarmRunner, spec: ContainerSpec, env: Record<string, string>): boolean {
+    try {
+      warm.moveLogs(c.stdoutPath, c.stderrPath);
+      if (c.cgroup && !c.cgroup.adopt(warm.pid)) throw new Error('cannot move it into the container\'s memory cgroup');
+    } catch (err) {
+      this.o.log.warn('warm runner not usable; spawning the container', { container: c.containerId, error: (err as Error).message });
+      warm.discard();
+      return false;
+    }
+    warm.become({ script: spec.args[0], args: spec.args.slice(1), env, cwd: c.workDir });
+    return true;
   }
 
   /** Stops a container: SIGTERM to its group, SIGKILL after the grace period. */
@@ -355,8 +403,9 @@ export class ContainerManager {
     };
   }
 
-  /** Kills every running container (agent shutdown). */
+  /** Kills every running container and every warm runner (agent shutdown). */
   killAll(): void {
+    this.warmRunners.close();
     for (const c of this.containers.values()) if (c.state === 'RUNNING' && c.pid) killGroup(c.pid, 'SIGKILL');
   }
 
@@ -389,6 +438,7 @@ export class ContainerManager {
   }
 
   private checkMemory(): void {
+    this.warmRunners.checkMemory();
     const running = [...this.containers.values()].filter((c) => c.state === 'RUNNING' && c.pid);
     if (!running.length) return;
     const table = readProcessTable();
@@ -462,16 +512,4 @@ function findExecutable(command: string, path: string, cwd: string): boolean {
       return false;
     }
   });
-}
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // Already gone.
-    }
-  }
 }

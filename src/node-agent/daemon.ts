@@ -6,6 +6,7 @@
 import { hostname, totalmem, cpus, tmpdir } from 'node:os';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { OrderedStream, bindServer, clusterManagerClient, newServer, nodeAgentService, unary, type ClusterManagerClient, type WireContainerReportIn, type WireNodeHeartbeatIn, type WireNodeHeartbeatAnswerOut } from '../proto/index.js';
 import { listen } from '../common/http.js';
 import { createLogger, type Logger } from '../common/log.js';
@@ -17,7 +18,10 @@ import { resourcesToWire } from '../common/wire.js';
 import { ContainerManager } from './containers.js';
 import { nodeAgentHandlers } from './rpc-service.js';
 import { createAgentHttpServer, type Route } from './http-api.js';
-import { CpuMeter, machineMemoryUsedMb } from './proc.js';
+import { CpuMeter, machineMemoryAvailableMb, machineMemoryUsedMb } from './proc.js';
+import { warmRunnersMax } from './warm-runners.js';
+
+export { warmRunnersMax };
 import { serveMapOutput, mapOutputUrlPrefix } from '../mapreduce/index.js';
 
 export interface AgentConfig {
@@ -34,7 +38,17 @@ export interface AgentConfig {
   memoryCheckIntervalMs: number;
   stopGraceMs: number;
   logRetentionMs: number;
+  /** Pre-started, warmed-up Node processes kept ready for task runners (0 - warmRunnersMax). */
+  warmRunners: number;
 }
+
+/** The default number of warm runners per agent: enough for a job's first task runner and
+ *  the next job's, while the pool refills behind them. */
+export const defaultWarmRunners = 2;
+
+/** What warms a warm runner up: the MapReduce task runner's warm-up (a path, not an
+ *  import: the agent never loads it itself). */
+const runnerWarmupModule = fileURLToPath(new URL('../jobtracker/runner-warmup.js', import.meta.url));
 
 export function defaultAgentConfig(): AgentConfig {
   return {
@@ -50,6 +64,7 @@ export function defaultAgentConfig(): AgentConfig {
     memoryCheckIntervalMs: 500,
     stopGraceMs: 3_000,
     logRetentionMs: 24 * 3600_000,
+    warmRunners: defaultWarmRunners,
   };
 }
 
@@ -63,6 +78,7 @@ export interface RunningAgent {
 
 export async function startNodeAgent(config: AgentConfig, opts: { log?: Logger; extraRoutes?: (workDir: string) => Route[] } = {}): Promise<RunningAgent> {
   const log = opts.log ?? createLogger(`node-agent.${config.name}`);
+  if (!Number.isInteger(config.warmRunners) || config.warmRunners < 0 || config.warmRunners > warmRunnersMax) throw new Error(`warmRunners must be a whole number from 0 to ${warmRunnersMax}, got ${config.warmRunners}`);
   mkdirSync(config.workDir, { recursive: true });
   const metrics = new MetricsRegistry();
   let tokenKey: string | null = null;
@@ -79,6 +95,9 @@ export async function startNodeAgent(config: AgentConfig, opts: { log?: Logger; 
     memoryCheckIntervalMs: config.memoryCheckIntervalMs,
     stopGraceMs: config.stopGraceMs,
     finishedKept: 1_000,
+    warmRunners: config.warmRunners,
+    warmupModule: runnerWarmupModule,
+    availableMemoryMb: machineMemoryAvailableMb,
   });
   containers.start();
   const heartbeatHist = metrics.histogram('coronet_agent_heartbeat_duration_seconds', 'Round trip of one heartbeat to the cluster manager.', [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]);
@@ -87,6 +106,8 @@ export async function startNodeAgent(config: AgentConfig, opts: { log?: Logger; 
   const heartbeatFailures = metrics.counter('coronet_agent_heartbeat_failures_total', 'Heartbeats that did not reach the cluster manager.');
   metrics.gauge('coronet_containers_running', 'Containers running on this node.', () => containers.running().length);
   metrics.gauge('coronet_containers_launched', 'Containers launched since the agent started.', () => containers.launched);
+  metrics.gauge('coronet_warm_runners_ready', 'Warm runners ready to take a container.', () => containers.warmRunners.ready);
+  metrics.gauge('coronet_containers_launched_warm', 'Containers launched in a warm runner since the agent started.', () => containers.warmRunners.taken);
   metrics.gauge('coronet_containers_killed_over_limit', 'Containers killed for exceeding their memory limit since the agent started.', () => containers.overLimitKills);
 
   const server = newServer();

@@ -15,6 +15,15 @@ export function machineMemoryUsedMb(): number {
   }
 }
 
+/** Memory the machine can still give to new work (MemAvailable), in MiB; 0 if unknown. */
+export function machineMemoryAvailableMb(): number {
+  try {
+    return Math.round(Number(/^MemAvailable:\s+(\d+) kB/m.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0) / 1024);
+  } catch {
+    return 0;
+  }
+}
+
 /** Busy cores since the previous call (from /proc/stat jiffies). */
 export class CpuMeter {
   private last: { busy: number; total: number } | null = null;
@@ -102,5 +111,19 @@ export function processStartTime(pid: number): number {
     return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
   } catch {
     return -1;
+  }
+}
+
+/** Sends `signal` to the process group led by `pid` (a container, a warm runner), or to
+ *  the process alone when it leads none. */
+export function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Already gone.
+    }
   }
 }

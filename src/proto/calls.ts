@@ -1,12 +1,13 @@
 // Client calls: a promise-returning unary call and the error it rejects with.
 
-import * as grpc from '@grpc/grpc-js';
+import type * as Grpc from '@grpc/grpc-js';
+import { grpc } from './rpc-runtime.js';
 
 /** A failed RPC, with the gRPC status code and the address it was sent to. */
 export class RpcError extends Error {
   override readonly name = 'RpcError';
   constructor(
-    readonly code: grpc.status,
+    readonly code: Grpc.status,
     readonly address: string,
     readonly method: string,
     readonly details: string,
@@ -27,14 +28,14 @@ function plainCause(details: string): string {
   return details.split('. ')[0];
 }
 
-type UnaryMethod<Req, Res> = (req: Req, md: grpc.Metadata, opts: grpc.CallOptions, cb: grpc.requestCallback<Res>) => grpc.ClientUnaryCall;
+type UnaryMethod<Req, Res> = (req: Req, md: Grpc.Metadata, opts: Grpc.CallOptions, cb: Grpc.requestCallback<Res>) => Grpc.ClientUnaryCall;
 
 /**
  * Calls a unary method and resolves with the answer; rejects with RpcError.
  * `waitForReady`: a channel that is reconnecting (its peer just restarted, say) holds the
  * call until it connects or the deadline passes, instead of failing it at once.
  */
-export function unary<Req, Res>(client: grpc.Client, method: string, req: Req, timeoutMs = 10_000, waitForReady = false): Promise<Res> {
+export function unary<Req, Res>(client: Grpc.Client, method: string, req: Req, timeoutMs = 10_000, waitForReady = false): Promise<Res> {
   return new Promise((resolve, reject) => {
     const fn = (client as unknown as Record<string, UnaryMethod<Req, Res>>)[method];
     if (typeof fn !== 'function') throw new Error(`no RPC method ${method}`);

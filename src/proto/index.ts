@@ -2,13 +2,13 @@
 // constructors, a promise-returning unary call helper and error mapping.
 // Regenerate the types in ./gen with `npm run proto:gen` after editing proto/.
 
-import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
+import type * as Grpc from '@grpc/grpc-js';
+import type Protobuf from 'protobufjs';
+import { grpc, protobuf } from './rpc-runtime.js';
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ProtoGrpcType as CmProto } from './gen/cluster_manager.js';
-import type { ProtoGrpcType as NaProto } from './gen/node_agent.js';
 import type { ClusterManagerClient } from './gen/coronet/v1/ClusterManager.js';
 import type { NodeAgentClient } from './gen/coronet/v1/NodeAgent.js';
 
@@ -32,6 +32,7 @@ export type { NodeHeartbeatRequest as WireNodeHeartbeatIn, NodeHeartbeatRequest_
 export type { NodeHeartbeatResponse as WireNodeHeartbeatAnswer, NodeHeartbeatResponse__Output as WireNodeHeartbeatAnswerOut } from './gen/coronet/v1/NodeHeartbeatResponse.js';
 export type { RegisterNodeRequest as WireRegisterNodeIn } from './gen/coronet/v1/RegisterNodeRequest.js';
 export { grpc };
+export type { Grpc };
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -43,41 +44,124 @@ export function protoDir(): string {
   throw new Error(`cannot find the coronet .proto files near ${here}`);
 }
 
-const loaderOptions: protoLoader.Options = {
-  keepCase: true,
-  longs: Number,
-  enums: String,
-  defaults: true,
-  oneofs: true,
-};
+/** How messages look in JavaScript (what @grpc/proto-loader calls its options; the
+ *  descriptors already keep the .proto field names): int64 as numbers, enums as their
+ *  names, every field present with its default, the set member of a oneof named. */
+const toObjectOptions: Protobuf.IConversionOptions = { longs: Number, enums: String, defaults: true, oneofs: true };
 
-let cached: { cm: CmProto; na: NaProto } | undefined;
+/** Serializes a plain object as `type` (checked and converted by fromObject). */
+function serializer(type: Protobuf.Type): Grpc.serialize<object> {
+  return (value: object) => {
+    if (Array.isArray(value)) throw new Error(`cannot serialize an array as ${type.name}`);
+    return Buffer.from(type.encode(type.fromObject(value as Record<string, unknown>)).finish());
+  };
+}
 
-/** The API's package definition: from the descriptors the build wrote as JSON
+function deserializer(type: Protobuf.Type): Grpc.deserialize<object> {
+  return (bytes: Buffer) => type.toObject(type.decode(bytes), toObjectOptions);
+}
+
+/** A gRPC service definition straight from the protobuf reflection: the same wire format
+ *  and JavaScript shapes as @grpc/proto-loader, without the descriptor protos it builds
+ *  for every message type up front (reflection metadata nothing here uses; it cost about
+ *  as much as loading gRPC itself at every client's start-up). Each message type's codec
+ *  is compiled by protobufjs the first time it is used. */
+function serviceDefinition(root: Protobuf.Root, name: string): Grpc.ServiceDefinition {
+  const service = root.lookupService(name);
+  const def: Record<string, Grpc.MethodDefinition<object, object>> = {};
+  for (const m of service.methodsArray) {
+    m.resolve();
+    const req = m.resolvedRequestType!;
+    const res = m.resolvedResponseType!;
+    def[m.name] = {
+      path: `/${name}/${m.name}`,
+      requestStream: Boolean(m.requestStream),
+      responseStream: Boolean(m.responseStream),
+      requestSerialize: serializer(req),
+      requestDeserialize: deserializer(req),
+      responseSerialize: serializer(res),
+      responseDeserialize: deserializer(res),
+    };
+  }
+  return def;
+}
+
+/** A message type's codec functions as scripts/post-build.mjs wrote them (codecs.cjs). */
+interface PrecompiledCodec {
+  fields: number;
+  make(Writer: typeof Protobuf.Writer, Reader: typeof Protobuf.Reader, types: Array<Protobuf.Type | Protobuf.Enum | null>, util: typeof Protobuf.util): Pick<Protobuf.Type, 'encode' | 'decode' | 'verify' | 'fromObject' | 'toObject'>;
+}
+
+/**
+ * Has every message type of `root` set itself up (on first use, as protobufjs does) with
+ * the codec functions the build wrote as source, instead of generating their source and
+ * compiling it with new Function(): that took ~35 ms of CPU per process for the types a
+ * client uses. The functions are protobufjs's own for the same descriptors; `setup` below
+ * is what protobufjs's Type#setup does with them (these types have no wrappers).
+ */
+function usePrecompiledCodecs(ns: Protobuf.NamespaceBase, codecs: Record<string, PrecompiledCodec>): void {
+  for (const o of ns.nestedArray) {
+    if (o instanceof protobuf.Type) {
+      const c = codecs[o.fullName];
+      if (c && c.fields === o.fieldsArray.length) {
+        o.setup = function setup(this: Protobuf.Type): Protobuf.Type {
+          const types = this.fieldsArray.map((f) => f.resolve().resolvedType);
+          return Object.assign(this, c.make(protobuf.Writer, protobuf.Reader, types, protobuf.util));
+        };
+      }
+    }
+    if (o instanceof protobuf.Namespace) usePrecompiledCodecs(o, codecs);
+  }
+}
+
+interface Services {
+  root: Protobuf.Root;
+  cm: Grpc.ServiceDefinition;
+  na: Grpc.ServiceDefinition;
+  CmClient: Grpc.ServiceClientConstructor;
+  NaClient: Grpc.ServiceClientConstructor;
+}
+
+let cached: Services | undefined;
+
+/** The API's services: from the descriptors the build wrote as JSON
  *  (scripts/post-build.mjs; parsing the .proto text costs tens of ms at every start), or
  *  from the .proto files in the source tree. Loaded once per process. */
-function load(): { cm: CmProto; na: NaProto } {
+function load(): Services {
   if (cached) return cached;
   const dir = protoDir();
   const json = join(dir, 'descriptors.json');
-  const def = existsSync(json)
-    ? protoLoader.fromJSON(JSON.parse(readFileSync(json, 'utf8')) as Parameters<typeof protoLoader.fromJSON>[0], loaderOptions)
-    : protoLoader.loadSync(['coronet/v1/cluster_manager.proto', 'coronet/v1/node_agent.proto'], { ...loaderOptions, includeDirs: [dir] });
-  const pkg = grpc.loadPackageDefinition(def);
-  cached = { cm: pkg as unknown as CmProto, na: pkg as unknown as NaProto };
+  let root: Protobuf.Root;
+  if (existsSync(json)) {
+    root = protobuf.Root.fromJSON(JSON.parse(readFileSync(json, 'utf8')) as Protobuf.INamespace);
+    const codecs = join(dir, 'codecs.cjs');
+    if (existsSync(codecs)) usePrecompiledCodecs(root, createRequire(import.meta.url)(codecs) as Record<string, PrecompiledCodec>);
+  } else {
+    root = new protobuf.Root();
+    root.resolvePath = (_origin, target) => join(dir, target);
+    root.loadSync(['coronet/v1/cluster_manager.proto', 'coronet/v1/node_agent.proto'], { keepCase: true });
+  }
+  const cm = serviceDefinition(root, 'coronet.v1.ClusterManager');
+  const na = serviceDefinition(root, 'coronet.v1.NodeAgent');
+  cached = { root, cm, na, CmClient: grpc.makeGenericClientConstructor(cm, 'ClusterManager'), NaClient: grpc.makeGenericClientConstructor(na, 'NodeAgent') };
   return cached;
 }
 
-export function clusterManagerService(): grpc.ServiceDefinition {
-  return load().cm.coronet.v1.ClusterManager.service;
+/** The API's protobuf types as this process uses them (for tests). */
+export function protoRoot(): Protobuf.Root {
+  return load().root;
 }
 
-export function nodeAgentService(): grpc.ServiceDefinition {
-  return load().na.coronet.v1.NodeAgent.service;
+export function clusterManagerService(): Grpc.ServiceDefinition {
+  return load().cm;
+}
+
+export function nodeAgentService(): Grpc.ServiceDefinition {
+  return load().na;
 }
 
 /** Client options tuned for a LAN: fail fast when the peer is down, keep streams alive. */
-const clientOptions: grpc.ChannelOptions = {
+const clientOptions: Grpc.ChannelOptions = {
   'grpc.keepalive_time_ms': 10_000,
   'grpc.keepalive_timeout_ms': 5_000,
   'grpc.keepalive_permit_without_calls': 1,
@@ -87,18 +171,16 @@ const clientOptions: grpc.ChannelOptions = {
 };
 
 export function clusterManagerClient(address: string): ClusterManagerClient {
-  const Ctor = load().cm.coronet.v1.ClusterManager;
-  return new Ctor(address, grpc.credentials.createInsecure(), clientOptions);
+  return new (load().CmClient)(address, grpc.credentials.createInsecure(), clientOptions) as unknown as ClusterManagerClient;
 }
 
 export function nodeAgentClient(address: string): NodeAgentClient {
-  const Ctor = load().na.coronet.v1.NodeAgent;
-  return new Ctor(address, grpc.credentials.createInsecure(), clientOptions);
+  return new (load().NaClient)(address, grpc.credentials.createInsecure(), clientOptions) as unknown as NodeAgentClient;
 }
 
 /** A server-side error with a gRPC status, for handlers to pass to their callback. */
-export function rpcFailure(code: grpc.status, details: string): grpc.ServiceError {
-  const err = new Error(details) as grpc.ServiceError;
+export function rpcFailure(code: Grpc.status, details: string): Grpc.ServiceError {
+  const err = new Error(details) as Grpc.ServiceError;
   err.code = code;
   err.details = details;
   err.metadata = new grpc.Metadata();
@@ -108,7 +190,7 @@ export function rpcFailure(code: grpc.status, details: string): grpc.ServiceErro
 export const Status = grpc.status;
 
 /** Starts a gRPC server on host:port (port 0 = random) and resolves with the bound port. */
-export function bindServer(server: grpc.Server, host: string, port: number): Promise<number> {
+export function bindServer(server: Grpc.Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.bindAsync(`${host.includes(':') ? `[${host}]` : host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => {
       if (err) reject(new Error(`cannot listen on ${host}:${port}: ${err.message}`));
@@ -117,7 +199,7 @@ export function bindServer(server: grpc.Server, host: string, port: number): Pro
   });
 }
 
-export function newServer(): grpc.Server {
+export function newServer(): Grpc.Server {
   return new grpc.Server({
     'grpc.keepalive_time_ms': 10_000,
     'grpc.keepalive_timeout_ms': 5_000,

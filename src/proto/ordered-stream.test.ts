@@ -3,14 +3,14 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bindServer, clusterManagerClient, clusterManagerService, newServer, OrderedStream, RpcError, Status, rpcFailure, grpc, type ClusterManagerHandlers, type WireNodeHeartbeat, type WireNodeHeartbeatAnswer } from './index.js';
+import { bindServer, clusterManagerClient, clusterManagerService, newServer, OrderedStream, RpcError, Status, rpcFailure, grpc, type Grpc, type ClusterManagerHandlers, type WireNodeHeartbeat, type WireNodeHeartbeatAnswer } from './index.js';
 
 type Answer = { reregister: boolean; kill_grant_ids: string[] };
 
 /** A CM service with only the given handlers (the rest answer UNIMPLEMENTED). */
-async function serve(handlers: Partial<ClusterManagerHandlers>): Promise<{ address: string; server: grpc.Server }> {
+async function serve(handlers: Partial<ClusterManagerHandlers>): Promise<{ address: string; server: Grpc.Server }> {
   const server = newServer();
-  server.addService(clusterManagerService(), handlers as grpc.UntypedServiceImplementation);
+  server.addService(clusterManagerService(), handlers as Grpc.UntypedServiceImplementation);
   const port = await bindServer(server, '127.0.0.1', 0);
   return { address: `127.0.0.1:${port}`, server };
 }

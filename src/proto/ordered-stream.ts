@@ -4,7 +4,8 @@
 // the cost of the message itself. When the peer does not know the stream method (an
 // older server) the calls go unary from then on.
 
-import * as grpc from '@grpc/grpc-js';
+import type * as Grpc from '@grpc/grpc-js';
+import { grpc } from './rpc-runtime.js';
 import { RpcError, unary } from './calls.js';
 
 interface Waiter<Req, Res> {
@@ -15,17 +16,17 @@ interface Waiter<Req, Res> {
   timer: NodeJS.Timeout;
 }
 
-type DuplexMethod<Req, Res> = (md: grpc.Metadata, opts: grpc.CallOptions) => grpc.ClientDuplexStream<Req, Res>;
+type DuplexMethod<Req, Res> = (md: Grpc.Metadata, opts: Grpc.CallOptions) => Grpc.ClientDuplexStream<Req, Res>;
 
 export class OrderedStream<Req, Res> {
-  private call: grpc.ClientDuplexStream<Req, Res> | null = null;
+  private call: Grpc.ClientDuplexStream<Req, Res> | null = null;
   private readonly waiting: Waiter<Req, Res>[] = [];
   private unaryOnly = false;
   private closed = false;
 
   /** `streamMethod`: the bidi method; `unaryMethod`: the same call, unary (the fallback). */
   constructor(
-    private readonly client: grpc.Client,
+    private readonly client: Grpc.Client,
     private readonly streamMethod: string,
     private readonly unaryMethod: string,
   ) {}
@@ -48,7 +49,7 @@ export class OrderedStream<Req, Res> {
     this.reset(new RpcError(grpc.status.CANCELLED, this.target(), this.streamMethod, 'closed'));
   }
 
-  private open(): grpc.ClientDuplexStream<Req, Res> {
+  private open(): Grpc.ClientDuplexStream<Req, Res> {
     const fn = (this.client as unknown as Record<string, DuplexMethod<Req, Res>>)[this.streamMethod];
     if (typeof fn !== 'function') throw new Error(`no RPC method ${this.streamMethod}`);
     const call = fn.call(this.client, new grpc.Metadata(), {});
@@ -60,7 +61,7 @@ export class OrderedStream<Req, Res> {
       clearTimeout(w.timer);
       w.resolve(res);
     });
-    call.on('error', (err: grpc.ServiceError) => {
+    call.on('error', (err: Grpc.ServiceError) => {
       if (this.call !== call) return;
       if (err.code === grpc.status.UNIMPLEMENTED) {
         // An older server: these calls and all later ones go unary.

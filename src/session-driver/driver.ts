@@ -10,7 +10,7 @@
 // through a CM outage of up to `outageToleranceMs`: calls are retried, the stream
 // reconnects, and the snapshot sent on reconnect tells it which grants survived.
 
-import { clusterManagerClient, nodeAgentClient, unary, RpcError, Status, type ClusterManagerClient, type NodeAgentClient, type WireSessionEventBatch, type WireContainerStatus, type WireGrant, type grpc } from '../proto/index.js';
+import { clusterManagerClient, nodeAgentClient, unary, RpcError, Status, type ClusterManagerClient, type NodeAgentClient, type WireSessionEventBatch, type WireContainerStatus, type WireGrant, type Grpc } from '../proto/index.js';
 import type { Resources } from '../common/resources.js';
 import { grantToWire, resourcesFromWire, resourcesToWire, type GrantFields } from '../common/wire.js';
 import { AsyncQueue } from '../common/async-queue.js';
@@ -130,9 +130,9 @@ const launchTimeoutMs = 10_000;
 export class SessionDriver {
   readonly grants = new Map<string, Grant>();
   private readonly queue = new AsyncQueue<DriverEvent>();
-  private readonly agents = new Map<string, { client: NodeAgentClient; stream: grpc.ClientReadableStream<WireContainerStatus> | null }>();
+  private readonly agents = new Map<string, { client: NodeAgentClient; stream: Grpc.ClientReadableStream<WireContainerStatus> | null }>();
   private readonly lastContainerState = new Map<string, string>();
-  private stream: grpc.ClientReadableStream<WireSessionEventBatch> | null = null;
+  private stream: Grpc.ClientReadableStream<WireSessionEventBatch> | null = null;
   private heartbeat: NodeJS.Timeout | undefined;
   private requestSeq = 0;
   private ended = false;
@@ -228,7 +228,7 @@ export class SessionDriver {
       driver: s.driver ?? false,
     }));
     for (let i = 0; i < requests.length; i += requestsPerCallMax) {
-      await this.call('RequestResources', { session_id: this.sessionId, session_secret: this.secret, requests: requests.slice(i, i + requestsPerCallMax) });
+      await this.call('RequestResources', { session_id: this.sessionId, session_secret: this.secret, requests: requests.slice(i, i + requestsPerCallMax) }, (err) => err.code === Status.INVALID_ARGUMENT && / already exists in session /.test(err.details));
     }
     return requests.map((r) => r.request_id);
   }
@@ -296,8 +296,10 @@ export class SessionDriver {
 
   // ------------------------------------------------------------------ internals
 
-  /** A CM call retried while the CM is unreachable, up to the outage tolerance. */
-  private async call<Res>(method: string, req: object): Promise<Res> {
+  /** A CM call retried while the CM is unreachable, up to the outage tolerance. A call
+   *  that failed unreachable may still have been applied (the CM died before it answered):
+   *  `appliedBefore` tells the refusal of a retry because of that (undefined is returned). */
+  private async call<Res>(method: string, req: object, appliedBefore?: (err: RpcError) => boolean): Promise<Res | undefined> {
     const started = Date.now();
     for (let attempt = 0; ; attempt++) {
       try {
@@ -305,6 +307,7 @@ export class SessionDriver {
         this.lastCmContactMs = Date.now();
         return res;
       } catch (err) {
+        if (attempt > 0 && err instanceof RpcError && appliedBefore?.(err)) return undefined;
         if (err instanceof RpcError && err.unavailable && !this.ended && Date.now() - started < this.outageToleranceMs) {
           await sleep(retryBackoffMs[Math.min(attempt, retryBackoffMs.length - 1)]);
           continue;
@@ -358,7 +361,7 @@ export class SessionDriver {
       this.log.warn('session event stream broke; reconnecting', { why });
       setTimeout(() => this.openStream(attempt + 1), retryBackoffMs[Math.min(attempt, retryBackoffMs.length - 1)]);
     };
-    stream.on('error', (err: grpc.ServiceError) => reconnect(err.details || err.message, err.code));
+    stream.on('error', (err: Grpc.ServiceError) => reconnect(err.details || err.message, err.code));
     stream.on('end', () => reconnect('stream ended by the cluster manager'));
   }
 
@@ -393,7 +396,7 @@ export class SessionDriver {
     }
   }
 
-  private agent(address: string): { client: NodeAgentClient; stream: grpc.ClientReadableStream<WireContainerStatus> | null } {
+  private agent(address: string): { client: NodeAgentClient; stream: Grpc.ClientReadableStream<WireContainerStatus> | null } {
     let a = this.agents.get(address);
     if (!a) {
       a = { client: nodeAgentClient(address), stream: null };
@@ -403,7 +406,7 @@ export class SessionDriver {
     return a;
   }
 
-  private watchAgent(address: string, a: { client: NodeAgentClient; stream: grpc.ClientReadableStream<WireContainerStatus> | null }, attempt: number): void {
+  private watchAgent(address: string, a: { client: NodeAgentClient; stream: Grpc.ClientReadableStream<WireContainerStatus> | null }, attempt: number): void {
     if (this.ended) return;
     const stream = a.client.ContainerEvents({ session_id: this.sessionId, session_secret: this.secret });
     a.stream = stream;

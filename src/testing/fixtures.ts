@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLocalCluster, type LocalCluster, type LocalClusterOptions } from '../local/local-cluster.js';
 import type { CmConfig } from '../cluster-manager/config.js';
+import type { DriverEvent, Grant } from '../session-driver/index.js';
 
 /** Expiries short enough for tests, long enough for a busy 2-core machine. */
 export const fastExpiry: Partial<CmConfig> = {
@@ -46,6 +47,13 @@ export async function getJson<T = unknown>(url: string): Promise<T> {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
   return (await res.json()) as T;
+}
+
+/** The first grant among driver events (a test asked for one). */
+export function grantOf(events: DriverEvent[]): Grant {
+  const e = events.find((x) => x.type === 'grant');
+  if (!e || e.type !== 'grant') throw new Error(`no grant among ${events.length} events`);
+  return e.grant;
 }
 
 /** Takes events from an async iterator until `match` returns true; returns every event seen. */

@@ -1,0 +1,195 @@
+// Warm runners on real daemons: a container that runs a Node script of this install
+// starts in a pre-warmed process and gets everything a spawned one gets (environment,
+// cwd, argv, log files, memory limit, kill at session end); the pool refills; idle warm
+// runners die with their agent. The rules of which containers fit are checked on the
+// pool itself.
+
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SessionDriver } from '../session-driver/index.js';
+import { resources } from '../common/resources.js';
+import { silentLogger } from '../common/log.js';
+import { submitJob } from '../jobtracker/submit.js';
+import { eventually, grantOf, takeUntil, testCluster } from '../testing/fixtures.js';
+import type { LocalCluster, LocalDaemon } from '../local/local-cluster.js';
+import { WarmRunnerPool } from './warm-runners.js';
+
+const dist = join(dirname(fileURLToPath(import.meta.url)), '..');
+const probe = join(dist, 'testing', 'warm-probe.js');
+
+async function metric(agent: LocalDaemon, name: string): Promise<number> {
+  const text = await (await fetch(`http://${agent.httpAddress}/metrics`)).text();
+  const m = new RegExp(`^${name} (\\d+)$`, 'm').exec(text);
+  if (!m) throw new Error(`no metric ${name} on ${agent.name}`);
+  return Number(m[1]);
+}
+
+/** Pids of the agent's warm runners (its children running warm-runner.js). */
+function warmPids(agent: LocalDaemon): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8');
+      const ppid = Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${name}/status`, 'utf8'))?.[1]);
+      if (cmdline.includes('warm-runner.js') && ppid === agent.process.pid) pids.push(Number(name));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return pids;
+}
+
+function alive(pid: number): boolean {
+  return existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+}
+
+describe('warm runners on a 1-node cluster', () => {
+  let cluster: LocalCluster;
+  let agent: LocalDaemon;
+  before(async () => {
+    cluster = await testCluster({ nodes: 1, warmRunners: 1 });
+    agent = cluster.agents[0];
+    await eventually('a warm runner ready', async () => (await metric(agent, 'coronet_warm_runners_ready')) === 1);
+  });
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  test("a container runs in a warm runner with the container's env, cwd, argv and log files", async () => {
+    const before = warmPids(agent);
+    assert.equal(before.length, 1);
+    const launchedWarm = await metric(agent, 'coronet_containers_launched_warm');
+    const driver = await SessionDriver.start({ cluster: cluster.cmAddress, name: 'warm-report' });
+    const events = driver.events()[Symbol.asyncIterator]();
+    await driver.request([{ resources: resources(256, 1) }]);
+    const g = grantOf(await takeUntil(events, (e) => e.type === 'grant'));
+    const id = await driver.launch(g, { command: process.execPath, args: [probe, 'report', 'two words', ''], env: { PROBE_VAR: 'set by the spec' } });
+    const seen = await takeUntil(events, (e) => e.type === 'container' && e.status.containerId === id && e.status.state !== 'RUNNING');
+    const last = seen[seen.length - 1];
+    assert.ok(last.type === 'container');
+    assert.equal(last.status.state, 'EXITED');
+    assert.equal(last.status.exitCode, 0);
+    assert.equal(await metric(agent, 'coronet_containers_launched_warm'), launchedWarm + 1);
+    const out = JSON.parse(await (await fetch(`http://${g.shuffleAddress}/containers/${id}/stdout`)).text()) as { pid: number; cwd: string; argv: string[]; env: Record<string, string>; hasIpc: boolean };
+    assert.equal(out.pid, before[0], 'the container ran in the warm runner');
+    assert.deepEqual(out.argv, [probe, 'report', 'two words', '']);
+    assert.equal(out.env.PROBE_VAR, 'set by the spec');
+    assert.equal(out.env.CORONET_CONTAINER_ID, id);
+    assert.equal(out.env.CORONET_GRANT_ID, g.grantId);
+    assert.equal(out.env.CORONET_SESSION_ID, driver.sessionId);
+    assert.equal(out.env.CORONET_MEMORY_MB, '256');
+    assert.equal(out.cwd, out.env.CORONET_WORK_DIR);
+    assert.match(out.cwd, new RegExp(`/containers/${id}$`));
+    assert.equal(out.env.NODE_CHANNEL_FD, undefined);
+    assert.equal(out.env.CORONET_LOG_FORMAT, undefined);
+    assert.equal(out.hasIpc, false, 'no IPC channel, as in a spawned container');
+    assert.equal(await (await fetch(`http://${g.shuffleAddress}/containers/${id}/stderr`)).text(), 'probe stderr line\n');
+    assert.ok(existsSync(join(cluster.baseDir, agent.name, 'logs', driver.sessionId, id, 'stdout')), 'logs under logs/<session>/<container>/');
+    assert.ok(!existsSync(out.cwd), 'the work dir is removed when the container ends');
+    await driver.end();
+  });
+
+  test('the pool refills after a launch', async () => {
+    await eventually('the pool ready again', async () => (await metric(agent, 'coronet_warm_runners_ready')) === 1);
+    assert.equal(warmPids(agent).length, 1);
+  });
+
+  test("a warm runner's memory limit is enforced", async () => {
+    await eventually('a warm runner ready', async () => (await metric(agent, 'coronet_warm_runners_ready')) === 1);
+    const launchedWarm = await metric(agent, 'coronet_containers_launched_warm');
+    const driver = await SessionDriver.start({ cluster: cluster.cmAddress, name: 'warm-hog' });
+    const events = driver.events()[Symbol.asyncIterator]();
+    await driver.request([{ resources: resources(160, 1) }]);
+    const g = grantOf(await takeUntil(events, (e) => e.type === 'grant'));
+    const id = await driver.launch(g, { command: process.execPath, args: [probe, 'hog'] });
+    const seen = await takeUntil(events, (e) => e.type === 'container' && e.status.containerId === id && e.status.state !== 'RUNNING');
+    const last = seen[seen.length - 1];
+    assert.ok(last.type === 'container');
+    assert.equal(last.status.state, 'OVER_LIMIT');
+    assert.match(last.status.diagnostics, /over its limit of 160 MB/);
+    assert.equal(await metric(agent, 'coronet_containers_launched_warm'), launchedWarm + 1);
+    await driver.end();
+  });
+
+  test('a warm container is killed when its session ends', async () => {
+    await eventually('a warm runner ready', async () => (await metric(agent, 'coronet_warm_runners_ready')) === 1);
+    const [warmPid] = warmPids(agent);
+    const driver = await SessionDriver.start({ cluster: cluster.cmAddress, name: 'warm-sleeper' });
+    const events = driver.events()[Symbol.asyncIterator]();
+    await driver.request([{ resources: resources(256, 1) }]);
+    const g = grantOf(await takeUntil(events, (e) => e.type === 'grant'));
+    const id = await driver.launch(g, { command: process.execPath, args: [probe, 'sleep'] });
+    const pid = await eventually('the sleeper printed its pid', async () => Number((await (await fetch(`http://${g.shuffleAddress}/containers/${id}/stdout`)).text()).trim()));
+    assert.equal(pid, warmPid);
+    assert.equal(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0+$/, ''), `${process.execPath} ${probe} sleep`, 'ps shows the container\'s command line');
+    await driver.end();
+    await eventually('the container killed', () => !alive(pid), 10_000);
+  });
+
+  test('a MapReduce job runs its tasks in warm runners', async () => {
+    await eventually('a warm runner ready', async () => (await metric(agent, 'coronet_warm_runners_ready')) === 1);
+    const launchedWarm = await metric(agent, 'coronet_containers_launched_warm');
+    const dir = mkdtempSync(join(tmpdir(), 'coronet-warm-job-'));
+    try {
+      writeFileSync(join(dir, 'in.txt'), 'b a b\nc b a\n');
+      const s = await submitJob({ cluster: cluster.cmAddress, job: 'wordcount', inputs: [join(dir, 'in.txt')], output: join(dir, 'out'), log: silentLogger, config: { 'coronet.staging.dir': join(dir, 'staging'), 'coronet.map.memory.mb': '256', 'coronet.reduce.memory.mb': '256' } });
+      assert.equal(s.mode, 'in-process');
+      assert.ok(s.mode === 'in-process' && s.status.state === 'succeeded', s.mode === 'in-process' ? s.status.diagnostics : '');
+      assert.equal(readFileSync(join(dir, 'out', 'part-r-00000'), 'utf8'), 'a\t2\nb\t3\nc\t1\n');
+      assert.ok((await metric(agent, 'coronet_containers_launched_warm')) > launchedWarm, 'a task runner started in a warm runner');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("idle warm runners exit with their agent (SIGKILL) and are killed at the agent's shutdown", async () => {
+    await eventually('a warm runner ready', async () => (await metric(agent, 'coronet_warm_runners_ready')) === 1);
+    const orphans = warmPids(agent);
+    assert.equal(orphans.length, 1);
+    const exited = new Promise((r) => agent.process.once('exit', r));
+    agent.process.kill('SIGKILL');
+    await exited;
+    await eventually('the warm runner of the killed agent gone', () => orphans.every((p) => !alive(p)), 10_000);
+    agent = await cluster.addAgent(agent.name);
+    await eventually('a warm runner ready on the restarted agent', async () => (await metric(agent, 'coronet_warm_runners_ready')) === 1);
+    const idle = warmPids(agent);
+    assert.equal(idle.length, 1);
+    await cluster.stop();
+    await eventually('the warm runner killed at shutdown', () => idle.every((p) => !alive(p)), 10_000);
+  });
+});
+
+describe('which containers a warm runner takes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'coronet-warm-pool-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const pool = (availableMb: number) => new WarmRunnerPool({ count: 1, dir: join(dir, 'warm'), warmupModule: '', baseEnv: () => ({ PATH: '/bin', NODE_OPTIONS: '--max-old-space-size=512' }), availableMemoryMb: () => availableMb, log: silentLogger });
+
+  test('node running a script of this install, with the same Node options', () => {
+    const p = pool(0);
+    assert.equal(p.fits(process.execPath, [probe, 'x'], { A: 'b' }), true);
+    assert.equal(p.fits(process.execPath, [probe], { NODE_OPTIONS: '--max-old-space-size=512' }), true, 'the same Node options as the agent');
+    assert.equal(p.fits(process.execPath, [probe], { NODE_OPTIONS: '--inspect' }), false, 'other Node options');
+    assert.equal(p.fits(process.execPath, [probe], { UV_THREADPOOL_SIZE: '64' }), false, 'read by Node at start-up only');
+    assert.equal(p.fits(process.execPath, ['-e', '1'], {}), false, 'Node flags');
+    assert.equal(p.fits(process.execPath, [], {}), false);
+    assert.equal(p.fits(process.execPath, ['/tmp/other.js'], {}), false, 'not of this install');
+    assert.equal(p.fits(process.execPath, [join(dist, '..', 'outside.js')], {}), false);
+    assert.equal(p.fits('sh', [probe], {}), false, 'not Node');
+    assert.equal(p.fits(process.execPath, [join(dist, 'testing', 'x.txt')], {}), false, 'not a script');
+    p.close();
+  });
+
+  test('none is started while memory is short', async () => {
+    const p = pool(100);
+    p.start();
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(p.ready, 0);
+    assert.deepEqual(existsSync(join(dir, 'warm')) ? readdirSync(join(dir, 'warm')) : [], [], 'no warm runner was started');
+    p.close();
+  });
+});
