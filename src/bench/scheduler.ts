@@ -88,6 +88,9 @@ function poolsYaml(): string {
   return lines.join('\n') + '\n';
 }
 
+/** Kinds of timed scheduler calls (queries: nextWakeMs, sessionPending, grant). */
+type CallKind = 'nodes' | 'sessions' | 'requests' | 'releases' | 'passes' | 'queries';
+
 interface Task {
   sessionId: string;
   grantId: string;
@@ -126,18 +129,26 @@ function main(): void {
 
   let schedWallMs = 0;
   let schedCpuMs = 0;
+  /** Where the timed time goes, by kind of scheduler call: [wall ms, CPU ms]. */
+  const byCall: Record<CallKind, [number, number]> = { nodes: [0, 0], sessions: [0, 0], requests: [0, 0], releases: [0, 0], passes: [0, 0], queries: [0, 0] };
+  const account = (kind: CallKind, wallMs: number, cpuMs: number): void => {
+    schedWallMs += wallMs;
+    schedCpuMs += cpuMs;
+    byCall[kind][0] += wallMs;
+    byCall[kind][1] += cpuMs;
+  };
   /**
    * Runs scheduler calls in the timed region: wall time and process CPU time (user +
    * system, all threads, so GC helper threads count too). Callers batch the calls of
    * one phase of a tick into one region: reading the CPU clock costs a system call.
    */
-  const timed = <T>(f: () => T): T => {
+  const timed = <T>(kind: CallKind, f: () => T): T => {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     const out = f();
-    schedWallMs += performance.now() - t0;
+    const wallMs = performance.now() - t0;
     const c1 = process.cpuUsage(c0);
-    schedCpuMs += (c1.user + c1.system) / 1000;
+    account(kind, wallMs, (c1.user + c1.system) / 1000);
     return out;
   };
 
@@ -148,7 +159,7 @@ function main(): void {
     nodeNames.push(name);
     nodeSpecs.push({ name, rack: `/rack${Math.floor(i / rackSize)}`, capacity: resources(nodeMemoryMb, nodeVcores) });
   }
-  timed(() => {
+  timed('nodes', () => {
     for (const n of nodeSpecs) sched.addNode(n);
   });
 
@@ -204,14 +215,14 @@ function main(): void {
     const now = clock.t;
     // Arrivals.
     const arriving = arrivalTick.get(tick) ?? [];
-    const admitted = timed(() => arriving.map((s) => sched.addSession({ id: s.id, pool: s.pool, user: `user${s.id}`, priority: 'NORMAL', deadlineMs: 0 })));
+    const admitted = timed('sessions', () => arriving.map((s) => sched.addSession({ id: s.id, pool: s.pool, user: `user${s.id}`, priority: 'NORMAL', deadlineMs: 0 })));
     for (const v of admitted) if (!v.ok) throw new Error(`addSession: ${v.reason}`);
     live.push(...arriving);
     if (now === newcomerAtMs) {
-      timed(() => sched.addSession({ id: newcomer.id, pool: newcomer.pool, user: 'sla', priority: 'HIGH', deadlineMs: 0 }));
+      timed('sessions', () => sched.addSession({ id: newcomer.id, pool: newcomer.pool, user: 'sla', priority: 'HIGH', deadlineMs: 0 }));
       live.push(newcomer);
       const tasks = makeTasks(newcomer, Math.ceil((newcomerTarget * 1.2 * nodesCount * nodeVcores) / newcomer.shape.vcores));
-      const v = timed(() => sched.addRequests(newcomer.id, tasks));
+      const v = timed('requests', () => sched.addRequests(newcomer.id, tasks));
       if (!v.ok) throw new Error(`addRequests: ${v.reason}`);
     }
     // Finished tasks and killed (revoked) tasks release their grants.
@@ -223,7 +234,7 @@ function main(): void {
     }
     completions[tick] = [];
     const killed = kills[tick] ?? [];
-    const killedGone = timed(() => {
+    const killedGone = timed('releases', () => {
       for (const [sid, ids] of bySession) sched.releaseGrants(sid, ids);
       return killed.map((k) => sched.releaseGrants(k.sessionId, [k.grantId]).length > 0);
     });
@@ -232,17 +243,17 @@ function main(): void {
     killed.forEach((k, i) => {
       if (killedGone[i]) reasks.push([k.sessionId, makeTasks(live.find((x) => x.id === k.sessionId)!, 1)]);
     });
-    timed(() => {
+    timed('requests', () => {
       for (const [sid, tasks] of reasks) sched.addRequests(sid, tasks);
     });
     // Backlogs.
-    const low = timed(() => live.filter((s) => s !== newcomer && sched.sessionPending(s.id) < backlogLowTasks));
+    const low = timed('queries', () => live.filter((s) => s !== newcomer && sched.sessionPending(s.id) < backlogLowTasks));
     const refills = low.map((s): [string, SchedulerRequest[]] => [s.id, makeTasks(s, backlogRefillTasks)]);
-    const refilled = timed(() => refills.map(([sid, tasks]) => sched.addRequests(sid, tasks)));
+    const refilled = timed('requests', () => refills.map(([sid, tasks]) => sched.addRequests(sid, tasks)));
     for (const v of refilled) if (!v.ok) throw new Error(`addRequests: ${v.reason}`);
     // Passes: once, and again while a pass was cut short.
     for (let pass = 0; pass < passesPerTickMax; pass++) {
-      const due = timed(() => sched.nextWakeMs());
+      const due = timed('queries', () => sched.nextWakeMs());
       if (due === null || due > now) break;
       const c0 = process.cpuUsage();
       const t0 = performance.now();
@@ -253,8 +264,7 @@ function main(): void {
       passCpuMs += cpuMs;
       passCpuEach.push(cpuMs);
       passWallMs += dt;
-      schedWallMs += dt;
-      schedCpuMs += cpuMs;
+      account('passes', dt, cpuMs);
       passMs.push(dt);
       if (now >= steadyFromMs && now < newcomerAtMs) steadyPassMs.push(dt);
       grantsTotal += plan.grants.length;
@@ -268,7 +278,7 @@ function main(): void {
         }
       }
       // The CM looks revoked grants up (as it does every container a heartbeat reports).
-      const revokedRequests = timed(() => plan.revocations.map((r) => sched.grant(r.grantId)?.requestId ?? ''));
+      const revokedRequests = timed('queries', () => plan.revocations.map((r) => sched.grant(r.grantId)?.requestId ?? ''));
       plan.revocations.forEach((r, i) => {
         revocationsTotal++;
         newcomerFirstRevocationMs ??= now;
@@ -315,6 +325,7 @@ function main(): void {
     grantsPerSec: Math.round(grantsTotal / (schedWallMs / 1000)),
     schedulerCpuMs: Math.round(schedCpuMs),
     grantsPerSecCpu: Math.round(grantsTotal / (schedCpuMs / 1000)),
+    schedulerMsByCall: Object.fromEntries(Object.entries(byCall).map(([k, [w, c]]) => [k, { wall: Math.round(w), cpu: Math.round(c) }])),
     passGrantsPerSecWall: Math.round(grantsTotal / (passWallMs / 1000)),
     passGrantsPerSecCpu: Math.round(grantsTotal / (passCpuMs / 1000)),
     loadAverage1m: os.loadavg()[0],
@@ -358,6 +369,7 @@ function main(): void {
   const w2 = Math.max(...rows.map((r) => r[2].length));
   console.log(`scheduler bench: ${nodesCount} nodes × ${nodeVcores} vcores × ${nodeMemoryMb / 1024} GiB, ${sessionsCount} sessions, ${groupsCount * poolsPerGroup} pools in ${groupsCount} groups, seed ${seed}`);
   console.log(`simulated ${simEndMs / 1000} s in ${tickMs} ms ticks: ${grantsTotal} grants, ${revocationsTotal} revocations, ${passMs.length} passes, ${Math.round(schedWallMs)} ms in scheduler calls (${Math.round(schedCpuMs)} ms process CPU time)`);
+  console.log(`  by call, wall / CPU ms: ${Object.entries(figures.schedulerMsByCall).map(([k, v]) => `${k} ${v.wall} / ${v.cpu}`).join(', ')}`);
   console.log(`machine: ${figures.cpus} CPUs, load average ${figures.loadAverage1m.toFixed(2)} at the end (other processes share the CPUs: wall figures suffer)`);
   console.log('');
   console.log(`${'figure'.padEnd(w0)}  ${'measured'.padEnd(w1)}  ${'target'.padEnd(w2)}  result`);
