@@ -43,6 +43,8 @@ const preemptionGraceMs = 500;
 const minSharePreemptionTimeoutMs = 5_000;
 const newcomerMinShareFraction = 0.4;
 const jainSampleEveryMs = 1_000;
+/** A CM start time, for grant ids of the CM's form (fixed: the run stays deterministic). */
+const cmStartedAtMs = 1_750_000_000_000;
 /** Passes in one tick (the sim re-runs schedule() while a pass was cut short). */
 const passesPerTickMax = 1000;
 
@@ -125,7 +127,8 @@ function main(): void {
   const parsed = parsePoolsConfig(poolsYaml(), 'bench-pools.yaml');
   if (!parsed.ok) throw new Error(parsed.error);
   const config: PoolsConfig = parsed.config;
-  const sched = createScheduler({ clock, config });
+  // Grant ids as the CM makes them: a prefix per CM start (its start time in base 36), then base-36 numbers.
+  const sched = createScheduler({ clock, config, grantIdPrefix: `g-${cmStartedAtMs.toString(36)}-`, grantIdRadix: 36 });
 
   let schedWallMs = 0;
   let schedCpuMs = 0;

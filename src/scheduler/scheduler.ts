@@ -19,6 +19,7 @@ import { addInto, clone, fits, format, invalidReason, isZero, subtractInto, zero
 import { defaultGroupName, defaultPoolsConfig, type GroupConfig, type PoolConfig, type PoolsConfig, type ShareSettings } from './config.js';
 import { computeFairShares } from './fair-share.js';
 import { FitIndex } from './fit-index.js';
+import { GrantIds } from './grant-ids.js';
 import { IndexedHeap, type HeapItem } from './heap.js';
 import { RequestQueue } from './request-queue.js';
 import { ENTRY_OWNER, ENTRY_SIZE, ENTRY_SLOT, ENTRY_STAMP, ENTRY_TAG, HostIndex } from './host-index.js';
@@ -30,7 +31,13 @@ import type {
 export interface SchedulerOptions {
   clock: Clock;
   config?: PoolsConfig;
-  nextGrantId?: () => string;
+  /**
+   * Grant ids are `${grantIdPrefix}${n}`, n = 1, 2, ... written in base `grantIdRadix`
+   * (defaults "g-" and 10: g-1, g-2, ...). The scheduler finds its grants from the
+   * number (see grant-ids.ts); a prefix per CM start keeps ids unique across restarts.
+   */
+  grantIdPrefix?: string;
+  grantIdRadix?: number;
 }
 
 export type FairScheduler = Scheduler & {
@@ -268,8 +275,6 @@ const namePartPattern = /^[A-Za-z0-9_-]+$/;
 
 export function createScheduler(opts: SchedulerOptions): FairScheduler {
   const clock = opts.clock;
-  let grantIdSeq = 0;
-  const nextGrantId = opts.nextGrantId ?? ((): string => `g-${++grantIdSeq}`);
   let config = opts.config ?? defaultPoolsConfig();
 
   const nodes = new Map<string, NodeRec>();
@@ -278,7 +283,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   const fitIndex = new FitIndex();
   const shapes = new Map<string, { capacity: Resources; count: number; example: string }>();
   const sessions = new Map<string, SessionRec>();
-  const grants = new Map<string, GrantRec>();
+  const grants = new GrantIds<GrantRec>(opts.grantIdPrefix ?? 'g-', opts.grantIdRadix ?? 10, (g) => g.d.grantId);
   const groups = new Map<string, GroupRec>();
   /** Running sessions with pending containers. */
   const active = new Set<SessionRec>();
@@ -612,19 +617,16 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     const s = r.session;
     const res = r.res;
     const plain = r.shapeKey !== '';
-    const d: GrantDecision = { grantId: nextGrantId(), sessionId: s.s.id, requestId: r.spec.requestId, node: n.name, resources: res, driver: r.spec.driver, locality };
-    attachGrant(d, s, n, plain);
+    const d: GrantDecision = { grantId: '', sessionId: s.s.id, requestId: r.spec.requestId, node: n.name, resources: res, driver: r.spec.driver, locality };
+    d.grantId = grants.issue(attachGrant(d, s, n, plain));
     consumePending(r, 1);
     plan.grants.push(d);
   }
 
-  /** Books a grant on its node, session, pool, group and the cluster totals. */
-  function attachGrant(d: GrantDecision, s: SessionRec, n: NodeRec, plain: boolean): void {
+  /** Books a grant on its node, session, pool, group and the cluster totals (the caller files its id). */
+  function attachGrant(d: GrantDecision, s: SessionRec, n: NodeRec, plain: boolean): GrantRec {
     const res = d.resources;
     const g: GrantRec = { d, session: s, node: n, seq: grantSeq++, revoked: false, live: true, plain, sessionSlot: s.grants.length, nodeSlot: n.grants.length };
-    const before = grants.size;
-    grants.set(d.grantId, g);
-    if (grants.size === before) throw new Error(`scheduler: grant id ${d.grantId} issued twice`);
     s.grants.push(g);
     n.grants.push(g);
     if (!d.driver) s.pool.grantLog.push(g);
@@ -638,6 +640,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     addRes(allocated, res, plain, 1);
     refreshKeys(s.pool);
     s.key = sessionKeyOf(s);
+    return g;
   }
 
   function dropGrant(g: GrantRec): void {
@@ -645,7 +648,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     const s = g.session;
     const n = g.node;
     const plain = g.plain;
-    grants.delete(g.d.grantId);
+    grants.delete(g.d.grantId, g);
     g.live = false;
     if (!g.d.driver) {
       const p = s.pool;
@@ -1348,9 +1351,9 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const n = nodes.get(d.node);
       if (!s) return { ok: false, code: 'unknown-session', reason: `unknown session ${d.sessionId}` };
       if (!n) return { ok: false, code: 'invalid', reason: `unknown node ${d.node}` };
-      if (grants.has(d.grantId)) return { ok: false, code: 'invalid', reason: `grant ${d.grantId} exists` };
+      if (grants.get(d.grantId) !== undefined) return { ok: false, code: 'invalid', reason: `grant ${d.grantId} exists` };
       const res = clone(d.resources);
-      attachGrant({ ...d, resources: res }, s, n, Object.keys(res.custom).length === 0);
+      grants.adopt(d.grantId, attachGrant({ ...d, resources: res }, s, n, Object.keys(res.custom).length === 0));
       dirty = true;
       return { ok: true };
     },

@@ -1,4 +1,4 @@
-// The scheduler's data structures on their own: fit index, host index, request queue, heap.
+// The scheduler's data structures on their own: fit index, host index, request queue, heap, grant ids.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -7,6 +7,7 @@ import { FitIndex } from './fit-index.js';
 import { ENTRY_SIZE, HostIndex } from './host-index.js';
 import { RequestQueue } from './request-queue.js';
 import { IndexedHeap } from './heap.js';
+import { GrantIds } from './grant-ids.js';
 
 void test('fit index: finds the first slot that fits, grows, honours unavailable slots and the accept filter; holds() agrees', () => {
   fc.assert(
@@ -148,4 +149,100 @@ void test('indexed heap: pops in order under updates and removals', () => {
     }),
     { numRuns: 200 },
   );
+});
+
+interface G {
+  id: string;
+}
+
+void test('grant ids: every stored id resolves to its grant, released and unknown ids to nothing (against a map; random sequences)', () => {
+  // Ids other than our own: another prefix, our prefix in non-canonical forms, beyond-range numbers, junk.
+  const foreign = fc.oneof(
+    fc.nat(50).map((n) => `g-old-${n.toString(36)}`),
+    fc.nat(50).map((n) => `x-${n.toString(36)}`),
+    fc.nat(50).map((n) => `x-0${n.toString(36)}`),
+    fc.nat(50).map((n) => `x-${n.toString(36).toUpperCase()}`),
+    fc.nat(70_000).map((n) => `x-${n.toString(36)}`),
+    fc.constantFrom('', 'x-', 'x', 'x-0', 'x-zzzzzzzzzzzzzzzzzz', 'x-1-2', 'x- 1', 'x-1 '),
+  );
+  fc.assert(
+    fc.property(
+      fc.array(fc.oneof(fc.record({ op: fc.constant('issue' as const), k: fc.integer({ min: 1, max: 40 }) }), fc.record({ op: fc.constant('adopt' as const), id: foreign }), fc.record({ op: fc.constant('release' as const), pick: fc.nat(), keepOld: fc.boolean() }), fc.record({ op: fc.constant('probe' as const), id: foreign })), { maxLength: 60 }),
+      (ops) => {
+        const ids = new GrantIds<G>('x-', 36, (g) => g.id);
+        const model = new Map<string, G>();
+        const released = new Set<string>();
+        for (const o of ops) {
+          if (o.op === 'issue') {
+            for (let k = 0; k < o.k; k++) {
+              const g: G = { id: '' };
+              g.id = ids.issue(g);
+              assert.ok(!model.has(g.id) && !released.has(g.id), `id ${g.id} issued twice`);
+              assert.match(g.id, /^x-[1-9a-z][0-9a-z]*$/);
+              model.set(g.id, g);
+            }
+          } else if (o.op === 'adopt') {
+            const g: G = { id: o.id };
+            assert.equal(ids.adopt(o.id, g), !model.has(o.id));
+            if (!model.has(o.id)) model.set(o.id, g);
+          } else if (o.op === 'release') {
+            if (model.size === 0) continue;
+            // Release mostly young grants; keepOld leaves the oldest (a long-lived driver) in place.
+            const all = [...model.keys()];
+            const id = all[o.keepOld && all.length > 1 ? 1 + (o.pick % (all.length - 1)) : o.pick % all.length];
+            ids.delete(id, model.get(id)!);
+            model.delete(id);
+            released.add(id);
+          } else assert.equal(ids.get(o.id), model.get(o.id));
+          assert.equal(ids.size, model.size);
+        }
+        for (const [id, g] of model) assert.equal(ids.get(id), g);
+        for (const id of released) if (!model.has(id)) assert.equal(ids.get(id), undefined);
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
+void test('grant ids: a long-lived grant does not pin the window (memory stays proportional to live grants)', () => {
+  const ids = new GrantIds<G>('g-', 10, (g) => g.id);
+  const driver: G = { id: '' };
+  driver.id = ids.issue(driver);
+  const young: G[] = [];
+  for (let i = 0; i < 300_000; i++) {
+    const g: G = { id: '' };
+    g.id = ids.issue(g);
+    young.push(g);
+    if (young.length > 100) {
+      const old = young.shift()!;
+      ids.delete(old.id, old);
+      assert.equal(ids.get(old.id), undefined);
+    }
+    const held = ids.held;
+    assert.ok(held.windowSpan <= 4 * (held.windowLive + 1) + 4096, `window spans ${held.windowSpan} for ${held.windowLive} live`);
+  }
+  assert.equal(ids.get(driver.id), driver);
+  assert.equal(ids.held.far, 1);
+  for (const g of young) assert.equal(ids.get(g.id), g);
+  assert.equal(ids.size, 101);
+  ids.delete(driver.id, driver);
+  assert.equal(ids.get(driver.id), undefined);
+});
+
+void test('grant ids: an adopted id of our own form is never issued again, even far ahead', () => {
+  const ids = new GrantIds<G>('g-', 10, (g) => g.id);
+  const a: G = { id: 'g-3' };
+  const far: G = { id: 'g-1000000' };
+  assert.equal(ids.adopt(a.id, a), true);
+  assert.equal(ids.adopt(a.id, a), false);
+  const first: G = { id: '' };
+  first.id = ids.issue(first);
+  assert.equal(first.id, 'g-4');
+  assert.equal(ids.adopt(far.id, far), true);
+  const next: G = { id: '' };
+  next.id = ids.issue(next);
+  assert.equal(next.id, 'g-1000001');
+  for (const g of [a, far, first, next]) assert.equal(ids.get(g.id), g);
+  assert.equal(ids.get('g-1000002'), undefined);
+  assert.equal(ids.get('g-03'), undefined);
 });
