@@ -30,6 +30,11 @@ export class RequestQueue<T extends { live: boolean }> {
     this.cursorEpoch = -1;
   }
 
+  /** Appends the entries held (all live right after `compact`) to `out`. */
+  appendTo(out: T[]): void {
+    for (let i = this.head; i < this.items.length; i++) out.push(this.items[i]);
+  }
+
   /** Positions the cursor for `epoch` (restarting at the front on a new epoch) and returns the item there, skipping dead ones. */
   current(epoch: number): T | undefined {
     while (this.head < this.items.length && !this.items[this.head].live) this.head++;

@@ -22,6 +22,7 @@ import { FitIndex } from './fit-index.js';
 import { GrantIds } from './grant-ids.js';
 import { IndexedHeap, type HeapItem } from './heap.js';
 import { RequestQueue } from './request-queue.js';
+import { RequestIds } from './request-ids.js';
 import { ENTRY_OWNER, ENTRY_SIZE, ENTRY_SLOT, ENTRY_STAMP, ENTRY_TAG, HostIndex } from './host-index.js';
 import type {
   Clock, GrantDecision, NodeState, PoolInfo, Priority, RevokeDecision, Scheduler, SchedulePlan, SchedulerNode, SchedulerRequest, SchedulerSession,
@@ -70,6 +71,8 @@ const requestCountMax = 1_000_000;
 /** Requests one addRequests call may carry. */
 const requestBatchMax = 100_000;
 const epsilon = 1e-9;
+/** The host ids of a request naming no hosts (shared, never changed). */
+const noHostIds: readonly number[] = [];
 
 const priorityRank: Record<Priority, number> = { VERY_LOW: 0, LOW: 1, NORMAL: 2, HIGH: 3, VERY_HIGH: 4 };
 /** Deadline key of a session without one (later than any real ms-since-epoch deadline). */
@@ -99,13 +102,18 @@ interface RackRec {
 interface RequestRec {
   /** The caller's request, kept by reference (callers must not change it afterwards). */
   spec: SchedulerRequest;
+  /** spec.requestId, and its hash in the session's table of requests. */
+  id: string;
+  idHash: number;
+  /** Arrival order among all requests. */
+  arrival: number;
   /** spec.resources (kept by reference like the request), shared read-only by its grants. */
   res: Resources;
   session: SessionRec;
   remaining: number;
   sinceMs: number;
   /** Host ids (see HostIndex) of the named hosts minus excluded ones, distinct; each holds a reference. */
-  hostIds: number[];
+  hostIds: readonly number[];
   /** Its slot in the host index (when it names hosts). */
   hostSlot: number;
   excluded: Set<string> | null;
@@ -132,7 +140,9 @@ interface SessionRec extends HeapItem {
   slot: number;
   pool: PoolRec;
   state: 'running' | 'waiting';
-  requests: Map<string, RequestRec>;
+  /** Requests by id (done ones linger until the queues are compacted). */
+  requests: RequestIds<RequestRec>;
+  liveRequests: number;
   /**
    * Requests by shape (see shapeKeyOf), each split into those naming hosts and those
    * naming none, in arrival (= waiting-since) order. By shape, so that one pass skips
@@ -306,6 +316,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   let sessionsRunning = 0;
   let sessionSeq = 0;
   let grantSeq = 0;
+  let requestSeq = 0;
   let poolIdSeq = 0;
   let passEpoch = 0;
   let dirty = true;
@@ -473,7 +484,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     addInto(s.pool.pending, s.pendingRes);
     addInto(s.pool.group.pending, s.pendingRes);
     if (s.pending > 0) active.add(s);
-    for (const r of s.requests.values()) if (r.hostIds.length > 0) fresh.push(r);
+    const hosted = s.requests.values().filter((r) => r.hostIds.length > 0);
+    for (const r of hosted.sort((a, b) => a.arrival - b.arrival)) fresh.push(r);
   }
 
   /** Admits waiting sessions, oldest first, wherever a slot is free. */
@@ -511,20 +523,26 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     if (!r.live) return;
     r.live = false;
     const s = r.session;
-    s.requests.delete(r.spec.requestId);
+    s.liveRequests--;
     // Requests finish out of order (node-local grants): drop dead entries once they dominate.
-    if (s.queued > s.requests.size + (s.requests.size >> 1) + queueSlackEntries) {
-      s.queued = 0;
-      for (const q of s.queues.values()) {
-        q.hosted.compact();
-        q.plain.compact();
-        s.queued += q.hosted.length + q.plain.length;
-      }
-    }
+    if (s.queued > s.liveRequests + (s.liveRequests >> 1) + queueSlackEntries) compactRequests(s);
     if (r.hostIds.length > 0) {
       hostIndex.remove(r.hostSlot, r.hostIds.length);
       for (const h of r.hostIds) hostIndex.unref(h);
     }
+  }
+
+  /** Drops done requests from the session's queues and its table of ids. */
+  function compactRequests(s: SessionRec): void {
+    const live: RequestRec[] = [];
+    for (const q of s.queues.values()) {
+      q.hosted.compact();
+      q.plain.compact();
+      q.hosted.appendTo(live);
+      q.plain.appendTo(live);
+    }
+    s.queued = live.length;
+    s.requests.rebuild(live);
   }
 
   /** Takes `count` pending containers of `r` off the books (granted or cancelled). */
@@ -542,6 +560,20 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     countPendingShape(res, r.shapeKey, -count);
     if (r.remaining === 0) retireRequest(r);
     if (s.pending === 0) active.delete(s);
+  }
+
+  /** What is wrong with a request (its id aside), or null. */
+  function requestProblem(r: SchedulerRequest, p: PoolRec): Verdict | null {
+    if (!Number.isInteger(r.count) || r.count < 1 || r.count > requestCountMax) {
+      return { ok: false, code: 'invalid', reason: `request ${r.requestId}: count must be a whole number in 1..${requestCountMax}, got ${r.count}` };
+    }
+    if (!plainValid(r.resources)) {
+      const bad = invalidReason(r.resources, `request ${r.requestId} resources`);
+      if (bad !== null) return { ok: false, code: 'invalid', reason: bad };
+    }
+    if (isZero(r.resources)) return { ok: false, code: 'invalid', reason: `request ${r.requestId} asks for no resources at all` };
+    const why = unsatisfiableReason(r, p);
+    return why === null ? null : { ok: false, code: 'unsatisfiable', reason: why };
   }
 
   function unsatisfiableReason(r: SchedulerRequest, p: PoolRec): string | null {
@@ -617,7 +649,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     const s = r.session;
     const res = r.res;
     const plain = r.shapeKey !== '';
-    const d: GrantDecision = { grantId: '', sessionId: s.s.id, requestId: r.spec.requestId, node: n.name, resources: res, driver: r.spec.driver, locality };
+    const d: GrantDecision = { grantId: '', sessionId: s.s.id, requestId: r.id, node: n.name, resources: res, driver: r.spec.driver, locality };
     d.grantId = grants.issue(attachGrant(d, s, n, plain));
     consumePending(r, 1);
     plan.grants.push(d);
@@ -1238,7 +1270,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       }
       const pool = poolFor(poolName);
       const s: SessionRec = {
-        s: { ...session, pool: poolName }, seq: sessionSeq++, slot: freeSessionSlots.pop() ?? sessionBySlot.length, pool, state: 'waiting', requests: new Map(), queues: new Map(),
+        s: { ...session, pool: poolName }, seq: sessionSeq++, slot: freeSessionSlots.pop() ?? sessionBySlot.length, pool, state: 'waiting', requests: new RequestIds(), liveRequests: 0, queues: new Map(),
         grants: [], allocated: zero(), pendingRes: zero(), pending: 0, key: 0, queued: 0, passEpoch: -1, scanned: 0, heapSlot: -1,
       };
       sessions.set(session.id, s);
@@ -1260,7 +1292,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const gone = [...s.grants].sort((a, b) => a.seq - b.seq);
       for (const g of gone) dropGrant(g);
       const out = gone.map((g) => g.d);
-      for (const r of [...s.requests.values()]) consumePending(r, r.remaining);
+      for (const r of s.requests.values()) consumePending(r, r.remaining);
       sessions.delete(id);
       sessionBySlot[s.slot] = undefined;
       freeSessionSlots.push(s.slot);
@@ -1281,36 +1313,61 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const s = sessions.get(sessionId);
       if (!s) return { ok: false, code: 'unknown-session', reason: `unknown session ${sessionId}` };
       if (requests.length > requestBatchMax) return { ok: false, code: 'invalid', reason: `${requests.length} requests in one call (at most ${requestBatchMax})` };
-      const ids = new Set<string>();
-      for (const r of requests) {
-        if (typeof r.requestId !== 'string' || r.requestId === '') return { ok: false, code: 'invalid', reason: 'a request has an empty requestId' };
-        if (s.requests.has(r.requestId) || ids.has(r.requestId)) return { ok: false, code: 'invalid', reason: `request ${r.requestId} already exists in session ${sessionId}` };
-        ids.add(r.requestId);
-        if (!Number.isInteger(r.count) || r.count < 1 || r.count > requestCountMax) {
-          return { ok: false, code: 'invalid', reason: `request ${r.requestId}: count must be a whole number in 1..${requestCountMax}, got ${r.count}` };
-        }
-        if (!plainValid(r.resources)) {
-          const bad = invalidReason(r.resources, `request ${r.requestId} resources`);
-          if (bad !== null) return { ok: false, code: 'invalid', reason: bad };
-        }
-        if (isZero(r.resources)) return { ok: false, code: 'invalid', reason: `request ${r.requestId} asks for no resources at all` };
-        const why = unsatisfiableReason(r, s.pool);
-        if (why !== null) return { ok: false, code: 'unsatisfiable', reason: why };
-      }
       const now = clock.now();
+      // Ids first: each request is filed under its id (which finds duplicates, in the
+      // session or earlier in the batch) up to the first empty or repeated one; then the
+      // other checks, in order, for the requests before it. A bad batch changes nothing.
+      const recs: RequestRec[] = [];
+      let verdict: Verdict | null = null;
       for (const spec of requests) {
-        const excluded = spec.excludedHosts.length > 0 ? new Set(spec.excludedHosts) : null;
-        const hostIds: number[] = [];
-        for (const h of spec.hosts) {
-          if (excluded !== null && excluded.has(h)) continue;
-          const id = hostIndex.ref(h);
-          if (hostIds.includes(id)) hostIndex.unref(id);
-          else hostIds.push(id);
+        const id = spec.requestId;
+        if (typeof id !== 'string' || id === '') {
+          verdict = { ok: false, code: 'invalid', reason: 'a request has an empty requestId' };
+          break;
         }
-        const res = spec.resources;
+        const r: RequestRec = {
+          spec, id, idHash: 0, arrival: requestSeq++, res: spec.resources, session: s, remaining: spec.count, sinceMs: now, hostIds: noHostIds, hostSlot: -1,
+          excluded: null, live: true, shapeKey: '',
+        };
+        if (!s.requests.insert(r)) {
+          verdict = { ok: false, code: 'invalid', reason: `request ${id} already exists in session ${sessionId}` };
+          break;
+        }
+        recs.push(r);
+      }
+      s.liveRequests += recs.length;
+      for (const r of recs) {
+        const bad = requestProblem(r.spec, s.pool);
+        if (bad !== null) {
+          verdict = bad;
+          break;
+        }
+      }
+      if (verdict !== null) {
+        // Undone: the batch's entries die (and go, if dead ones now dominate the table).
+        for (const r of recs) r.live = false;
+        s.liveRequests -= recs.length;
+        if (s.requests.held > 2 * s.liveRequests + queueSlackEntries) s.requests.rebuild(s.requests.values());
+        return verdict;
+      }
+      for (const r of recs) {
+        const spec = r.spec;
+        const excluded = spec.excludedHosts.length > 0 ? new Set(spec.excludedHosts) : null;
+        if (spec.hosts.length > 0) {
+          const hostIds: number[] = [];
+          for (const h of spec.hosts) {
+            if (excluded !== null && excluded.has(h)) continue;
+            const id = hostIndex.ref(h);
+            if (hostIds.includes(id)) hostIndex.unref(id);
+            else hostIds.push(id);
+          }
+          if (hostIds.length > 0) r.hostIds = hostIds;
+        }
+        const hostIds = r.hostIds;
+        const res = r.res;
         const shape = shapeOf(res);
-        const r: RequestRec = { spec, res, session: s, remaining: spec.count, sinceMs: now, hostIds, hostSlot: -1, excluded, live: true, shapeKey: shape.key };
-        s.requests.set(spec.requestId, r);
+        r.excluded = excluded;
+        r.shapeKey = shape.key;
         let q = s.queues.get(r.shapeKey);
         if (!q) s.queues.set(r.shapeKey, (q = { hosted: new RequestQueue(), plain: new RequestQueue() }));
         s.queued++;
@@ -1340,7 +1397,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const s = sessions.get(sessionId);
       if (!s) return;
       for (const id of requestIds) {
-        const r = s.requests.get(id);
+        const r = s.requests.find(id);
         if (r) consumePending(r, r.remaining);
       }
       dirty = true;

@@ -1,4 +1,4 @@
-// The scheduler's data structures on their own: fit index, host index, request queue, heap, grant ids.
+// The scheduler's data structures on their own: fit index, host index, request queue, heap, grant ids, request ids.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -8,6 +8,7 @@ import { ENTRY_SIZE, HostIndex } from './host-index.js';
 import { RequestQueue } from './request-queue.js';
 import { IndexedHeap } from './heap.js';
 import { GrantIds } from './grant-ids.js';
+import { RequestIds } from './request-ids.js';
 
 void test('fit index: finds the first slot that fits, grows, honours unavailable slots and the accept filter; holds() agrees', () => {
   fc.assert(
@@ -245,4 +246,52 @@ void test('grant ids: an adopted id of our own form is never issued again, even 
   for (const g of [a, far, first, next]) assert.equal(ids.get(g.id), g);
   assert.equal(ids.get('g-1000002'), undefined);
   assert.equal(ids.get('g-03'), undefined);
+});
+
+void test('request ids: find and insert agree with a map of the live items, through dead entries, take-overs, growth and rebuilds (random sequences)', () => {
+  interface R {
+    id: string;
+    idHash: number;
+    live: boolean;
+  }
+  fc.assert(
+    fc.property(
+      // Few distinct ids, so that inserts meet live and dead entries with the same id and probe runs form.
+      fc.array(fc.record({ op: fc.integer({ min: 0, max: 4 }), id: fc.oneof(fc.nat(60).map((n) => `t${n}`), fc.string({ maxLength: 3 })), burst: fc.integer({ min: 1, max: 40 }) }), { maxLength: 120 }),
+      (ops) => {
+        const table = new RequestIds<R>();
+        const live = new Map<string, R>();
+        let fresh = 0;
+        for (const o of ops) {
+          if (o.op <= 1) {
+            const it: R = { id: o.id, idHash: 0, live: true };
+            assert.equal(table.insert(it), !live.has(o.id));
+            if (!live.has(o.id)) live.set(o.id, it);
+          } else if (o.op === 2) {
+            // A burst of new ids (the table grows), most of them done at once.
+            for (let k = 0; k < o.burst; k++) {
+              const it: R = { id: `burst-${fresh++}`, idHash: 0, live: true };
+              assert.equal(table.insert(it), true);
+              if (k % 4 === 0) live.set(it.id, it);
+              else it.live = false;
+            }
+          } else if (o.op === 3) {
+            const it = live.get(o.id) ?? [...live.values()][o.burst % Math.max(1, live.size)];
+            if (it === undefined) continue;
+            it.live = false;
+            live.delete(it.id);
+          } else {
+            table.rebuild(table.values());
+            assert.equal(table.held, live.size);
+          }
+          assert.ok(table.held >= live.size);
+          for (const [id, it] of live) assert.equal(table.find(id), it);
+          assert.equal(table.find(o.id), live.get(o.id));
+          assert.equal(table.find('never-added'), undefined);
+        }
+        assert.deepEqual(new Set(table.values()), new Set(live.values()));
+      },
+    ),
+    { numRuns: 300 },
+  );
 });
