@@ -105,6 +105,12 @@ interface SimSession {
   nextTask: number;
 }
 
+/** FNV-1a of `text`, continuing from `h`. */
+function digestOf(h: number, text: string): number {
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h;
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -200,6 +206,8 @@ function main(): void {
   const passMs: number[] = [];
   const steadyPassMs: number[] = [];
   let grantsTotal = 0;
+  /** Digest of every decision (grant ids, nodes, requests; revoked ids), in order: equal digests, equal runs. */
+  let digest = 0x811c9dc5;
   let passCpuMs = 0;
   const passCpuEach: number[] = [];
   let passWallMs = 0;
@@ -272,6 +280,7 @@ function main(): void {
       if (now >= steadyFromMs && now < newcomerAtMs) steadyPassMs.push(dt);
       grantsTotal += plan.grants.length;
       for (const g of plan.grants) {
+        digest = digestOf(digestOf(digestOf(digest, g.grantId), g.node), g.requestId);
         const dur = taskDurationMinMs + rand() * (taskDurationMaxMs - taskDurationMinMs);
         const endTick = tick + Math.max(1, Math.round(dur / tickMs));
         if (endTick < completions.length) completions[endTick].push({ sessionId: g.sessionId, grantId: g.grantId });
@@ -283,6 +292,7 @@ function main(): void {
       // The CM looks revoked grants up (as it does every container a heartbeat reports).
       const revokedRequests = timed('queries', () => plan.revocations.map((r) => sched.grant(r.grantId)?.requestId ?? ''));
       plan.revocations.forEach((r, i) => {
+        digest = digestOf(digest, r.grantId);
         revocationsTotal++;
         newcomerFirstRevocationMs ??= now;
         const killTick = tick + Math.ceil(preemptionGraceMs / tickMs);
@@ -324,6 +334,7 @@ function main(): void {
     simulatedMs: simEndMs,
     grants: grantsTotal,
     revocations: revocationsTotal,
+    decisionsDigest: (digest >>> 0).toString(16),
     schedulerWallMs: Math.round(schedWallMs),
     grantsPerSec: Math.round(grantsTotal / (schedWallMs / 1000)),
     schedulerCpuMs: Math.round(schedCpuMs),
