@@ -18,6 +18,7 @@
 import { addInto, clone, fits, format, invalidReason, isZero, subtractInto, zero, type Resources } from '../common/resources.js';
 import { defaultGroupName, defaultPoolsConfig, type GroupConfig, type PoolConfig, type PoolsConfig, type ShareSettings } from './config.js';
 import { computeFairShares } from './fair-share.js';
+import { FairOrder, Slots } from './fair-order.js';
 import { FitIndex } from './fit-index.js';
 import { GrantIds } from './grant-ids.js';
 import { IndexedHeap, type HeapItem } from './heap.js';
@@ -164,6 +165,8 @@ interface SessionRec extends HeapItem {
 
 interface PoolRec extends HeapItem {
   id: number;
+  /** Its slot in the flat fair order. */
+  slot: number;
   name: string;
   short: string;
   group: GroupRec;
@@ -195,6 +198,8 @@ interface PoolRec extends HeapItem {
 
 interface GroupRec extends HeapItem {
   id: number;
+  /** Its slot in the flat fair order. */
+  slot: number;
   name: string;
   cfg: ShareSettings;
   pools: Map<string, PoolRec>;
@@ -349,6 +354,10 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   /** Sessions by slot (the host index's entry owners); slots are reused. */
   const sessionBySlot: (SessionRec | undefined)[] = [];
   const freeSessionSlots: number[] = [];
+  /** The order keys of sessions, pools and groups, mirrored flat for the offers scan. */
+  const order = new FairOrder();
+  const poolSlots = new Slots();
+  const groupSlots = new Slots();
 
   /** Reciprocals of the cluster capacity per kind (0 = kind absent), for a fast DRF share. */
   const capInv = { memoryMb: 0, vcores: 0, gpus: 0, custom: [] as [string, number][] };
@@ -391,10 +400,11 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     let g = groups.get(name);
     if (!g) {
       const gg: GroupRec = {
-        id: poolIdSeq++, name, cfg: groupSettings(name).cfg, pools: new Map(), running: 0, allocated: zero(), pending: zero(), fairShare: zero(), key: 0, minDom: 0,
+        id: poolIdSeq++, slot: groupSlots.take(), name, cfg: groupSettings(name).cfg, pools: new Map(), running: 0, allocated: zero(), pending: zero(), fairShare: zero(), key: 0, minDom: 0,
         heapSlot: -1, poolHeap: new IndexedHeap<PoolRec>((a, b) => a.key < b.key || (a.key === b.key && a.id < b.id)),
       };
       groups.set(name, gg);
+      order.addGroup(gg.slot, gg.id);
       g = gg;
     }
     return g;
@@ -408,12 +418,13 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     if (!p) {
       const ps = poolSettings(g.name, short);
       const pp: PoolRec = {
-        id: poolIdSeq++, name: fullName, short, group: g, cfg: ps.cfg, configured: ps.configured, sessions: new Set(), waiting: [], running: 0,
+        id: poolIdSeq++, slot: poolSlots.take(), name: fullName, short, group: g, cfg: ps.cfg, configured: ps.configured, sessions: new Set(), waiting: [], running: 0,
         allocated: zero(), driverAllocated: zero(), revoking: zero(), pending: zero(), fairShare: zero(), key: 0, minDom: 0, fairDom: 0, grantLog: [], grantLogDead: 0, overFair: false, heapSlot: -1,
         sessionHeap: new IndexedHeap<SessionRec>(sessionLess),
         minStarvedSinceMs: null, fairStarvedSinceMs: null, sampleRequest: null,
       };
       g.pools.set(short, pp);
+      order.addPool(pp.slot, g.slot, pp.id);
       p = pp;
     }
     return p;
@@ -450,13 +461,24 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     p.key = shareKey(p.allocated, p.minDom, p.cfg.weight);
     p.group.key = shareKey(p.group.allocated, p.group.minDom, p.group.cfg.weight);
     p.overFair = dom(p.allocated) >= p.fairDom - epsilon;
+    order.setPoolKey(p.slot, p.key, p.overFair);
+    order.setGroupKey(p.group.slot, p.group.key);
+  }
+
+  function refreshSessionKey(s: SessionRec): void {
+    s.key = sessionKeyOf(s);
+    order.setSessionKey(s.slot, s.key);
   }
 
   /** Pools with no sessions that the config does not name are forgotten. */
   function maybeDropPool(p: PoolRec): void {
     if (p.configured || p.sessions.size > 0) return;
     p.group.pools.delete(p.short);
-    if (p.group.pools.size === 0 && !groupSettings(p.group.name).configured) groups.delete(p.group.name);
+    poolSlots.give(p.slot);
+    if (p.group.pools.size === 0 && !groupSettings(p.group.name).configured) {
+      groups.delete(p.group.name);
+      groupSlots.give(p.group.slot);
+    }
   }
 
   function resolvePoolName(s: SchedulerSession): string | null {
@@ -478,6 +500,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
 
   function admit(s: SessionRec): void {
     s.state = 'running';
+    order.setRunning(s.slot, true);
     s.pool.running++;
     s.pool.group.running++;
     sessionsRunning++;
@@ -671,7 +694,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     if (d.driver) addInto(s.pool.driverAllocated, res);
     addRes(allocated, res, plain, 1);
     refreshKeys(s.pool);
-    s.key = sessionKeyOf(s);
+    refreshSessionKey(s);
     return g;
   }
 
@@ -874,7 +897,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   function buildSessionHeaps(): void {
     for (const g of groups.values()) for (const p of g.pools.values()) p.sessionHeap.clear();
     for (const s of active) {
-      s.key = sessionKeyOf(s);
+      refreshSessionKey(s);
       s.pool.sessionHeap.push(s);
     }
   }
@@ -899,14 +922,6 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     heap.clear();
   }
 
-  function sessionBefore(a: SessionRec, b: SessionRec): boolean {
-    const ga = a.pool.group;
-    const gb = b.pool.group;
-    if (ga !== gb) return ga.key < gb.key || (ga.key === gb.key && ga.id < gb.id);
-    if (a.pool !== b.pool) return a.pool.key < b.pool.key || (a.pool.key === b.pool.key && a.pool.id < b.pool.id);
-    return sessionLess(a, b);
-  }
-
   /**
    * The request naming `n`'s host that fits there now, of the most deserving session
    * (its oldest such request). Plain requests (tag = shape id) are judged from the
@@ -918,7 +933,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     const list = hostIndex.entries(h);
     let end = hostIndex.entriesUsed(h);
     const free = n.free;
-    let bestS: SessionRec | undefined;
+    const starving = starvingPools > 0;
+    let bestOwner = -1;
     let bestSlot = -1;
     let bestStamp = 0;
     for (let at = 0; at < end; ) {
@@ -927,26 +943,27 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const tag = list[e + ENTRY_TAG];
       const shape = tag >= 0 ? shapeById[tag] : null;
       if (shape !== null && (shape.memoryMb > free.memoryMb || shape.vcores > free.vcores || shape.gpus > free.gpus)) continue;
-      // A dead entry's owner may be gone or another session: liveness is checked (a
-      // random read) only for an entry that would win.
-      const s = sessionBySlot[list[e + ENTRY_OWNER]];
-      if (s === undefined || s.state !== 'running') continue;
+      // Owners are ranked from the flat fair order. A dead entry's owner may be gone or
+      // another session: liveness is checked (a random read) only for an entry that would win.
+      const owner = list[e + ENTRY_OWNER];
+      if (!order.isRunning(owner)) continue;
       const stamp = list[e + ENTRY_STAMP];
-      if (bestS !== undefined && (s === bestS ? stamp > bestStamp : !sessionBefore(s, bestS))) continue;
-      if (starvingPools > 0 && s.pool.overFair) continue;
+      if (bestOwner >= 0 && (owner === bestOwner ? stamp > bestStamp : !order.before(owner, bestOwner))) continue;
+      if (starving && order.poolIsOverFair(owner)) continue;
       if (!hostIndex.isLive(list, e)) {
         hostIndex.dropAt(h, e); // the last entry moves here: look at it next
         end -= ENTRY_SIZE;
         at = e;
         continue;
       }
+      const s = sessionBySlot[owner]!;
       if (shape !== null) {
         if (!admissible(s, shape, false)) continue;
       } else {
         const r = hostIndex.item(list[e + ENTRY_SLOT]);
         if (!fitsNode(r, n) || !admissible(s, r.res, r.spec.driver)) continue;
       }
-      bestS = s;
+      bestOwner = owner;
       bestSlot = list[e + ENTRY_SLOT];
       bestStamp = stamp;
     }
@@ -1275,6 +1292,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       };
       sessions.set(session.id, s);
       sessionBySlot[s.slot] = s;
+      order.addSession(s.slot, pool.slot, s.seq);
       pool.sessions.add(s);
       if (hasRunningSlot(pool) && pool.waiting.length === 0) admit(s);
       else pool.waiting.push(s);
@@ -1295,6 +1313,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       for (const r of s.requests.values()) consumePending(r, r.remaining);
       sessions.delete(id);
       sessionBySlot[s.slot] = undefined;
+      order.setRunning(s.slot, false);
       freeSessionSlots.push(s.slot);
       s.pool.sessions.delete(s);
       active.delete(s);

@@ -1,4 +1,4 @@
-// The scheduler's data structures on their own: fit index, host index, request queue, heap, grant ids, request ids.
+// The scheduler's data structures on their own: fit index, host index, request queue, heap, grant ids, request ids, fair order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -9,6 +9,7 @@ import { RequestQueue } from './request-queue.js';
 import { IndexedHeap } from './heap.js';
 import { GrantIds } from './grant-ids.js';
 import { RequestIds } from './request-ids.js';
+import { FairOrder } from './fair-order.js';
 
 void test('fit index: finds the first slot that fits, grows, honours unavailable slots and the accept filter; holds() agrees', () => {
   fc.assert(
@@ -293,5 +294,47 @@ void test('request ids: find and insert agree with a map of the live items, thro
       },
     ),
     { numRuns: 300 },
+  );
+});
+
+void test('fair order: before() is the lexicographic order (group key, id; pool key, id; session key, seq), through slot growth and key updates', () => {
+  const key = fc.integer({ min: 0, max: 3 }).map((k) => k / 2);
+  fc.assert(
+    fc.property(
+      fc.array(fc.record({ group: fc.nat(2), groupKey: key, poolKey: key }), { minLength: 1, maxLength: 6 }),
+      fc.array(fc.record({ pool: fc.nat(), key, running: fc.boolean() }), { minLength: 2, maxLength: 90 }),
+      (pools, sessions) => {
+        const order = new FairOrder();
+        const groupKeys = [0, 0, 0];
+        // Slots far apart make the arrays grow; ids go down where slots go up.
+        for (let g = 0; g < 3; g++) order.addGroup(g * 40, 100 - g);
+        pools.forEach((p, i) => {
+          order.addPool(i * 30, p.group * 40, 50 - i);
+          groupKeys[p.group] = p.groupKey;
+        });
+        pools.forEach((p, i) => order.setPoolKey(i * 30, p.poolKey, p.poolKey > 1));
+        for (let g = 0; g < 3; g++) order.setGroupKey(g * 40, groupKeys[g]);
+        sessions.forEach((x, i) => {
+          order.addSession(i, (x.pool % pools.length) * 30, 1000 - i);
+          order.setSessionKey(i, x.key);
+          order.setRunning(i, x.running);
+        });
+        const rank = (i: number): number[] => {
+          const pi = sessions[i].pool % pools.length;
+          const g = pools[pi].group;
+          return [groupKeys[g], 100 - g, pools[pi].poolKey, 50 - pi, sessions[i].key, 1000 - i];
+        };
+        const less = (a: number[], b: number[]): boolean => {
+          for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return a[k] < b[k];
+          return false;
+        };
+        for (let a = 0; a < sessions.length; a++) {
+          assert.equal(order.isRunning(a), sessions[a].running);
+          assert.equal(order.poolIsOverFair(a), pools[sessions[a].pool % pools.length].poolKey > 1);
+          for (let b = 0; b < sessions.length; b++) if (a !== b) assert.equal(order.before(a, b), less(rank(a), rank(b)), `${a} before ${b}`);
+        }
+      },
+    ),
+    { numRuns: 200 },
   );
 });
