@@ -61,6 +61,8 @@ const grantsPerPassMax = 500;
 const shapeKeysMax = 10_000;
 /** Sweep a pool's grant log once it holds this many released grants (and they are the majority). */
 const grantLogSweepMin = 1024;
+/** Released grants a session's or node's grant list may hold beyond its live ones (then it is swept). */
+const grantListSlack = 8;
 /** Revocations one pass may decide; the rest follow in the next pass. */
 const revocationsPerPassMax = 5000;
 /** Victim grants looked at (youngest first) for one whose node then fits the starving request. */
@@ -88,7 +90,9 @@ interface NodeRec {
   free: Resources;
   allocated: Resources;
   state: NodeState;
+  /** Its grants; released ones linger (deadGrants of them) until swept. */
   grants: GrantRec[];
+  deadGrants: number;
   slot: number;
 }
 
@@ -108,6 +112,8 @@ interface RequestRec {
   idHash: number;
   /** Arrival order among all requests. */
   arrival: number;
+  /** spec.driver (read with the record, not from the spec). */
+  driver: boolean;
   /** spec.resources (kept by reference like the request), shared read-only by its grants. */
   res: Resources;
   session: SessionRec;
@@ -136,6 +142,8 @@ interface ShapeQueues {
 
 interface SessionRec extends HeapItem {
   s: SchedulerSession;
+  /** s.id */
+  id: string;
   seq: number;
   /** Its slot in sessionBySlot. */
   slot: number;
@@ -150,7 +158,9 @@ interface SessionRec extends HeapItem {
    * a whole shape at once when no node can hold it any more.
    */
   queues: Map<string, ShapeQueues>;
+  /** Its grants; released ones linger (deadGrants of them) until swept. */
   grants: GrantRec[];
+  deadGrants: number;
   allocated: Resources;
   pendingRes: Resources;
   pending: number;
@@ -230,9 +240,19 @@ interface GrantRec {
   live: boolean;
   /** The resources have no custom kinds (fast arithmetic). */
   plain: boolean;
-  /** Slots in session.grants and node.grants (swap-removal). */
-  sessionSlot: number;
-  nodeSlot: number;
+}
+
+/** Drops released grants from `list` in place, in order; returns 0 (the dead count left). */
+function keepLive(list: GrantRec[]): number {
+  let w = 0;
+  for (const g of list) if (g.live) list[w++] = g;
+  list.length = w;
+  return 0;
+}
+
+/** The live grants of a session's or node's list, oldest first. */
+function liveGrants(list: GrantRec[]): GrantRec[] {
+  return list.filter((g) => g.live).sort((a, b) => a.seq - b.seq);
 }
 
 function allows(list: string[], user: string): boolean {
@@ -672,7 +692,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     const s = r.session;
     const res = r.res;
     const plain = r.shapeKey !== '';
-    const d: GrantDecision = { grantId: '', sessionId: s.s.id, requestId: r.id, node: n.name, resources: res, driver: r.spec.driver, locality };
+    const d: GrantDecision = { grantId: '', sessionId: s.id, requestId: r.id, node: n.name, resources: res, driver: r.driver, locality };
     d.grantId = grants.issue(attachGrant(d, s, n, plain));
     consumePending(r, 1);
     plan.grants.push(d);
@@ -681,7 +701,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   /** Books a grant on its node, session, pool, group and the cluster totals (the caller files its id). */
   function attachGrant(d: GrantDecision, s: SessionRec, n: NodeRec, plain: boolean): GrantRec {
     const res = d.resources;
-    const g: GrantRec = { d, session: s, node: n, seq: grantSeq++, revoked: false, live: true, plain, sessionSlot: s.grants.length, nodeSlot: n.grants.length };
+    const g: GrantRec = { d, session: s, node: n, seq: grantSeq++, revoked: false, live: true, plain };
     s.grants.push(g);
     n.grants.push(g);
     if (!d.driver) s.pool.grantLog.push(g);
@@ -705,23 +725,14 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     const plain = g.plain;
     grants.delete(g.d.grantId, g);
     g.live = false;
+    // The grant stays in its session's, node's and pool's lists until released ones are
+    // the majority there: taking it out at once would cost a chain of cache misses.
     if (!g.d.driver) {
       const p = s.pool;
-      if (++p.grantLogDead >= grantLogSweepMin && p.grantLogDead * 2 > p.grantLog.length) {
-        p.grantLog = p.grantLog.filter((x) => x.live);
-        p.grantLogDead = 0;
-      }
+      if (++p.grantLogDead >= grantLogSweepMin && p.grantLogDead * 2 > p.grantLog.length) p.grantLogDead = keepLive(p.grantLog);
     }
-    const ls = s.grants.pop()!;
-    if (ls !== g) {
-      s.grants[g.sessionSlot] = ls;
-      ls.sessionSlot = g.sessionSlot;
-    }
-    const ln = n.grants.pop()!;
-    if (ln !== g) {
-      n.grants[g.nodeSlot] = ln;
-      ln.nodeSlot = g.nodeSlot;
-    }
+    if (++s.deadGrants > (s.grants.length >> 1) + grantListSlack) s.deadGrants = keepLive(s.grants);
+    if (++n.deadGrants > (n.grants.length >> 1) + grantListSlack) n.deadGrants = keepLive(n.grants);
     addRes(s.allocated, res, plain, -1);
     addRes(s.pool.allocated, res, plain, -1);
     addRes(s.pool.group.allocated, res, plain, -1);
@@ -858,12 +869,12 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
           return false; // younger requests of this queue wait longer still
         }
       }
-      const allowed = admissible(s, r.res, r.spec.driver);
+      const allowed = admissible(s, r.res, r.driver);
       if (allowed && placeRequest(r, now, patient, plan)) return true;
       s.scanned++;
       q.advance();
       // Max shares only tighten within a pass, and they depend on the shape alone.
-      if (!allowed && !r.spec.driver) return false;
+      if (!allowed && !r.driver) return false;
       if (r.shapeKey !== '' && noFitShapes.has(r.shapeKey)) return false;
     }
     return false;
@@ -961,7 +972,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         if (!admissible(s, shape, false)) continue;
       } else {
         const r = hostIndex.item(list[e + ENTRY_SLOT]);
-        if (!fitsNode(r, n) || !admissible(s, r.res, r.spec.driver)) continue;
+        if (!fitsNode(r, n) || !admissible(s, r.res, r.driver)) continue;
       }
       bestOwner = owner;
       bestSlot = list[e + ENTRY_SLOT];
@@ -999,7 +1010,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       if (starvingPools > 0 && s.pool.overFair) continue;
       for (const h of r.hostIds) {
         const n = nodeByHost[h];
-        while (n && r.live && fitsNode(r, n) && admissible(s, r.res, r.spec.driver) && plan.grants.length < grantsPerPassMax) makeGrant(r, n, 'node', plan);
+        while (n && r.live && fitsNode(r, n) && admissible(s, r.res, r.driver) && plan.grants.length < grantsPerPassMax) makeGrant(r, n, 'node', plan);
       }
       if (s.pool.sessionHeap.has(s)) {
         if (s.pending > 0) s.pool.sessionHeap.update(s);
@@ -1161,7 +1172,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       while (!fits(forShape, room) && revoked < revocationsPerPassMax) {
         let next: GrantRec | undefined;
         for (const c of g.node.grants) {
-          if (c.revoked || c.d.driver || (next && c.seq < next.seq)) continue;
+          if (!c.live || c.revoked || c.d.driver || (next && c.seq < next.seq)) continue;
           const cv = victimOf.get(c.session.pool);
           if (cv && cv.over > epsilon) next = c;
         }
@@ -1226,7 +1237,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       } else {
         const slot = fitIndex.allocate();
         const hostId = hostIndex.ref(node.name);
-        n = { name: node.name, hostId, rack: rackFor(node.rack), capacity: clone(node.capacity), free: clone(node.capacity), allocated: zero(), state: 'alive', grants: [], slot };
+        n = { name: node.name, hostId, rack: rackFor(node.rack), capacity: clone(node.capacity), free: clone(node.capacity), allocated: zero(), state: 'alive', grants: [], deadGrants: 0, slot };
         n.rack.nodes.push(n);
         nodes.set(node.name, n);
         nodeByHost[hostId] = n;
@@ -1252,7 +1263,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     removeNode(name: string): GrantDecision[] {
       const n = nodes.get(name);
       if (!n) return [];
-      const gone = [...n.grants].sort((a, b) => a.seq - b.seq);
+      const gone = liveGrants(n.grants);
       for (const g of gone) dropGrant(g);
       const out = gone.map((g) => g.d);
       nodes.delete(name);
@@ -1287,8 +1298,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       }
       const pool = poolFor(poolName);
       const s: SessionRec = {
-        s: { ...session, pool: poolName }, seq: sessionSeq++, slot: freeSessionSlots.pop() ?? sessionBySlot.length, pool, state: 'waiting', requests: new RequestIds(), liveRequests: 0, queues: new Map(),
-        grants: [], allocated: zero(), pendingRes: zero(), pending: 0, key: 0, queued: 0, passEpoch: -1, scanned: 0, heapSlot: -1,
+        s: { ...session, pool: poolName }, id: session.id, seq: sessionSeq++, slot: freeSessionSlots.pop() ?? sessionBySlot.length, pool, state: 'waiting', requests: new RequestIds(), liveRequests: 0, queues: new Map(),
+        grants: [], deadGrants: 0, allocated: zero(), pendingRes: zero(), pending: 0, key: 0, queued: 0, passEpoch: -1, scanned: 0, heapSlot: -1,
       };
       sessions.set(session.id, s);
       sessionBySlot[s.slot] = s;
@@ -1307,7 +1318,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     removeSession(id: string): GrantDecision[] {
       const s = sessions.get(id);
       if (!s) return [];
-      const gone = [...s.grants].sort((a, b) => a.seq - b.seq);
+      const gone = liveGrants(s.grants);
       for (const g of gone) dropGrant(g);
       const out = gone.map((g) => g.d);
       for (const r of s.requests.values()) consumePending(r, r.remaining);
@@ -1345,7 +1356,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
           break;
         }
         const r: RequestRec = {
-          spec, id, idHash: 0, arrival: requestSeq++, res: spec.resources, session: s, remaining: spec.count, sinceMs: now, hostIds: noHostIds, hostSlot: -1,
+          spec, id, idHash: 0, arrival: requestSeq++, driver: spec.driver, res: spec.resources, session: s, remaining: spec.count, sinceMs: now, hostIds: noHostIds, hostSlot: -1,
           excluded: null, live: true, shapeKey: '',
         };
         if (!s.requests.insert(r)) {
@@ -1478,7 +1489,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     },
     sessionGrants(sessionId: string): GrantDecision[] {
       const s = sessions.get(sessionId);
-      return s ? [...s.grants].sort((a, b) => a.seq - b.seq).map((g) => g.d) : [];
+      return s ? liveGrants(s.grants).map((g) => g.d) : [];
     },
     sessionAllocated(sessionId: string): Resources {
       const s = sessions.get(sessionId);
