@@ -111,7 +111,5 @@ export class RequestIds<T extends HasRequestId> {
 }
 
 function emptySlots<T>(n: number): (T | undefined)[] {
-  const out: (T | undefined)[] = [];
-  for (let i = 0; i < n; i++) out.push(undefined);
-  return out;
+  return new Array<T | undefined>(n).fill(undefined);
 }

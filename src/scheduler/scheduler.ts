@@ -22,6 +22,7 @@ import { FairOrder, Slots } from './fair-order.js';
 import { FitIndex } from './fit-index.js';
 import { GrantIds } from './grant-ids.js';
 import { IndexedHeap, type HeapItem } from './heap.js';
+import { LazyList } from './lazy-list.js';
 import { RequestQueue } from './request-queue.js';
 import { RequestIds } from './request-ids.js';
 import { ENTRY_OWNER, ENTRY_SIZE, ENTRY_SLOT, ENTRY_STAMP, ENTRY_TAG, HostIndex } from './host-index.js';
@@ -69,6 +70,8 @@ const revocationsPerPassMax = 5000;
 const preemptPickScanMax = 16;
 /** Dead queue entries a session may carry beyond half its live requests before compaction. */
 const queueSlackEntries = 64;
+/** Move the fresh requests still to try to the front once this many tried ones lead (and they are the majority). */
+const freshCompactMin = 4096;
 /** Containers one request may ask for. */
 const requestCountMax = 1_000_000;
 /** Requests one addRequests call may carry. */
@@ -90,9 +93,10 @@ interface NodeRec {
   free: Resources;
   allocated: Resources;
   state: NodeState;
-  /** Its grants; released ones linger (deadGrants of them) until swept. */
-  grants: GrantRec[];
-  deadGrants: number;
+  /** Waiting in the offers queue. */
+  offered: boolean;
+  /** Its grants (released ones linger until swept). */
+  grants: LazyList<GrantRec>;
   slot: number;
 }
 
@@ -136,6 +140,8 @@ interface Shape {
 }
 
 interface ShapeQueues {
+  /** The shape key they are filed under. */
+  key: string;
   hosted: RequestQueue<RequestRec>;
   plain: RequestQueue<RequestRec>;
 }
@@ -158,9 +164,8 @@ interface SessionRec extends HeapItem {
    * a whole shape at once when no node can hold it any more.
    */
   queues: Map<string, ShapeQueues>;
-  /** Its grants; released ones linger (deadGrants of them) until swept. */
-  grants: GrantRec[];
-  deadGrants: number;
+  /** Its grants (released ones linger until swept). */
+  grants: LazyList<GrantRec>;
   allocated: Resources;
   pendingRes: Resources;
   pending: number;
@@ -196,8 +201,7 @@ interface PoolRec extends HeapItem {
   minDom: number;
   fairDom: number;
   /** The pool's non-driver grants, oldest first (preemption walks it from the end); released ones swept lazily. */
-  grantLog: GrantRec[];
-  grantLogDead: number;
+  grantLog: LazyList<GrantRec>;
   /** Holds at least its fair share (kept fresh by refreshKeys). */
   overFair: boolean;
   sessionHeap: IndexedHeap<SessionRec>;
@@ -242,17 +246,14 @@ interface GrantRec {
   plain: boolean;
 }
 
-/** Drops released grants from `list` in place, in order; returns 0 (the dead count left). */
-function keepLive(list: GrantRec[]): number {
-  let w = 0;
-  for (const g of list) if (g.live) list[w++] = g;
-  list.length = w;
-  return 0;
+/** The live grants of a session's or node's list, oldest first. */
+function liveGrants(list: LazyList<GrantRec>): GrantRec[] {
+  return list.live().sort((a, b) => a.seq - b.seq);
 }
 
-/** The live grants of a session's or node's list, oldest first. */
-function liveGrants(list: GrantRec[]): GrantRec[] {
-  return list.filter((g) => g.live).sort((a, b) => a.seq - b.seq);
+/** A session's or node's grant list. */
+function grantList(): LazyList<GrantRec> {
+  return new LazyList(0, grantListSlack);
 }
 
 function allows(list: string[], user: string): boolean {
@@ -327,13 +328,19 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   /** Nodes by host id. */
   const nodeByHost: (NodeRec | undefined)[] = [];
   /** Nodes whose free capacity grew since the last pass. */
-  const offered = new Set<NodeRec>();
+  const offered: NodeRec[] = [];
+  /** offered[offeredHead..] are still to serve (the rest were served). */
+  let offeredHead = 0;
   /**
    * Requests naming hosts that arrived (or whose session was admitted) since the last
    * pass. Their hosts' free capacity did not change, and every older candidate already
    * had its turn at it, so each only needs to try its own hosts.
    */
-  let fresh: RequestRec[] = [];
+  /** Host ids of the request being added (reused). */
+  const hostIdScratch: number[] = [];
+  const fresh: RequestRec[] = [];
+  /** fresh[freshHead..] are still to try. */
+  let freshHead = 0;
   const capacity = zero();
   const allocated = zero();
   const revokedOutstanding = zero();
@@ -439,7 +446,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const ps = poolSettings(g.name, short);
       const pp: PoolRec = {
         id: poolIdSeq++, slot: poolSlots.take(), name: fullName, short, group: g, cfg: ps.cfg, configured: ps.configured, sessions: new Set(), waiting: [], running: 0,
-        allocated: zero(), driverAllocated: zero(), revoking: zero(), pending: zero(), fairShare: zero(), key: 0, minDom: 0, fairDom: 0, grantLog: [], grantLogDead: 0, overFair: false, heapSlot: -1,
+        allocated: zero(), driverAllocated: zero(), revoking: zero(), pending: zero(), fairShare: zero(), key: 0, minDom: 0, fairDom: 0, grantLog: new LazyList(grantLogSweepMin, 0), overFair: false, heapSlot: -1,
         sessionHeap: new IndexedHeap<SessionRec>(sessionLess),
         minStarvedSinceMs: null, fairStarvedSinceMs: null, sampleRequest: null,
       };
@@ -727,12 +734,9 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     g.live = false;
     // The grant stays in its session's, node's and pool's lists until released ones are
     // the majority there: taking it out at once would cost a chain of cache misses.
-    if (!g.d.driver) {
-      const p = s.pool;
-      if (++p.grantLogDead >= grantLogSweepMin && p.grantLogDead * 2 > p.grantLog.length) p.grantLogDead = keepLive(p.grantLog);
-    }
-    if (++s.deadGrants > (s.grants.length >> 1) + grantListSlack) s.deadGrants = keepLive(s.grants);
-    if (++n.deadGrants > (n.grants.length >> 1) + grantListSlack) n.deadGrants = keepLive(n.grants);
+    if (!g.d.driver) s.pool.grantLog.noteDead();
+    s.grants.noteDead();
+    n.grants.noteDead();
     addRes(s.allocated, res, plain, -1);
     addRes(s.pool.allocated, res, plain, -1);
     addRes(s.pool.group.allocated, res, plain, -1);
@@ -746,7 +750,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     addRes(n.allocated, res, plain, -1);
     if (nodeByHost[n.hostId] === n) {
       indexNode(n);
-      if (n.state === 'alive') offered.add(n);
+      if (n.state === 'alive') offer(n);
     }
     dirty = true;
   }
@@ -846,7 +850,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       s.passEpoch = passEpoch;
       s.scanned = 0;
     }
-    for (const [key, q] of s.queues) {
+    for (const q of s.queues.values()) {
+      const key = q.key;
       if (s.scanned >= requestScanMax) return false;
       if (key !== '' && noFitShapes.has(key)) continue;
       const placed = placeFromQueue(s, q.plain, false, now, patient, plan) || placeFromQueue(s, q.hosted, true, now, patient, plan);
@@ -909,8 +914,9 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     for (const g of groups.values()) for (const p of g.pools.values()) p.sessionHeap.clear();
     for (const s of active) {
       refreshSessionKey(s);
-      s.pool.sessionHeap.push(s);
+      s.pool.sessionHeap.append(s);
     }
+    for (const g of groups.values()) for (const p of g.pools.values()) p.sessionHeap.heapify();
   }
 
   /** Stage 3: pools below min share, lowest ratio first, place without locality waits. */
@@ -983,9 +989,10 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
 
   /** Stage 4: each offered node goes, node-locally, to the most deserving session that wants it. */
   function serveOffers(plan: SchedulePlan): void {
-    for (const n of offered) {
-      if (plan.grants.length >= grantsPerPassMax) return;
-      offered.delete(n);
+    for (; offeredHead < offered.length && plan.grants.length < grantsPerPassMax; offeredHead++) {
+      const n = offered[offeredHead];
+      n.offered = false;
+      // A removed node is skipped here (it is no longer its host's node).
       if (n.state !== 'alive' || nodeByHost[n.hostId] !== n) continue;
       while (plan.grants.length < grantsPerPassMax && mayHoldAnything(n)) {
         const best = bestOfferFor(n);
@@ -1000,9 +1007,20 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     }
   }
 
+  /** Queues `n` for the offers stage (once; in the order nodes come). */
+  function offer(n: NodeRec): void {
+    if (n.offered) return;
+    n.offered = true;
+    if (offeredHead === offered.length) {
+      offered.length = 0;
+      offeredHead = 0;
+    }
+    offered.push(n);
+  }
+
   /** Stage 4b: new requests try their own hosts (node-local). */
   function serveFresh(plan: SchedulePlan): void {
-    let i = 0;
+    let i = freshHead;
     for (; i < fresh.length && plan.grants.length < grantsPerPassMax; i++) {
       const r = fresh[i];
       const s = r.session;
@@ -1017,7 +1035,15 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         else s.pool.sessionHeap.remove(s);
       }
     }
-    fresh = i < fresh.length ? fresh.slice(i) : [];
+    freshHead = i;
+    if (freshHead === fresh.length) {
+      fresh.length = 0;
+      freshHead = 0;
+    } else if (freshHead >= freshCompactMin && 2 * freshHead > fresh.length) {
+      fresh.copyWithin(0, freshHead);
+      fresh.length -= freshHead;
+      freshHead = 0;
+    }
   }
 
   /** Stage 5: hierarchical fair order, delay scheduling for locality. */
@@ -1140,7 +1166,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const v = victims[vi];
       // Walk the pool's grant log from the youngest end.
       const log = v.p.grantLog;
-      while (v.next >= 0 && (!log[v.next].live || log[v.next].revoked)) v.next--;
+      while (v.next >= 0 && (!log.at(v.next).live || log.at(v.next).revoked)) v.next--;
       if (v.next < 0 || v.over <= epsilon) {
         victims.splice(vi, 1);
         continue;
@@ -1152,7 +1178,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       if (forShape !== null) {
         const end = Math.max(0, v.next - preemptPickScanMax + 1);
         for (let k = v.next; k >= end; k--) {
-          const c = log[k];
+          const c = log.at(k);
           if (!c.live || c.revoked) continue;
           const room = freedOn.get(c.node) ?? c.node.free;
           if (fitsAfterAdding(forShape, room, c.d.resources)) {
@@ -1161,7 +1187,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
           }
         }
       }
-      const g = log[pick];
+      const g = log.at(pick);
       const room = revoke(g, v);
       if (forShape === null) {
         need -= dom(g.d.resources);
@@ -1171,7 +1197,9 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       // rather than scatter revocations whose freed room fits nothing.
       while (!fits(forShape, room) && revoked < revocationsPerPassMax) {
         let next: GrantRec | undefined;
-        for (const c of g.node.grants) {
+        const onNode = g.node.grants;
+        for (let k = 0; k < onNode.length; k++) {
+          const c = onNode.at(k);
           if (!c.live || c.revoked || c.d.driver || (next && c.seq < next.seq)) continue;
           const cv = victimOf.get(c.session.pool);
           if (cv && cv.over > epsilon) next = c;
@@ -1237,7 +1265,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       } else {
         const slot = fitIndex.allocate();
         const hostId = hostIndex.ref(node.name);
-        n = { name: node.name, hostId, rack: rackFor(node.rack), capacity: clone(node.capacity), free: clone(node.capacity), allocated: zero(), state: 'alive', grants: [], deadGrants: 0, slot };
+        n = { name: node.name, hostId, rack: rackFor(node.rack), capacity: clone(node.capacity), free: clone(node.capacity), allocated: zero(), state: 'alive', offered: false, grants: grantList(), slot };
         n.rack.nodes.push(n);
         nodes.set(node.name, n);
         nodeByHost[hostId] = n;
@@ -1247,7 +1275,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       refreshCapacity();
       addShape(n.capacity, n.name, 1);
       indexNode(n);
-      if (n.state === 'alive') offered.add(n);
+      if (n.state === 'alive') offer(n);
       dirty = true;
     },
 
@@ -1256,7 +1284,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       if (!n || n.state === state) return;
       n.state = state;
       indexNode(n);
-      if (state === 'alive') offered.add(n);
+      if (state === 'alive') offer(n);
       dirty = true;
     },
 
@@ -1267,7 +1295,6 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       for (const g of gone) dropGrant(g);
       const out = gone.map((g) => g.d);
       nodes.delete(name);
-      offered.delete(n);
       n.rack.nodes.splice(n.rack.nodes.indexOf(n), 1);
       if (n.rack.nodes.length === 0) racks.delete(n.rack.name);
       fitIndex.release(n.slot);
@@ -1299,7 +1326,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const pool = poolFor(poolName);
       const s: SessionRec = {
         s: { ...session, pool: poolName }, id: session.id, seq: sessionSeq++, slot: freeSessionSlots.pop() ?? sessionBySlot.length, pool, state: 'waiting', requests: new RequestIds(), liveRequests: 0, queues: new Map(),
-        grants: [], deadGrants: 0, allocated: zero(), pendingRes: zero(), pending: 0, key: 0, queued: 0, passEpoch: -1, scanned: 0, heapSlot: -1,
+        grants: grantList(), allocated: zero(), pendingRes: zero(), pending: 0, key: 0, queued: 0, passEpoch: -1, scanned: 0, heapSlot: -1,
       };
       sessions.set(session.id, s);
       sessionBySlot[s.slot] = s;
@@ -1384,14 +1411,15 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         const spec = r.spec;
         const excluded = spec.excludedHosts.length > 0 ? new Set(spec.excludedHosts) : null;
         if (spec.hosts.length > 0) {
-          const hostIds: number[] = [];
+          // Distinct ids into a scratch array, then one exact-size copy per request.
+          let k = 0;
           for (const h of spec.hosts) {
             if (excluded !== null && excluded.has(h)) continue;
             const id = hostIndex.ref(h);
-            if (hostIds.includes(id)) hostIndex.unref(id);
-            else hostIds.push(id);
+            if (k > 0 && hostIdScratch.lastIndexOf(id, k - 1) >= 0) hostIndex.unref(id);
+            else hostIdScratch[k++] = id;
           }
-          if (hostIds.length > 0) r.hostIds = hostIds;
+          if (k > 0) r.hostIds = hostIdScratch.slice(0, k);
         }
         const hostIds = r.hostIds;
         const res = r.res;
@@ -1399,7 +1427,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         r.excluded = excluded;
         r.shapeKey = shape.key;
         let q = s.queues.get(r.shapeKey);
-        if (!q) s.queues.set(r.shapeKey, (q = { hosted: new RequestQueue(), plain: new RequestQueue() }));
+        if (!q) s.queues.set(r.shapeKey, (q = { key: r.shapeKey, hosted: new RequestQueue(), plain: new RequestQueue() }));
         s.queued++;
         if (hostIds.length > 0) {
           q.hosted.push(r);

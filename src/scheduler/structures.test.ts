@@ -1,4 +1,5 @@
-// The scheduler's data structures on their own: fit index, host index, request queue, heap, grant ids, request ids, fair order.
+// The scheduler's data structures on their own: fit index, host index, request queue,
+// heap, grant ids, request ids, fair order, lazy lists.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -10,6 +11,7 @@ import { IndexedHeap } from './heap.js';
 import { GrantIds } from './grant-ids.js';
 import { RequestIds } from './request-ids.js';
 import { FairOrder } from './fair-order.js';
+import { LazyList } from './lazy-list.js';
 
 void test('fit index: finds the first slot that fits, grows, honours unavailable slots and the accept filter; holds() agrees', () => {
   fc.assert(
@@ -127,27 +129,60 @@ void test('request queue: skips dead entries, keeps a per-epoch cursor, compacts
   assert.equal(q.isEmpty(), true);
 });
 
+interface HeapEntry {
+  k: number;
+  i: number;
+  heapSlot: number;
+}
+
+/** Applies updates (new keys; every 7th a removal) to the items in `h`, then checks that it pops in key order. */
+function churnAndDrain(h: IndexedHeap<HeapEntry>, items: HeapEntry[], updates: [number, number][]): void {
+  for (const [which, k] of updates) {
+    const it = items[which % items.length];
+    if (!h.has(it)) continue;
+    if (k % 7 === 0) h.remove(it);
+    else {
+      it.k = k;
+      h.update(it);
+    }
+  }
+  const out: number[] = [];
+  for (let it = h.peek(); it; it = h.peek()) {
+    out.push(it.k);
+    h.remove(it);
+  }
+  assert.deepEqual(out, [...out].sort((a, b) => a - b));
+}
+
+const heapLess = (a: HeapEntry, b: HeapEntry): boolean => a.k < b.k || (a.k === b.k && a.i < b.i);
+
 void test('indexed heap: pops in order under updates and removals', () => {
   fc.assert(
     fc.property(fc.array(fc.integer({ min: 0, max: 100 }), { minLength: 1, maxLength: 50 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 100 }))), (keys, updates) => {
       const items = keys.map((k, i) => ({ k, i, heapSlot: -1 }));
-      const h = new IndexedHeap<(typeof items)[number]>((a, b) => a.k < b.k || (a.k === b.k && a.i < b.i));
+      const h = new IndexedHeap<HeapEntry>(heapLess);
       for (const it of items) h.push(it);
-      for (const [which, k] of updates) {
-        const it = items[which % items.length];
-        if (!h.has(it)) continue;
-        if (k % 7 === 0) h.remove(it);
-        else {
-          it.k = k;
-          h.update(it);
-        }
+      churnAndDrain(h, items, updates);
+    }),
+    { numRuns: 200 },
+  );
+});
+
+void test('indexed heap: a heap rebuilt by append + heapify (after clear) pops in order under updates and removals', () => {
+  fc.assert(
+    fc.property(fc.array(fc.array(fc.integer({ min: 0, max: 100 }), { minLength: 1, maxLength: 40 }), { minLength: 1, maxLength: 4 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 100 }))), (rounds, updates) => {
+      const h = new IndexedHeap<HeapEntry>(heapLess);
+      for (const keys of rounds) {
+        // Each round starts from a cleared heap (that keeps its array) with new items.
+        h.clear();
+        const items = keys.map((k, i) => ({ k, i, heapSlot: -1 }));
+        for (const it of items) h.append(it);
+        h.heapify();
+        assert.equal(h.size, items.length);
+        churnAndDrain(h, items, updates);
+        assert.equal(h.size, 0);
+        for (const it of items) assert.equal(h.has(it), false);
       }
-      const out: number[] = [];
-      for (let it = h.peek(); it; it = h.peek()) {
-        out.push(it.k);
-        h.remove(it);
-      }
-      assert.deepEqual(out, [...out].sort((a, b) => a - b));
     }),
     { numRuns: 200 },
   );
@@ -336,5 +371,32 @@ void test('fair order: before() is the lexicographic order (group key, id; pool 
       },
     ),
     { numRuns: 200 },
+  );
+});
+
+void test('lazy list: live() is the live items in push order; dead ones are swept so the list stays within twice the live ones plus slack', () => {
+  fc.assert(
+    fc.property(fc.array(fc.oneof(fc.constant(-1), fc.nat()), { maxLength: 300 }), fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 8 }), (ops, deadMin, slack) => {
+      const list = new LazyList<{ id: number; live: boolean }>(deadMin, slack);
+      const model: { id: number; live: boolean }[] = [];
+      let id = 0;
+      for (const o of ops) {
+        const alive = model.filter((x) => x.live);
+        if (o < 0 || alive.length === 0) {
+          const it = { id: id++, live: true };
+          list.push(it);
+          model.push(it);
+        } else {
+          const it = alive[o % alive.length];
+          it.live = false;
+          list.noteDead();
+        }
+        const live = model.filter((x) => x.live);
+        assert.deepEqual(list.live().map((x) => x.id), live.map((x) => x.id));
+        assert.ok(list.length <= Math.max(2 * live.length + 2 * slack + 1, live.length + deadMin), `length ${list.length} for ${live.length} live`);
+        for (let i = 1; i < list.length; i++) assert.ok(list.at(i - 1).id < list.at(i).id, 'order kept');
+      }
+    }),
+    { numRuns: 300 },
   );
 });
