@@ -1195,17 +1195,15 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       }
       // Small victims: make room on this node (youngest revocable grants there first)
       // rather than scatter revocations whose freed room fits nothing.
-      while (!fits(forShape, room) && revoked < revocationsPerPassMax) {
-        let next: GrantRec | undefined;
-        const onNode = g.node.grants;
-        for (let k = 0; k < onNode.length; k++) {
-          const c = onNode.at(k);
-          if (!c.live || c.revoked || c.d.driver || (next && c.seq < next.seq)) continue;
+      // (A pool's surplus only shrinks as it loses grants, so one walk youngest first
+      // takes the same grants as picking the youngest revocable one again each time.)
+      if (!fits(forShape, room)) {
+        const youngestFirst = g.node.grants.live().filter((c) => !c.revoked && !c.d.driver).sort((a, b) => b.seq - a.seq);
+        for (const c of youngestFirst) {
+          if (fits(forShape, room) || revoked >= revocationsPerPassMax) break;
           const cv = victimOf.get(c.session.pool);
-          if (cv && cv.over > epsilon) next = c;
+          if (cv && cv.over > epsilon) revoke(c, cv);
         }
-        if (!next) break;
-        revoke(next, victimOf.get(next.session.pool)!);
       }
       // Count what the freed room can really hold of the starving pool's requests.
       while (need > epsilon && fits(forShape, room)) {
