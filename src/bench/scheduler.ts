@@ -122,10 +122,37 @@ function gcFunction(): () => void {
   return vm.runInNewContext('gc') as () => void;
 }
 
+/**
+ * Records GC pauses of the main thread (start, duration in ms; delivered after the
+ * fact by a PerformanceObserver). `within` sums the parts inside given regions.
+ */
+function gcPauseRecorder(): { within(regions: number[]): Promise<number> } {
+  const pauses: number[] = [];
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) pauses.push(e.startTime, e.duration);
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  return {
+    async within(regions: number[]): Promise<number> {
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the entries arrive
+      obs.disconnect();
+      let ms = 0;
+      let r = 0;
+      for (let i = 0; i < pauses.length; i += 2) {
+        const start = pauses[i];
+        const end = start + pauses[i + 1];
+        while (r < regions.length && regions[r + 1] <= start) r += 2;
+        for (let k = r; k < regions.length && regions[k] < end; k += 2) ms += Math.max(0, Math.min(end, regions[k + 1]) - Math.max(start, regions[k]));
+      }
+      return ms;
+    },
+  };
+}
+
 /** Live heap is sampled (after a full GC) this often, in simulated ms. */
 const liveHeapSampleEveryMs = 10_000;
 
-function main(): void {
+async function main(): Promise<void> {
   const gc = gcFunction();
   let liveHeapMaxBytes = 0;
   const rand = mulberry32(seed);
@@ -140,7 +167,11 @@ function main(): void {
   let schedCpuMs = 0;
   /** Where the timed time goes, by kind of scheduler call: [wall ms, CPU ms]. */
   const byCall: Record<CallKind, [number, number]> = { nodes: [0, 0], sessions: [0, 0], requests: [0, 0], releases: [0, 0], passes: [0, 0], queries: [0, 0] };
-  const account = (kind: CallKind, wallMs: number, cpuMs: number): void => {
+  /** Timed regions as [start, end] (performance.now ms), to find the GC pauses inside them. */
+  const regions: number[] = [];
+  const gcPauses = gcPauseRecorder();
+  const account = (kind: CallKind, startMs: number, wallMs: number, cpuMs: number): void => {
+    regions.push(startMs, startMs + wallMs);
     schedWallMs += wallMs;
     schedCpuMs += cpuMs;
     byCall[kind][0] += wallMs;
@@ -157,7 +188,7 @@ function main(): void {
     const out = f();
     const wallMs = performance.now() - t0;
     const c1 = process.cpuUsage(c0);
-    account(kind, wallMs, (c1.user + c1.system) / 1000);
+    account(kind, t0, wallMs, (c1.user + c1.system) / 1000);
     return out;
   };
 
@@ -275,7 +306,7 @@ function main(): void {
       passCpuMs += cpuMs;
       passCpuEach.push(cpuMs);
       passWallMs += dt;
-      account('passes', dt, cpuMs);
+      account('passes', t0, dt, cpuMs);
       passMs.push(dt);
       if (now >= steadyFromMs && now < newcomerAtMs) steadyPassMs.push(dt);
       grantsTotal += plan.grants.length;
@@ -325,6 +356,7 @@ function main(): void {
   const sortedSteady = [...steadyPassMs].sort((a, b) => a - b);
   const jain = jainSamples.length > 0 ? jainSamples.reduce((a, b) => a + b, 0) / jainSamples.length : 0;
   const jainMin = jainSamples.length > 0 ? Math.min(...jainSamples) : 0;
+  const gcInSchedulerMs = await gcPauses.within(regions);
   const figures = {
     seed,
     nodes: nodesCount,
@@ -339,6 +371,7 @@ function main(): void {
     grantsPerSec: Math.round(grantsTotal / (schedWallMs / 1000)),
     schedulerCpuMs: Math.round(schedCpuMs),
     grantsPerSecCpu: Math.round(grantsTotal / (schedCpuMs / 1000)),
+    gcPausesInSchedulerCallsMs: Math.round(gcInSchedulerMs),
     schedulerMsByCall: Object.fromEntries(Object.entries(byCall).map(([k, [w, c]]) => [k, { wall: Math.round(w), cpu: Math.round(c) }])),
     passGrantsPerSecWall: Math.round(grantsTotal / (passWallMs / 1000)),
     passGrantsPerSecCpu: Math.round(grantsTotal / (passCpuMs / 1000)),
@@ -382,7 +415,7 @@ function main(): void {
   const w1 = Math.max(...rows.map((r) => r[1].length));
   const w2 = Math.max(...rows.map((r) => r[2].length));
   console.log(`scheduler bench: ${nodesCount} nodes × ${nodeVcores} vcores × ${nodeMemoryMb / 1024} GiB, ${sessionsCount} sessions, ${groupsCount * poolsPerGroup} pools in ${groupsCount} groups, seed ${seed}`);
-  console.log(`simulated ${simEndMs / 1000} s in ${tickMs} ms ticks: ${grantsTotal} grants, ${revocationsTotal} revocations, ${passMs.length} passes, ${Math.round(schedWallMs)} ms in scheduler calls (${Math.round(schedCpuMs)} ms process CPU time)`);
+  console.log(`simulated ${simEndMs / 1000} s in ${tickMs} ms ticks: ${grantsTotal} grants, ${revocationsTotal} revocations, ${passMs.length} passes, ${Math.round(schedWallMs)} ms in scheduler calls (${Math.round(schedCpuMs)} ms process CPU time; GC pauses in them ${figures.gcPausesInSchedulerCallsMs} ms)`);
   console.log(`  by call, wall / CPU ms: ${Object.entries(figures.schedulerMsByCall).map(([k, v]) => `${k} ${v.wall} / ${v.cpu}`).join(', ')}`);
   console.log(`machine: ${figures.cpus} CPUs, load average ${figures.loadAverage1m.toFixed(2)} at the end (other processes share the CPUs: wall figures suffer)`);
   console.log('');
@@ -391,4 +424,4 @@ function main(): void {
   if (jsonOut) console.log(JSON.stringify(figures));
 }
 
-main();
+await main();
