@@ -947,14 +947,15 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
    */
   function bestOfferFor(n: NodeRec): RequestRec | undefined {
     const h = n.hostId;
-    const list = hostIndex.entries(h);
-    let end = hostIndex.entriesUsed(h);
+    const list = hostIndex.entryPool();
+    const start = hostIndex.entriesStart(h);
+    let end = start + hostIndex.entriesUsed(h);
     const free = n.free;
     const starving = starvingPools > 0;
     let bestOwner = -1;
     let bestSlot = -1;
     let bestStamp = 0;
-    for (let at = 0; at < end; ) {
+    for (let at = start; at < end; ) {
       const e = at;
       at += ENTRY_SIZE;
       const tag = list[e + ENTRY_TAG];
@@ -968,7 +969,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       if (bestOwner >= 0 && (owner === bestOwner ? stamp > bestStamp : !order.before(owner, bestOwner))) continue;
       if (starving && order.poolIsOverFair(owner)) continue;
       if (!hostIndex.isLive(list, e)) {
-        hostIndex.dropAt(h, e); // the last entry moves here: look at it next
+        hostIndex.dropAt(h, e - start); // the last entry moves here: look at it next
         end -= ENTRY_SIZE;
         at = e;
         continue;

@@ -97,6 +97,28 @@ void test('host index: add/remove (lazy), scans that drop dead entries and host 
   );
 });
 
+void test('host index: regions of hosts that come and go, and of lists that grow, are reclaimed (the pool stays proportional to what it holds)', () => {
+  const idx = new HostIndex<number>();
+  const keep = idx.ref('keep');
+  let peakTop = 0;
+  // Without reclamation the pool would reach 1000 rounds x 50 hosts x 32 numbers = 1.6M numbers.
+  for (let round = 0; round < 1000; round++) {
+    // A burst of requests on short-lived hosts, and a list that keeps growing.
+    const hosts = Array.from({ length: 50 }, (_, i) => idx.ref(`h${round}-${i}`));
+    const slots = Array.from({ length: 100 }, (_, k) => idx.add(round * 100 + k, [hosts[k % hosts.length]], 0, 0));
+    assert.equal(idx.liveEntriesOf(`h${round}-0`).length, 2);
+    for (const slot of slots) idx.remove(slot, 1);
+    for (const h of hosts) idx.unref(h);
+    // The kept host holds one live entry per round.
+    idx.add(-round, [keep], 0, 0);
+    assert.equal(idx.liveEntriesOf('keep').length, round + 1);
+    const held = idx.poolHeld;
+    peakTop = Math.max(peakTop, held.top);
+    assert.ok(held.used <= held.top - held.garbage, 'regions hold what is used');
+  }
+  assert.ok(peakTop < 1 << 18, `pool grew to ${peakTop}`);
+});
+
 void test('host index: dead entries are swept once they are a third of all entries', () => {
   const idx = new HostIndex<number>();
   const h = idx.ref('keep'); // a node keeps the host id alive
