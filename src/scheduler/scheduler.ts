@@ -164,6 +164,8 @@ interface SessionRec extends HeapItem {
    * a whole shape at once when no node can hold it any more.
    */
   queues: Map<string, ShapeQueues>;
+  /** The same queues in the order they were made (what a placement scan walks: cheaper than the map). */
+  shapeQueues: ShapeQueues[];
   /** Its grants (released ones linger until swept). */
   grants: LazyList<GrantRec>;
   allocated: Resources;
@@ -327,6 +329,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   const hostIndex = new HostIndex<RequestRec>();
   /** Nodes by host id. */
   const nodeByHost: (NodeRec | undefined)[] = [];
+  /** Fit-index slots by host id (-1 or beyond the end: no node), so a look at a named host's room reads no node record. */
+  let slotByHost = new Int32Array(64).fill(-1);
   /** Nodes whose free capacity grew since the last pass. */
   const offered: NodeRec[] = [];
   /** offered[offeredHead..] are still to serve (the rest were served). */
@@ -585,7 +589,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   /** Drops done requests from the session's queues and its table of ids. */
   function compactRequests(s: SessionRec): void {
     const live: RequestRec[] = [];
-    for (const q of s.queues.values()) {
+    for (const q of s.shapeQueues) {
       q.hosted.compact();
       q.plain.compact();
       q.hosted.appendTo(live);
@@ -668,8 +672,9 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     }
   }
 
+  /** (An alive node: the fit index mirrors its free memory/vcores/gpus.) */
   function mayHoldAnything(n: NodeRec): boolean {
-    return n.free.memoryMb >= minPending.memoryMb && n.free.vcores >= minPending.vcores && n.free.gpus >= minPending.gpus;
+    return fitIndex.holds(n.slot, minPending.memoryMb, minPending.vcores, minPending.gpus);
   }
 
   // ---- grants -------------------------------------------------------------------------
@@ -693,6 +698,16 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     if (!fitIndex.holds(n.slot, a.memoryMb, a.vcores, a.gpus)) return false;
     if (r.shapeKey === '' && !fits(a, n.free)) return false;
     return r.excluded === null || !r.excluded.has(n.name);
+  }
+
+  /** The node of host `h` if `r` fits there now. */
+  function nodeFitting(r: RequestRec, h: number): NodeRec | undefined {
+    const slot = h < slotByHost.length ? slotByHost[h] : -1;
+    if (slot < 0) return undefined;
+    const a = r.res;
+    if (!fitIndex.holds(slot, a.memoryMb, a.vcores, a.gpus)) return undefined; // the common case on a busy cluster
+    const n = nodeByHost[h]!;
+    return fitsNode(r, n) ? n : undefined;
   }
 
   function makeGrant(r: RequestRec, n: NodeRec, locality: GrantDecision['locality'], plan: SchedulePlan): void {
@@ -807,8 +822,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   function placeRequest(r: RequestRec, now: number, patient: boolean, plan: SchedulePlan): boolean {
     const spec = r.spec;
     for (const h of r.hostIds) {
-      const n = nodeByHost[h];
-      if (n && fitsNode(r, n)) {
+      const n = nodeFitting(r, h);
+      if (n) {
         makeGrant(r, n, 'node', plan);
         return true;
       }
@@ -850,13 +865,18 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       s.passEpoch = passEpoch;
       s.scanned = 0;
     }
-    for (const q of s.queues.values()) {
+    const queues = s.shapeQueues;
+    for (let i = 0; i < queues.length; i++) {
+      const q = queues[i];
       const key = q.key;
       if (s.scanned >= requestScanMax) return false;
       if (key !== '' && noFitShapes.has(key)) continue;
       const placed = placeFromQueue(s, q.plain, false, now, patient, plan) || placeFromQueue(s, q.hosted, true, now, patient, plan);
       if (placed) return true;
-      if (q.plain.current(passEpoch) === undefined && q.hosted.current(passEpoch) === undefined && q.plain.isEmpty() && q.hosted.isEmpty()) s.queues.delete(key);
+      if (q.plain.current(passEpoch) === undefined && q.hosted.current(passEpoch) === undefined && q.plain.isEmpty() && q.hosted.isEmpty()) {
+        s.queues.delete(key);
+        queues.splice(i--, 1);
+      }
     }
     return false;
   }
@@ -950,7 +970,10 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     const list = hostIndex.entryPool();
     const start = hostIndex.entriesStart(h);
     let end = start + hostIndex.entriesUsed(h);
-    const free = n.free;
+    // The node is alive: the fit index mirrors its free room (compact arrays, not the node's record).
+    const freeMem = fitIndex.memoryAt(n.slot);
+    const freeVc = fitIndex.vcoresAt(n.slot);
+    const freeGpu = fitIndex.gpusAt(n.slot);
     const starving = starvingPools > 0;
     let bestOwner = -1;
     let bestSlot = -1;
@@ -960,7 +983,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       at += ENTRY_SIZE;
       const tag = list[e + ENTRY_TAG];
       const shape = tag >= 0 ? shapeById[tag] : null;
-      if (shape !== null && (shape.memoryMb > free.memoryMb || shape.vcores > free.vcores || shape.gpus > free.gpus)) continue;
+      if (shape !== null && (shape.memoryMb > freeMem || shape.vcores > freeVc || shape.gpus > freeGpu)) continue;
       // Owners are ranked from the flat fair order. A dead entry's owner may be gone or
       // another session: liveness is checked (a random read) only for an entry that would win.
       const owner = list[e + ENTRY_OWNER];
@@ -1028,8 +1051,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       if (!r.live || s.state !== 'running') continue;
       if (starvingPools > 0 && s.pool.overFair) continue;
       for (const h of r.hostIds) {
-        const n = nodeByHost[h];
-        while (n && r.live && fitsNode(r, n) && admissible(s, r.res, r.driver) && plan.grants.length < grantsPerPassMax) makeGrant(r, n, 'node', plan);
+        for (let n = nodeFitting(r, h); n && r.live && admissible(s, r.res, r.driver) && plan.grants.length < grantsPerPassMax; n = nodeFitting(r, h)) makeGrant(r, n, 'node', plan);
       }
       if (s.pool.sessionHeap.has(s)) {
         if (s.pending > 0) s.pool.sessionHeap.update(s);
@@ -1268,6 +1290,12 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         n.rack.nodes.push(n);
         nodes.set(node.name, n);
         nodeByHost[hostId] = n;
+        if (hostId >= slotByHost.length) {
+          const grown = new Int32Array(Math.max(2 * slotByHost.length, hostId + 1)).fill(-1);
+          grown.set(slotByHost);
+          slotByHost = grown;
+        }
+        slotByHost[hostId] = slot;
         slotNodes[slot] = n;
       }
       addInto(capacity, n.capacity);
@@ -1299,6 +1327,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       fitIndex.release(n.slot);
       slotNodes[n.slot] = undefined;
       nodeByHost[n.hostId] = undefined;
+      slotByHost[n.hostId] = -1;
       hostIndex.unref(n.hostId);
       subtractInto(capacity, n.capacity);
       refreshCapacity();
@@ -1324,7 +1353,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       }
       const pool = poolFor(poolName);
       const s: SessionRec = {
-        s: { ...session, pool: poolName }, id: session.id, seq: sessionSeq++, slot: freeSessionSlots.pop() ?? sessionBySlot.length, pool, state: 'waiting', requests: new RequestIds(), liveRequests: 0, queues: new Map(),
+        s: { ...session, pool: poolName }, id: session.id, seq: sessionSeq++, slot: freeSessionSlots.pop() ?? sessionBySlot.length, pool, state: 'waiting', requests: new RequestIds(), liveRequests: 0, queues: new Map(), shapeQueues: [],
         grants: grantList(), allocated: zero(), pendingRes: zero(), pending: 0, key: 0, queued: 0, passEpoch: -1, scanned: 0, heapSlot: -1,
       };
       sessions.set(session.id, s);
@@ -1426,7 +1455,10 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         r.excluded = excluded;
         r.shapeKey = shape.key;
         let q = s.queues.get(r.shapeKey);
-        if (!q) s.queues.set(r.shapeKey, (q = { key: r.shapeKey, hosted: new RequestQueue(), plain: new RequestQueue() }));
+        if (!q) {
+          s.queues.set(r.shapeKey, (q = { key: r.shapeKey, hosted: new RequestQueue(), plain: new RequestQueue() }));
+          s.shapeQueues.push(q);
+        }
         s.queued++;
         if (hostIds.length > 0) {
           q.hosted.push(r);
