@@ -171,8 +171,9 @@ interface SessionRec extends HeapItem {
   allocated: Resources;
   pendingRes: Resources;
   pending: number;
-  /** Order key inside the pool (see sessionKeyOf), cached. */
+  /** Order key inside the pool (see sessionKeyOf), cached; valid while keyEpoch is current. */
   key: number;
+  keyEpoch: number;
   /** Entries in the shape queues, live or dead (compaction trigger). */
   queued: number;
   /** Per-pass count of requests that failed to place (bounded by requestScanMax). */
@@ -246,6 +247,8 @@ interface GrantRec {
   live: boolean;
   /** The resources have no custom kinds (fast arithmetic). */
   plain: boolean;
+  /** d.driver (read with the record). */
+  driver: boolean;
 }
 
 /** The live grants of a session's or node's list, oldest first. */
@@ -355,6 +358,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   let requestSeq = 0;
   let poolIdSeq = 0;
   let passEpoch = 0;
+  /** Bumped when every session's order key must be recomputed (capacity or config changed). */
+  let keyEpoch = 0;
   let dirty = true;
   let nextWake = Infinity;
   let starvingPools = 0;
@@ -394,6 +399,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   const capInv = { memoryMb: 0, vcores: 0, gpus: 0, custom: [] as [string, number][] };
 
   function refreshCapacity(): void {
+    keyEpoch++; // dominant shares change with the capacity
     capInv.memoryMb = capacity.memoryMb > 0 ? 1 / capacity.memoryMb : 0;
     capInv.vcores = capacity.vcores > 0 ? 1 / capacity.vcores : 0;
     capInv.gpus = capacity.gpus > 0 ? 1 / capacity.gpus : 0;
@@ -496,8 +502,10 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     order.setGroupKey(p.group.slot, p.group.key);
   }
 
+  /** s.key from its inputs (its allocation, its pool's order, the cluster's capacity); kept fresh on every change. */
   function refreshSessionKey(s: SessionRec): void {
     s.key = sessionKeyOf(s);
+    s.keyEpoch = keyEpoch;
     order.setSessionKey(s.slot, s.key);
   }
 
@@ -723,7 +731,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   /** Books a grant on its node, session, pool, group and the cluster totals (the caller files its id). */
   function attachGrant(d: GrantDecision, s: SessionRec, n: NodeRec, plain: boolean): GrantRec {
     const res = d.resources;
-    const g: GrantRec = { d, session: s, node: n, seq: grantSeq++, revoked: false, live: true, plain };
+    const g: GrantRec = { d, session: s, node: n, seq: grantSeq++, revoked: false, live: true, plain, driver: d.driver };
     s.grants.push(g);
     n.grants.push(g);
     if (!d.driver) s.pool.grantLog.push(g);
@@ -749,13 +757,13 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     g.live = false;
     // The grant stays in its session's, node's and pool's lists until released ones are
     // the majority there: taking it out at once would cost a chain of cache misses.
-    if (!g.d.driver) s.pool.grantLog.noteDead();
+    if (!g.driver) s.pool.grantLog.noteDead();
     s.grants.noteDead();
     n.grants.noteDead();
     addRes(s.allocated, res, plain, -1);
     addRes(s.pool.allocated, res, plain, -1);
     addRes(s.pool.group.allocated, res, plain, -1);
-    if (g.d.driver) subtractInto(s.pool.driverAllocated, res);
+    if (g.driver) subtractInto(s.pool.driverAllocated, res);
     if (g.revoked) {
       subtractInto(s.pool.revoking, res);
       subtractInto(revokedOutstanding, res);
@@ -763,6 +771,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     addRes(allocated, res, plain, -1);
     addRes(n.free, res, plain, 1);
     addRes(n.allocated, res, plain, -1);
+    refreshSessionKey(s);
     if (nodeByHost[n.hostId] === n) {
       indexNode(n);
       if (n.state === 'alive') offer(n);
@@ -933,7 +942,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   function buildSessionHeaps(): void {
     for (const g of groups.values()) for (const p of g.pools.values()) p.sessionHeap.clear();
     for (const s of active) {
-      refreshSessionKey(s);
+      if (s.keyEpoch !== keyEpoch) refreshSessionKey(s);
       s.pool.sessionHeap.append(s);
     }
     for (const g of groups.values()) for (const p of g.pools.values()) p.sessionHeap.heapify();
@@ -1221,7 +1230,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       // (A pool's surplus only shrinks as it loses grants, so one walk youngest first
       // takes the same grants as picking the youngest revocable one again each time.)
       if (!fits(forShape, room)) {
-        const youngestFirst = g.node.grants.live().filter((c) => !c.revoked && !c.d.driver).sort((a, b) => b.seq - a.seq);
+        const youngestFirst = g.node.grants.live().filter((c) => !c.revoked && !c.driver).sort((a, b) => b.seq - a.seq);
         for (const c of youngestFirst) {
           if (fits(forShape, room) || revoked >= revocationsPerPassMax) break;
           const cv = victimOf.get(c.session.pool);
@@ -1239,6 +1248,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   const sched: FairScheduler = {
     setConfig(c: PoolsConfig): void {
       config = c;
+      keyEpoch++; // pool orders may change
       for (const g of groups.values()) {
         g.cfg = groupSettings(g.name).cfg;
         for (const p of g.pools.values()) {
@@ -1354,7 +1364,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const pool = poolFor(poolName);
       const s: SessionRec = {
         s: { ...session, pool: poolName }, id: session.id, seq: sessionSeq++, slot: freeSessionSlots.pop() ?? sessionBySlot.length, pool, state: 'waiting', requests: new RequestIds(), liveRequests: 0, queues: new Map(), shapeQueues: [],
-        grants: grantList(), allocated: zero(), pendingRes: zero(), pending: 0, key: 0, queued: 0, passEpoch: -1, scanned: 0, heapSlot: -1,
+        grants: grantList(), allocated: zero(), pendingRes: zero(), pending: 0, key: 0, keyEpoch: -1, queued: 0, passEpoch: -1, scanned: 0, heapSlot: -1,
       };
       sessions.set(session.id, s);
       sessionBySlot[s.slot] = s;
