@@ -95,7 +95,7 @@ interface NodeRec {
   state: NodeState;
   /** Waiting in the offers queue. */
   offered: boolean;
-  /** Its grants (released ones linger until swept). */
+  /** Its grants in grant (seq) order; released ones linger until swept. */
   grants: LazyList<GrantRec>;
   slot: number;
 }
@@ -166,7 +166,7 @@ interface SessionRec extends HeapItem {
   queues: Map<string, ShapeQueues>;
   /** The same queues in the order they were made (what a placement scan walks: cheaper than the map). */
   shapeQueues: ShapeQueues[];
-  /** Its grants (released ones linger until swept). */
+  /** Its grants in grant (seq) order; released ones linger until swept. */
   grants: LazyList<GrantRec>;
   allocated: Resources;
   pendingRes: Resources;
@@ -624,11 +624,16 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     if (s.pending === 0) active.delete(s);
   }
 
-  /** What is wrong with a request (its id aside), or null. */
-  function requestProblem(r: SchedulerRequest, p: PoolRec): Verdict | null {
+  /**
+   * What is wrong with a request (its id aside), or null. `checked`: a resources vector
+   * (object) already found fine for this pool in this call: requests of a batch often
+   * share one, and then only their counts need a look.
+   */
+  function requestProblem(r: SchedulerRequest, p: PoolRec, checked: Resources | null): Verdict | null {
     if (!Number.isInteger(r.count) || r.count < 1 || r.count > requestCountMax) {
       return { ok: false, code: 'invalid', reason: `request ${r.requestId}: count must be a whole number in 1..${requestCountMax}, got ${r.count}` };
     }
+    if (r.resources === checked) return null;
     if (!plainValid(r.resources)) {
       const bad = invalidReason(r.resources, `request ${r.requestId} resources`);
       if (bad !== null) return { ok: false, code: 'invalid', reason: bad };
@@ -1228,14 +1233,14 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       // Small victims: make room on this node (youngest revocable grants there first)
       // rather than scatter revocations whose freed room fits nothing.
       // (A pool's surplus only shrinks as it loses grants, so one walk youngest first
-      // takes the same grants as picking the youngest revocable one again each time.)
-      if (!fits(forShape, room)) {
-        const youngestFirst = g.node.grants.live().filter((c) => !c.revoked && !c.driver).sort((a, b) => b.seq - a.seq);
-        for (const c of youngestFirst) {
-          if (fits(forShape, room) || revoked >= revocationsPerPassMax) break;
-          const cv = victimOf.get(c.session.pool);
-          if (cv && cv.over > epsilon) revoke(c, cv);
-        }
+      // takes the same grants as picking the youngest revocable one again each time.
+      // A node's list is in grant order: the walk goes from its end.)
+      const onNode = g.node.grants;
+      for (let k = onNode.length - 1; k >= 0 && !fits(forShape, room) && revoked < revocationsPerPassMax; k--) {
+        const c = onNode.at(k);
+        if (!c.live || c.revoked || c.driver) continue;
+        const cv = victimOf.get(c.session.pool);
+        if (cv && cv.over > epsilon) revoke(c, cv);
       }
       // Count what the freed room can really hold of the starving pool's requests.
       while (need > epsilon && fits(forShape, room)) {
@@ -1431,12 +1436,16 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         recs.push(r);
       }
       s.liveRequests += recs.length;
+      let checked: Resources | null = null;
+      let lastShapeOf: Resources | null = null;
+      let lastShape = customShape;
       for (const r of recs) {
-        const bad = requestProblem(r.spec, s.pool);
+        const bad = requestProblem(r.spec, s.pool, checked);
         if (bad !== null) {
           verdict = bad;
           break;
         }
+        checked = r.res;
       }
       if (verdict !== null) {
         // Undone: the batch's entries die (and go, if dead ones now dominate the table).
@@ -1461,7 +1470,12 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         }
         const hostIds = r.hostIds;
         const res = r.res;
-        const shape = shapeOf(res);
+        // Requests of a batch often share one resources object: its shape is the last one's.
+        if (res !== lastShapeOf) {
+          lastShapeOf = res;
+          lastShape = shapeOf(res);
+        }
+        const shape = lastShape;
         r.excluded = excluded;
         r.shapeKey = shape.key;
         let q = s.queues.get(r.shapeKey);
