@@ -992,6 +992,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     let bestOwner = -1;
     let bestSlot = -1;
     let bestStamp = 0;
+    let bestAt = -1;
     for (let at = start; at < end; ) {
       const e = at;
       at += ENTRY_SIZE;
@@ -1008,6 +1009,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       if (!hostIndex.isLive(list, e)) {
         hostIndex.dropAt(h, e - start); // the last entry moves here: look at it next
         end -= ENTRY_SIZE;
+        if (bestAt === end) bestAt = e;
         at = e;
         continue;
       }
@@ -1021,8 +1023,22 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       bestOwner = owner;
       bestSlot = list[e + ENTRY_SLOT];
       bestStamp = stamp;
+      bestAt = e;
     }
+    offerEntry.at = bestAt - start;
+    offerEntry.slot = bestSlot;
+    offerEntry.stamp = bestStamp;
     return bestSlot >= 0 ? hostIndex.item(bestSlot) : undefined;
+  }
+
+  /** Where bestOfferFor found its winner: the entry to drop once the request is done. */
+  const offerEntry = { at: -1, slot: -1, stamp: 0 };
+
+  /** The winner of the last bestOfferFor on host `h` is done: its entry there goes now (if a sweep has not moved it). */
+  function dropOfferEntry(h: number): void {
+    const list = hostIndex.entryPool();
+    const e = hostIndex.entriesStart(h) + offerEntry.at;
+    if (offerEntry.at < hostIndex.entriesUsed(h) && list[e + ENTRY_SLOT] === offerEntry.slot && list[e + ENTRY_STAMP] === offerEntry.stamp) hostIndex.dropAt(h, offerEntry.at);
   }
 
   /** Stage 4: each offered node goes, node-locally, to the most deserving session that wants it. */
@@ -1037,6 +1053,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         if (!best) break;
         const s = best.session;
         makeGrant(best, n, 'node', plan);
+        if (!best.live) dropOfferEntry(n.hostId); // saves later scans a dead entry
         if (s.pool.sessionHeap.has(s)) {
           if (s.pending > 0) s.pool.sessionHeap.update(s);
           else s.pool.sessionHeap.remove(s);
