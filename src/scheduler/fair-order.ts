@@ -85,6 +85,39 @@ export class FairOrder {
     return this.pools.overFair[this.sessions.pool[session]] === 1;
   }
 
+  // A leader for scans that look for the first of many sessions: its place in the order
+  // is held in fields, so each candidate costs a few reads (see beatsLeader).
+  private leaderPool = -1;
+  private leaderGroup = -1;
+  private leaderKeys = new Float64Array(6);
+
+  /** `session` is the first in order among those scanned so far (its slot's keys are copied). */
+  setLeader(session: number): void {
+    const s = this.sessions;
+    const p = this.pools;
+    const pool = s.pool[session];
+    const group = p.group[pool];
+    this.leaderPool = pool;
+    this.leaderGroup = group;
+    const k = this.leaderKeys;
+    k[0] = s.key[session];
+    k[1] = s.seq[session];
+    k[2] = p.key[pool];
+    k[3] = p.id[pool];
+    k[4] = this.groups.key[group];
+    k[5] = this.groups.id[group];
+  }
+
+  /** Session `a` comes before the leader (a slot other than the leader's): before(a, leader) with the leader's keys at hand. */
+  beatsLeader(a: number): boolean {
+    const k = this.leaderKeys;
+    const pa = this.sessions.pool[a];
+    if (pa === this.leaderPool) return lessThan(this.sessions.key[a], this.sessions.seq[a], k[0], k[1]);
+    const ga = this.pools.group[pa];
+    if (ga === this.leaderGroup) return lessThan(this.pools.key[pa], this.pools.id[pa], k[2], k[3]);
+    return lessThan(this.groups.key[ga], this.groups.id[ga], k[4], k[5]);
+  }
+
   /** Session `a` comes before session `b` (distinct slots). */
   before(a: number, b: number): boolean {
     const s = this.sessions;
@@ -100,5 +133,10 @@ export class FairOrder {
 }
 
 function lessByKeyThenId(key: Float64Array, id: Float64Array, a: number, b: number): boolean {
-  return key[a] < key[b] || (key[a] === key[b] && id[a] < id[b]);
+  return lessThan(key[a], id[a], key[b], id[b]);
+}
+
+/** (keyA, idA) < (keyB, idB), lexicographically. */
+function lessThan(keyA: number, idA: number, keyB: number, idB: number): boolean {
+  return keyA < keyB || (keyA === keyB && idA < idB);
 }

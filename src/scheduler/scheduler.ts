@@ -1004,7 +1004,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const owner = list[e + ENTRY_OWNER];
       if (!order.isRunning(owner)) continue;
       const stamp = list[e + ENTRY_STAMP];
-      if (bestOwner >= 0 && (owner === bestOwner ? stamp > bestStamp : !order.before(owner, bestOwner))) continue;
+      if (bestOwner >= 0 && (owner === bestOwner ? stamp > bestStamp : !order.beatsLeader(owner))) continue;
       if (starving && order.poolIsOverFair(owner)) continue;
       if (!hostIndex.isLive(list, e)) {
         hostIndex.dropAt(h, e - start); // the last entry moves here: look at it next
@@ -1020,6 +1020,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         const r = hostIndex.item(list[e + ENTRY_SLOT]);
         if (!fitsNode(r, n) || !admissible(s, r.res, r.driver)) continue;
       }
+      if (owner !== bestOwner) order.setLeader(owner);
       bestOwner = owner;
       bestSlot = list[e + ENTRY_SLOT];
       bestStamp = stamp;

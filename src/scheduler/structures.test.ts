@@ -354,7 +354,7 @@ void test('request ids: find and insert agree with a map of the live items, thro
   );
 });
 
-void test('fair order: before() is the lexicographic order (group key, id; pool key, id; session key, seq), through slot growth and key updates', () => {
+void test('fair order: before() and beatsLeader() are the lexicographic order (group key, id; pool key, id; session key, seq), through slot growth and key updates', () => {
   const key = fc.integer({ min: 0, max: 3 }).map((k) => k / 2);
   fc.assert(
     fc.property(
@@ -388,7 +388,12 @@ void test('fair order: before() is the lexicographic order (group key, id; pool 
         for (let a = 0; a < sessions.length; a++) {
           assert.equal(order.isRunning(a), sessions[a].running);
           assert.equal(order.poolIsOverFair(a), pools[sessions[a].pool % pools.length].poolKey > 1);
-          for (let b = 0; b < sessions.length; b++) if (a !== b) assert.equal(order.before(a, b), less(rank(a), rank(b)), `${a} before ${b}`);
+          for (let b = 0; b < sessions.length; b++) {
+            if (a === b) continue;
+            assert.equal(order.before(a, b), less(rank(a), rank(b)), `${a} before ${b}`);
+            order.setLeader(b);
+            assert.equal(order.beatsLeader(a), less(rank(a), rank(b)), `${a} beats leader ${b}`);
+          }
         }
       },
     ),
