@@ -16,6 +16,10 @@
 //   is O(1), with no back-references to keep. Stamps grow with every add (arrival
 //   order; int32, wrapping after 2^32 adds), so a stale entry does not match a newer
 //   request that reuses its slot.
+// - A host's entries are split into buckets (the scheduler's: one per pool group), each
+//   its own region, so a scan can take the buckets in order and stop at the first that
+//   yields a candidate: when the first key of the order is the bucket's, later buckets
+//   cannot hold a better one. Regions are made on a bucket's first entry.
 // - A host id lives while a request or node names it (reference count), so arbitrary
 //   host names from clients do not accumulate.
 
@@ -27,8 +31,8 @@ export const ENTRY_STAMP = 1;
 export const ENTRY_OWNER = 2;
 export const ENTRY_TAG = 3;
 
-/** A new host's region, in entries. */
-const initialEntries = 8;
+/** A new region, in entries. */
+const initialEntries = 4;
 /** Sweep every list once this many dead entries linger (and they are over a third of all). */
 const sweepDeadMin = 65_536;
 /** The pool is compacted when abandoned regions are this many numbers (and half of it). */
@@ -39,12 +43,16 @@ export class HostIndex<T> {
   private readonly names: string[] = [];
   private readonly refs: number[] = [];
   private readonly freeIds: number[] = [];
-  /** All hosts' entries; host h owns pool[base[h], base[h] + cap[h]) and uses the first used[h] numbers. */
+  /** All entries; region r (host h, bucket b: r = h × buckets + b) owns pool[base[r], base[r] + cap[r]) and uses the first used[r] numbers. */
   private pool = new Int32Array(ENTRY_SIZE * 1024);
   /** End of the regions handed out. */
   private top = 0;
   /** Numbers in abandoned regions (below top). */
   private garbage = 0;
+  /** Buckets per host (grows as higher buckets are used). */
+  private buckets = 1;
+  /** Hosts the region arrays have room for. */
+  private hostsCap = 64;
   private base = new Int32Array(64);
   private cap = new Int32Array(64);
   private used = new Int32Array(64);
@@ -66,11 +74,7 @@ export class HostIndex<T> {
       this.ids.set(host, id);
       this.names[id] = host;
       this.refs[id] = 0;
-      if (id >= this.base.length) this.growHosts(id);
-      const n = ENTRY_SIZE * initialEntries;
-      this.base[id] = this.claim(n);
-      this.cap[id] = n;
-      this.used[id] = 0;
+      if (id >= this.hostsCap) this.resize(Math.max(2 * this.hostsCap, id + 1), this.buckets);
     }
     this.refs[id]++;
     return id;
@@ -78,11 +82,13 @@ export class HostIndex<T> {
 
   unref(id: number): void {
     if (--this.refs[id] > 0) return;
-    // Nothing live names the host: what its list still holds is dead.
-    this.deadEntries -= this.used[id] / ENTRY_SIZE;
-    this.used[id] = 0;
-    this.garbage += this.cap[id];
-    this.cap[id] = 0;
+    // Nothing live names the host: what its regions still hold is dead, and they go.
+    for (let r = id * this.buckets; r < (id + 1) * this.buckets; r++) {
+      this.deadEntries -= this.used[r] / ENTRY_SIZE;
+      this.used[r] = 0;
+      this.garbage += this.cap[r];
+      this.cap[r] = 0;
+    }
     this.ids.delete(this.names[id]);
     this.freeIds.push(id);
   }
@@ -92,8 +98,9 @@ export class HostIndex<T> {
     return this.ids.get(host) ?? -1;
   }
 
-  /** Indexes `item` under each of `hostIds` (distinct, each already referenced); returns its slot. */
-  add(item: T, hostIds: readonly number[], owner: number, tag: number): number {
+  /** Indexes `item` under each of `hostIds` (distinct, each already referenced), in `bucket` (0..); returns its slot. */
+  add(item: T, hostIds: readonly number[], owner: number, tag: number, bucket = 0): number {
+    if (bucket >= this.buckets) this.resize(this.hostsCap, Math.max(2 * this.buckets, bucket + 1));
     const slot = this.freeSlots.pop() ?? this.items.length;
     if (slot >= this.stamps.length) {
       const grown = new Int32Array(this.stamps.length * 2);
@@ -105,16 +112,16 @@ export class HostIndex<T> {
     this.stamps[slot] = stamp;
     this.items[slot] = item;
     for (let i = 0; i < hostIds.length; i++) {
-      const h = hostIds[i];
-      const at = this.used[h];
-      if (at + ENTRY_SIZE > this.cap[h]) this.growList(h);
-      const e = this.base[h] + at;
+      const r = hostIds[i] * this.buckets + bucket;
+      const at = this.used[r];
+      if (at + ENTRY_SIZE > this.cap[r]) this.growRegion(r);
+      const e = this.base[r] + at;
       const pool = this.pool;
       pool[e + ENTRY_SLOT] = slot;
       pool[e + ENTRY_STAMP] = stamp;
       pool[e + ENTRY_OWNER] = owner;
       pool[e + ENTRY_TAG] = tag;
-      this.used[h] = at + ENTRY_SIZE;
+      this.used[r] = at + ENTRY_SIZE;
     }
     this.liveEntries += hostIds.length;
     return slot;
@@ -131,28 +138,29 @@ export class HostIndex<T> {
   }
 
   /**
-   * The pool holding every host's entries: host h's are entryPool()[entriesStart(h) ..
-   * entriesStart(h) + entriesUsed(h)). Valid until the next add (which may move them).
+   * The pool holding every entry: those of host h in bucket b are entryPool()[entriesStart(h, b) ..
+   * entriesStart(h, b) + entriesUsed(h, b)). Valid until the next add (which may move them).
    */
   entryPool(): Int32Array {
     return this.pool;
   }
 
-  entriesStart(host: number): number {
-    return this.base[host];
+  entriesStart(host: number, bucket = 0): number {
+    return bucket < this.buckets ? this.base[host * this.buckets + bucket] : 0;
   }
 
-  /** A host's entries as their own array (the first `entriesUsed(host)` numbers; valid until the next add). */
-  entries(host: number): Int32Array {
-    return this.pool.subarray(this.base[host], this.base[host] + this.cap[host]);
+  /** A host's entries in a bucket as their own array (the first `entriesUsed(host, bucket)` numbers; valid until the next add). */
+  entries(host: number, bucket = 0): Int32Array {
+    const r = host * this.buckets + bucket;
+    return bucket < this.buckets ? this.pool.subarray(this.base[r], this.base[r] + this.cap[r]) : new Int32Array(0);
   }
 
-  /** How much of `entries(host)` is in use, in numbers (a multiple of ENTRY_SIZE). */
-  entriesUsed(host: number): number {
-    return this.used[host];
+  /** How much of `entries(host, bucket)` is in use, in numbers (a multiple of ENTRY_SIZE). */
+  entriesUsed(host: number, bucket = 0): number {
+    return bucket < this.buckets ? this.used[host * this.buckets + bucket] : 0;
   }
 
-  /** The entry at `at` of `list` (the pool or one host's entries) is live. */
+  /** The entry at `at` of `list` (the pool or one region's entries) is live. */
   isLive(list: Int32Array, at: number): boolean {
     return this.stamps[list[at + ENTRY_SLOT]] === list[at + ENTRY_STAMP];
   }
@@ -161,23 +169,26 @@ export class HostIndex<T> {
     return this.items[slot]!;
   }
 
-  /** Drops the dead entry at `at` (from the start of `host`'s entries): the last entry moves there. */
-  dropAt(host: number, at: number): void {
-    const b = this.base[host];
-    const last = this.used[host] - ENTRY_SIZE;
+  /** Drops the dead entry at `at` (from the start of `host`'s entries in `bucket`): the last entry moves there. */
+  dropAt(host: number, at: number, bucket = 0): void {
+    const r = host * this.buckets + bucket;
+    const b = this.base[r];
+    const last = this.used[r] - ENTRY_SIZE;
     if (at !== last) this.pool.copyWithin(b + at, b + last, b + last + ENTRY_SIZE);
-    this.used[host] = last;
+    this.used[r] = last;
     this.deadEntries--;
   }
 
-  /** Live entries of `host` (for tests and checks): [item, owner, tag] each. */
+  /** Live entries of `host`, every bucket (for tests and checks): [item, owner, tag] each. */
   liveEntriesOf(host: string): [T, number, number][] {
     const h = this.idOf(host);
     if (h < 0) return [];
     const out: [T, number, number][] = [];
     const pool = this.pool;
-    for (let at = this.base[h]; at < this.base[h] + this.used[h]; at += ENTRY_SIZE) {
-      if (this.isLive(pool, at)) out.push([this.items[pool[at + ENTRY_SLOT]]!, pool[at + ENTRY_OWNER], pool[at + ENTRY_TAG]]);
+    for (let r = h * this.buckets; r < (h + 1) * this.buckets; r++) {
+      for (let at = this.base[r]; at < this.base[r] + this.used[r]; at += ENTRY_SIZE) {
+        if (this.isLive(pool, at)) out.push([this.items[pool[at + ENTRY_SLOT]]!, pool[at + ENTRY_OWNER], pool[at + ENTRY_TAG]]);
+      }
     }
     return out;
   }
@@ -190,25 +201,25 @@ export class HostIndex<T> {
   /** Numbers the pool holds in regions (for tests: abandoned ones are reclaimed). */
   get poolHeld(): { top: number; garbage: number; used: number } {
     let used = 0;
-    for (let h = 0; h < this.names.length; h++) used += this.used[h];
+    for (let r = 0; r < this.hostsCap * this.buckets; r++) used += this.used[r];
     return { top: this.top, garbage: this.garbage, used };
   }
 
-  /** Host `h`'s region is full: it moves to the pool's end at twice the size (or grows there in place). */
-  private growList(h: number): void {
-    const oldCap = this.cap[h];
+  /** Region `r` is full (or not made yet): it moves to the pool's end at twice the size (or grows there in place). */
+  private growRegion(r: number): void {
+    const oldCap = this.cap[r];
     const newCap = Math.max(2 * oldCap, ENTRY_SIZE * initialEntries);
-    if (this.base[h] + oldCap === this.top && this.top + (newCap - oldCap) <= this.pool.length) {
+    if (oldCap > 0 && this.base[r] + oldCap === this.top && this.top + (newCap - oldCap) <= this.pool.length) {
       this.top += newCap - oldCap;
-      this.cap[h] = newCap;
+      this.cap[r] = newCap;
       return;
     }
     const to = this.claim(newCap); // may compact the pool: read the region's place after
-    const from = this.base[h];
-    this.pool.copyWithin(to, from, from + this.used[h]);
-    this.garbage += this.cap[h];
-    this.base[h] = to;
-    this.cap[h] = newCap;
+    const from = this.base[r];
+    this.pool.copyWithin(to, from, from + this.used[r]);
+    this.garbage += this.cap[r];
+    this.base[r] = to;
+    this.cap[r] = newCap;
   }
 
   /** A region of `n` numbers at the pool's end (compacting or growing the pool first if needed). */
@@ -228,43 +239,55 @@ export class HostIndex<T> {
     return at;
   }
 
-  /** Moves every host's region down over the abandoned ones, in place (regions only move toward 0). */
+  /** Moves every region down over the abandoned ones, in place (regions only move toward 0). */
   private compactPool(): void {
     const order: number[] = [];
-    for (let h = 0; h < this.names.length; h++) if (this.cap[h] > 0) order.push(h);
+    for (let r = 0; r < this.hostsCap * this.buckets; r++) if (this.cap[r] > 0) order.push(r);
     order.sort((a, b) => this.base[a] - this.base[b]);
     let w = 0;
-    for (const h of order) {
-      const b = this.base[h];
-      if (b !== w) this.pool.copyWithin(w, b, b + this.used[h]);
-      this.base[h] = w;
-      w += this.cap[h];
+    for (const r of order) {
+      const b = this.base[r];
+      if (b !== w) this.pool.copyWithin(w, b, b + this.used[r]);
+      this.base[r] = w;
+      w += this.cap[r];
     }
     this.top = w;
     this.garbage = 0;
   }
 
-  private growHosts(id: number): void {
-    let n = this.base.length * 2;
-    while (n <= id) n *= 2;
-    for (const k of ['base', 'cap', 'used'] as const) {
-      const grown = new Int32Array(n);
-      grown.set(this[k]);
-      this[k] = grown;
+  /** Region arrays for `hostsCap` hosts of `buckets` buckets each (regions keep their place in the pool). */
+  private resize(hostsCap: number, buckets: number): void {
+    const n = hostsCap * buckets;
+    const base = new Int32Array(n);
+    const cap = new Int32Array(n);
+    const used = new Int32Array(n);
+    for (let h = 0; h < this.hostsCap; h++) {
+      for (let b = 0; b < this.buckets; b++) {
+        const from = h * this.buckets + b;
+        const to = h * buckets + b;
+        base[to] = this.base[from];
+        cap[to] = this.cap[from];
+        used[to] = this.used[from];
+      }
     }
+    this.base = base;
+    this.cap = cap;
+    this.used = used;
+    this.hostsCap = hostsCap;
+    this.buckets = buckets;
   }
 
   private sweep(): void {
     const pool = this.pool;
-    for (let h = 0; h < this.names.length; h++) {
-      const b = this.base[h];
+    for (let r = 0; r < this.hostsCap * this.buckets; r++) {
+      const b = this.base[r];
       let w = b;
-      for (let at = b; at < b + this.used[h]; at += ENTRY_SIZE) {
+      for (let at = b; at < b + this.used[r]; at += ENTRY_SIZE) {
         if (!this.isLive(pool, at)) continue;
         if (w !== at) pool.copyWithin(w, at, at + ENTRY_SIZE);
         w += ENTRY_SIZE;
       }
-      this.used[h] = w - b;
+      this.used[r] = w - b;
     }
     this.deadEntries = 0;
   }

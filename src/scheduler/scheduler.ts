@@ -394,6 +394,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   const order = new FairOrder();
   const poolSlots = new Slots();
   const groupSlots = new Slots();
+  /** The groups, kept sorted by groupsInOrder (for the offers stage's bucket scans). */
+  const groupOrder: GroupRec[] = [];
 
   /** Reciprocals of the cluster capacity per kind (0 = kind absent), for a fast DRF share. */
   const capInv = { memoryMb: 0, vcores: 0, gpus: 0, custom: [] as [string, number][] };
@@ -441,6 +443,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         heapSlot: -1, poolHeap: new IndexedHeap<PoolRec>((a, b) => a.key < b.key || (a.key === b.key && a.id < b.id)),
       };
       groups.set(name, gg);
+      groupOrder.push(gg);
       order.addGroup(gg.slot, gg.id);
       g = gg;
     }
@@ -516,6 +519,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     poolSlots.give(p.slot);
     if (p.group.pools.size === 0 && !groupSettings(p.group.name).configured) {
       groups.delete(p.group.name);
+      groupOrder.splice(groupOrder.indexOf(p.group), 1);
       groupSlots.give(p.group.slot);
     }
   }
@@ -980,10 +984,43 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
    * won are dropped; the rest go in the index's sweeps.
    */
   function bestOfferFor(n: NodeRec): RequestRec | undefined {
+    // The host's entries are bucketed by pool group, and the group comes first in the
+    // fair order: buckets are taken in group order and the first that yields a
+    // candidate holds the winner.
+    const order = groupsInOrder();
+    for (let i = 0; i < order.length; i++) {
+      const r = bestOfferInBucket(n, order[i].slot);
+      if (r !== undefined) return r;
+    }
+    offerEntry.at = -1;
+    return undefined;
+  }
+
+  /** Groups by their order key (then id), for bucket scans: a few, sorted in place each time (keys change with every grant). */
+  function groupsInOrder(): GroupRec[] {
+    const a = groupOrder;
+    for (let i = 1; i < a.length; i++) {
+      const x = a[i];
+      let j = i - 1;
+      for (; j >= 0 && (x.key < a[j].key || (x.key === a[j].key && x.id < a[j].id)); j--) a[j + 1] = a[j];
+      a[j + 1] = x;
+    }
+    return a;
+  }
+
+  /**
+   * The request naming `n`'s host in group bucket `bucket` that fits there now, of the
+   * most deserving session (its oldest such request). Plain requests (tag = shape id)
+   * are judged from the index entry alone; only the winner's record is read. Dead
+   * entries that would have won are dropped; the rest go in the index's sweeps.
+   */
+  function bestOfferInBucket(n: NodeRec, bucket: number): RequestRec | undefined {
     const h = n.hostId;
+    const used = hostIndex.entriesUsed(h, bucket);
+    if (used === 0) return undefined;
     const list = hostIndex.entryPool();
-    const start = hostIndex.entriesStart(h);
-    let end = start + hostIndex.entriesUsed(h);
+    const start = hostIndex.entriesStart(h, bucket);
+    let end = start + used;
     // The node is alive: the fit index mirrors its free room (compact arrays, not the node's record).
     const freeMem = fitIndex.memoryAt(n.slot);
     const freeVc = fitIndex.vcoresAt(n.slot);
@@ -1007,7 +1044,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       if (bestOwner >= 0 && (owner === bestOwner ? stamp > bestStamp : !order.beatsLeader(owner))) continue;
       if (starving && order.poolIsOverFair(owner)) continue;
       if (!hostIndex.isLive(list, e)) {
-        hostIndex.dropAt(h, e - start); // the last entry moves here: look at it next
+        hostIndex.dropAt(h, e - start, bucket); // the last entry moves here: look at it next
         end -= ENTRY_SIZE;
         if (bestAt === end) bestAt = e;
         at = e;
@@ -1026,20 +1063,23 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       bestStamp = stamp;
       bestAt = e;
     }
+    if (bestSlot < 0) return undefined;
     offerEntry.at = bestAt - start;
+    offerEntry.bucket = bucket;
     offerEntry.slot = bestSlot;
     offerEntry.stamp = bestStamp;
-    return bestSlot >= 0 ? hostIndex.item(bestSlot) : undefined;
+    return hostIndex.item(bestSlot);
   }
 
   /** Where bestOfferFor found its winner: the entry to drop once the request is done. */
-  const offerEntry = { at: -1, slot: -1, stamp: 0 };
+  const offerEntry = { at: -1, bucket: 0, slot: -1, stamp: 0 };
 
   /** The winner of the last bestOfferFor on host `h` is done: its entry there goes now (if a sweep has not moved it). */
   function dropOfferEntry(h: number): void {
+    const { at, bucket } = offerEntry;
     const list = hostIndex.entryPool();
-    const e = hostIndex.entriesStart(h) + offerEntry.at;
-    if (offerEntry.at < hostIndex.entriesUsed(h) && list[e + ENTRY_SLOT] === offerEntry.slot && list[e + ENTRY_STAMP] === offerEntry.stamp) hostIndex.dropAt(h, offerEntry.at);
+    const e = hostIndex.entriesStart(h, bucket) + at;
+    if (at >= 0 && at < hostIndex.entriesUsed(h, bucket) && list[e + ENTRY_SLOT] === offerEntry.slot && list[e + ENTRY_STAMP] === offerEntry.stamp) hostIndex.dropAt(h, at, bucket);
   }
 
   /** Stage 4: each offered node goes, node-locally, to the most deserving session that wants it. */
@@ -1507,7 +1547,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
           if (s.state === 'running') fresh.push(r);
           // Plain requests are tagged with their shape: the offers stage judges them from the entry.
           const tag = shape.id >= 0 && excluded === null && !spec.driver ? shape.id : -1;
-          r.hostSlot = hostIndex.add(r, hostIds, s.slot, tag);
+          r.hostSlot = hostIndex.add(r, hostIds, s.slot, tag, s.pool.group.slot);
         } else q.plain.push(r);
         s.pending += spec.count;
         pendingContainers += spec.count;

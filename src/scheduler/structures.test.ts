@@ -119,6 +119,39 @@ void test('host index: regions of hosts that come and go, and of lists that grow
   assert.ok(peakTop < 1 << 18, `pool grew to ${peakTop}`);
 });
 
+void test('host index: buckets keep their own entries (and grow the index when a higher bucket first appears)', () => {
+  fc.assert(
+    fc.property(fc.array(fc.record({ hosts: fc.uniqueArray(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 3 }), bucket: fc.integer({ min: 0, max: 9 }), drop: fc.boolean() }), { maxLength: 60 }), (ops) => {
+      const idx = new HostIndex<number>();
+      const live: { id: number; hosts: number[]; bucket: number; slot: number }[] = [];
+      ops.forEach((o, id) => {
+        const hostIds = o.hosts.map((h) => idx.ref(`h${h}`));
+        const slot = idx.add(id, hostIds, id, -1, o.bucket);
+        live.push({ id, hosts: o.hosts, bucket: o.bucket, slot });
+        if (o.drop && live.length > 1) {
+          const [gone] = live.splice(0, 1);
+          idx.remove(gone.slot, gone.hosts.length);
+          for (const h of gone.hosts) idx.unref(idx.idOf(`h${h}`));
+        }
+      });
+      for (let h = 0; h < 5; h++) {
+        const id = idx.idOf(`h${h}`);
+        for (let b = 0; b < 11; b++) {
+          const want = live.filter((x) => x.bucket === b && x.hosts.includes(h)).map((x) => x.id);
+          const got: number[] = [];
+          if (id >= 0) {
+            const list = idx.entries(id, b);
+            for (let at = 0; at < idx.entriesUsed(id, b); at += ENTRY_SIZE) if (idx.isLive(list, at)) got.push(idx.item(list[at]));
+          }
+          assert.deepEqual(got.sort((x, y) => x - y), want.sort((x, y) => x - y), `host ${h} bucket ${b}`);
+        }
+        assert.deepEqual(idx.liveEntriesOf(`h${h}`).map(([it]) => it).sort((x, y) => x - y), live.filter((x) => x.hosts.includes(h)).map((x) => x.id).sort((x, y) => x - y));
+      }
+    }),
+    { numRuns: 300 },
+  );
+});
+
 void test('host index: dead entries are swept once they are a third of all entries', () => {
   const idx = new HostIndex<number>();
   const h = idx.ref('keep'); // a node keeps the host id alive
