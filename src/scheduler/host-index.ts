@@ -32,11 +32,17 @@ export const ENTRY_OWNER = 2;
 export const ENTRY_TAG = 3;
 
 /** A new region, in entries. */
-const initialEntries = 4;
+const initialEntries = 8;
 /** Sweep every list once this many dead entries linger (and they are over a third of all). */
 const sweepDeadMin = 65_536;
-/** The pool is compacted when abandoned regions are this many numbers (and half of it). */
+/** A full pool is compacted rather than grown when abandoned regions are this many numbers (and a quarter of it). */
 const poolGarbageMin = 1 << 16;
+
+function grownCopy(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
 
 export class HostIndex<T> {
   private readonly ids = new Map<string, number>();
@@ -56,6 +62,10 @@ export class HostIndex<T> {
   private base = new Int32Array(64);
   private cap = new Int32Array(64);
   private used = new Int32Array(64);
+  /** Regions in pool order as claimed (with where): placedRegion[i] sat at placedBase[i]. */
+  private placedRegion = new Int32Array(64);
+  private placedBase = new Int32Array(64);
+  private placedN = 0;
 
   /** Per request slot: the stamp of the live request holding it, 0 = free. */
   private stamps = new Int32Array(1024);
@@ -220,12 +230,18 @@ export class HostIndex<T> {
     this.garbage += this.cap[r];
     this.base[r] = to;
     this.cap[r] = newCap;
+    if (this.placedN === this.placedRegion.length) {
+      this.placedRegion = grownCopy(this.placedRegion);
+      this.placedBase = grownCopy(this.placedBase);
+    }
+    this.placedRegion[this.placedN] = r;
+    this.placedBase[this.placedN++] = to;
   }
 
   /** A region of `n` numbers at the pool's end (compacting or growing the pool first if needed). */
   private claim(n: number): number {
     if (this.top + n > this.pool.length) {
-      if (this.garbage >= poolGarbageMin && 2 * this.garbage > this.top) this.compactPool();
+      if (this.garbage >= poolGarbageMin && 4 * this.garbage > this.top) this.compactPool();
       if (this.top + n > this.pool.length) {
         let size = this.pool.length * 2;
         while (this.top + n > size) size *= 2;
@@ -239,18 +255,25 @@ export class HostIndex<T> {
     return at;
   }
 
-  /** Moves every region down over the abandoned ones, in place (regions only move toward 0). */
+  /**
+   * Moves the regions down over the abandoned ones, in place: `placed` lists regions in
+   * the order they were claimed, which is their order in the pool (an entry whose region
+   * has since moved or gone is skipped), so no sort is needed.
+   */
   private compactPool(): void {
-    const order: number[] = [];
-    for (let r = 0; r < this.hostsCap * this.buckets; r++) if (this.cap[r] > 0) order.push(r);
-    order.sort((a, b) => this.base[a] - this.base[b]);
     let w = 0;
-    for (const r of order) {
-      const b = this.base[r];
+    let k = 0;
+    for (let i = 0; i < this.placedN; i++) {
+      const r = this.placedRegion[i];
+      const b = this.placedBase[i];
+      if (this.cap[r] === 0 || this.base[r] !== b) continue;
       if (b !== w) this.pool.copyWithin(w, b, b + this.used[r]);
       this.base[r] = w;
+      this.placedRegion[k] = r;
+      this.placedBase[k++] = w;
       w += this.cap[r];
     }
+    this.placedN = k;
     this.top = w;
     this.garbage = 0;
   }
@@ -269,6 +292,10 @@ export class HostIndex<T> {
         cap[to] = this.cap[from];
         used[to] = this.used[from];
       }
+    }
+    for (let i = 0; i < this.placedN; i++) {
+      const r = this.placedRegion[i];
+      this.placedRegion[i] = Math.floor(r / this.buckets) * buckets + (r % this.buckets);
     }
     this.base = base;
     this.cap = cap;
