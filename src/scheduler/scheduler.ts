@@ -22,7 +22,7 @@ import { FairOrder, Slots } from './fair-order.js';
 import { FitIndex } from './fit-index.js';
 import { GrantIds } from './grant-ids.js';
 import { IndexedHeap, type HeapItem } from './heap.js';
-import { LazyList } from './lazy-list.js';
+import { emptyGrantList, liveGrantsOf, noteGrantGone, pushGrant, type GrantList } from './grant-lists.js';
 import { RequestQueue } from './request-queue.js';
 import { RequestIds } from './request-ids.js';
 import { ENTRY_OWNER, ENTRY_SIZE, ENTRY_SLOT, ENTRY_STAMP, ENTRY_TAG, HostIndex } from './host-index.js';
@@ -95,8 +95,10 @@ interface NodeRec {
   state: NodeState;
   /** Waiting in the offers queue. */
   offered: boolean;
-  /** Its grants in grant (seq) order; released ones linger until swept. */
-  grants: LazyList<GrantRec>;
+  /** (GrantList) Its grants in grant (seq) order; released ones linger until swept. */
+  grants: (GrantRec | undefined)[];
+  grantsN: number;
+  grantsDead: number;
   slot: number;
 }
 
@@ -166,8 +168,10 @@ interface SessionRec extends HeapItem {
   queues: Map<string, ShapeQueues>;
   /** The same queues in the order they were made (what a placement scan walks: cheaper than the map). */
   shapeQueues: ShapeQueues[];
-  /** Its grants in grant (seq) order; released ones linger until swept. */
-  grants: LazyList<GrantRec>;
+  /** (GrantList) Its grants in grant (seq) order; released ones linger until swept. */
+  grants: (GrantRec | undefined)[];
+  grantsN: number;
+  grantsDead: number;
   allocated: Resources;
   pendingRes: Resources;
   pending: number;
@@ -203,8 +207,10 @@ interface PoolRec extends HeapItem {
   /** dom(cfg.minShare) and dom(fairShare), as of the pass start. */
   minDom: number;
   fairDom: number;
-  /** The pool's non-driver grants, oldest first (preemption walks it from the end); released ones swept lazily. */
-  grantLog: LazyList<GrantRec>;
+  /** (GrantList) The pool's non-driver grants, oldest first (preemption walks it from the end); released ones linger until swept. */
+  grants: (GrantRec | undefined)[];
+  grantsN: number;
+  grantsDead: number;
   /** Holds at least its fair share (kept fresh by refreshKeys). */
   overFair: boolean;
   sessionHeap: IndexedHeap<SessionRec>;
@@ -252,14 +258,10 @@ interface GrantRec {
 }
 
 /** The live grants of a session's or node's list, oldest first. */
-function liveGrants(list: LazyList<GrantRec>): GrantRec[] {
-  return list.live().sort((a, b) => a.seq - b.seq);
+function liveGrants(list: GrantList<GrantRec>): GrantRec[] {
+  return liveGrantsOf(list).sort((a, b) => a.seq - b.seq);
 }
 
-/** A session's or node's grant list. */
-function grantList(): LazyList<GrantRec> {
-  return new LazyList(0, grantListSlack);
-}
 
 function allows(list: string[], user: string): boolean {
   return list.includes('*') || list.includes(user);
@@ -459,7 +461,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const ps = poolSettings(g.name, short);
       const pp: PoolRec = {
         id: poolIdSeq++, slot: poolSlots.take(), name: fullName, short, group: g, cfg: ps.cfg, configured: ps.configured, sessions: new Set(), waiting: [], running: 0,
-        allocated: zero(), driverAllocated: zero(), revoking: zero(), pending: zero(), fairShare: zero(), key: 0, minDom: 0, fairDom: 0, grantLog: new LazyList(grantLogSweepMin, 0), overFair: false, heapSlot: -1,
+        allocated: zero(), driverAllocated: zero(), revoking: zero(), pending: zero(), fairShare: zero(), key: 0, minDom: 0, fairDom: 0, ...emptyGrantList<GrantRec>(), overFair: false, heapSlot: -1,
         sessionHeap: new IndexedHeap<SessionRec>(sessionLess),
         minStarvedSinceMs: null, fairStarvedSinceMs: null, sampleRequest: null,
       };
@@ -741,9 +743,9 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   function attachGrant(d: GrantDecision, s: SessionRec, n: NodeRec, plain: boolean): GrantRec {
     const res = d.resources;
     const g: GrantRec = { d, session: s, node: n, seq: grantSeq++, revoked: false, live: true, plain, driver: d.driver };
-    s.grants.push(g);
-    n.grants.push(g);
-    if (!d.driver) s.pool.grantLog.push(g);
+    pushGrant(s, g);
+    pushGrant(n, g);
+    if (!d.driver) pushGrant(s.pool, g);
     addRes(n.free, res, plain, -1);
     addRes(n.allocated, res, plain, 1);
     indexNode(n);
@@ -766,9 +768,9 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     g.live = false;
     // The grant stays in its session's, node's and pool's lists until released ones are
     // the majority there: taking it out at once would cost a chain of cache misses.
-    if (!g.driver) s.pool.grantLog.noteDead();
-    s.grants.noteDead();
-    n.grants.noteDead();
+    if (!g.driver) noteGrantGone(s.pool, grantLogSweepMin, 0);
+    noteGrantGone(s, 0, grantListSlack);
+    noteGrantGone(n, 0, grantListSlack);
     addRes(s.allocated, res, plain, -1);
     addRes(s.pool.allocated, res, plain, -1);
     addRes(s.pool.group.allocated, res, plain, -1);
@@ -1229,7 +1231,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       for (const p of g.pools.values()) {
         const over = dom(p.allocated) - dom(p.revoking) - dom(p.fairShare);
         if (p.cfg.preemptable && over > epsilon) {
-          const v = { p, next: p.grantLog.length - 1, over };
+          const v = { p, next: p.grantsN - 1, over };
           victims.push(v);
           victimOf.set(p, v);
         }
@@ -1260,8 +1262,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       for (let i = 1; i < victims.length; i++) if (victims[i].over > victims[vi].over) vi = i;
       const v = victims[vi];
       // Walk the pool's grant log from the youngest end.
-      const log = v.p.grantLog;
-      while (v.next >= 0 && (!log.at(v.next).live || log.at(v.next).revoked)) v.next--;
+      const log = v.p.grants;
+      while (v.next >= 0 && (!log[v.next]!.live || log[v.next]!.revoked)) v.next--;
       if (v.next < 0 || v.over <= epsilon) {
         victims.splice(vi, 1);
         continue;
@@ -1273,7 +1275,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       if (forShape !== null) {
         const end = Math.max(0, v.next - preemptPickScanMax + 1);
         for (let k = v.next; k >= end; k--) {
-          const c = log.at(k);
+          const c = log[k]!;
           if (!c.live || c.revoked) continue;
           const room = freedOn.get(c.node) ?? c.node.free;
           if (fitsAfterAdding(forShape, room, c.d.resources)) {
@@ -1282,7 +1284,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
           }
         }
       }
-      const g = log.at(pick);
+      const g = log[pick]!;
       const room = revoke(g, v);
       if (forShape === null) {
         need -= dom(g.d.resources);
@@ -1294,8 +1296,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       // takes the same grants as picking the youngest revocable one again each time.
       // A node's list is in grant order: the walk goes from its end.)
       const onNode = g.node.grants;
-      for (let k = onNode.length - 1; k >= 0 && !fits(forShape, room) && revoked < revocationsPerPassMax; k--) {
-        const c = onNode.at(k);
+      for (let k = g.node.grantsN - 1; k >= 0 && !fits(forShape, room) && revoked < revocationsPerPassMax; k--) {
+        const c = onNode[k]!;
         if (!c.live || c.revoked || c.driver) continue;
         const cv = victimOf.get(c.session.pool);
         if (cv && cv.over > epsilon) revoke(c, cv);
@@ -1359,7 +1361,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       } else {
         const slot = fitIndex.allocate();
         const hostId = hostIndex.ref(node.name);
-        n = { name: node.name, hostId, rack: rackFor(node.rack), capacity: clone(node.capacity), free: clone(node.capacity), allocated: zero(), state: 'alive', offered: false, grants: grantList(), slot };
+        n = { name: node.name, hostId, rack: rackFor(node.rack), capacity: clone(node.capacity), free: clone(node.capacity), allocated: zero(), state: 'alive', offered: false, ...emptyGrantList<GrantRec>(), slot };
         n.rack.nodes.push(n);
         nodes.set(node.name, n);
         nodeByHost[hostId] = n;
@@ -1391,7 +1393,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     removeNode(name: string): GrantDecision[] {
       const n = nodes.get(name);
       if (!n) return [];
-      const gone = liveGrants(n.grants);
+      const gone = liveGrants(n);
       for (const g of gone) dropGrant(g);
       const out = gone.map((g) => g.d);
       nodes.delete(name);
@@ -1427,7 +1429,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const pool = poolFor(poolName);
       const s: SessionRec = {
         s: { ...session, pool: poolName }, id: session.id, seq: sessionSeq++, slot: freeSessionSlots.pop() ?? sessionBySlot.length, pool, state: 'waiting', requests: new RequestIds(), liveRequests: 0, queues: new Map(), shapeQueues: [],
-        grants: grantList(), allocated: zero(), pendingRes: zero(), pending: 0, key: 0, keyEpoch: -1, queued: 0, passEpoch: -1, scanned: 0, heapSlot: -1,
+        ...emptyGrantList<GrantRec>(), allocated: zero(), pendingRes: zero(), pending: 0, key: 0, keyEpoch: -1, queued: 0, passEpoch: -1, scanned: 0, heapSlot: -1,
       };
       sessions.set(session.id, s);
       sessionBySlot[s.slot] = s;
@@ -1446,7 +1448,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     removeSession(id: string): GrantDecision[] {
       const s = sessions.get(id);
       if (!s) return [];
-      const gone = liveGrants(s.grants);
+      const gone = liveGrants(s);
       for (const g of gone) dropGrant(g);
       const out = gone.map((g) => g.d);
       for (const r of s.requests.values()) consumePending(r, r.remaining);
@@ -1630,7 +1632,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     },
     sessionGrants(sessionId: string): GrantDecision[] {
       const s = sessions.get(sessionId);
-      return s ? liveGrants(s.grants).map((g) => g.d) : [];
+      return s ? liveGrants(s).map((g) => g.d) : [];
     },
     sessionAllocated(sessionId: string): Resources {
       const s = sessions.get(sessionId);

@@ -1,5 +1,5 @@
 // The scheduler's data structures on their own: fit index, host index, request queue,
-// heap, grant ids, request ids, fair order, lazy lists.
+// heap, grant ids, request ids, fair order, grant lists.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -11,7 +11,7 @@ import { IndexedHeap } from './heap.js';
 import { GrantIds } from './grant-ids.js';
 import { RequestIds } from './request-ids.js';
 import { FairOrder } from './fair-order.js';
-import { LazyList } from './lazy-list.js';
+import { emptyGrantList, liveGrantsOf, noteGrantGone, pushGrant } from './grant-lists.js';
 
 void test('fit index: finds the first slot that fits, grows, honours unavailable slots and the accept filter; holds() agrees', () => {
   fc.assert(
@@ -434,27 +434,28 @@ void test('fair order: before() and beatsLeader() are the lexicographic order (g
   );
 });
 
-void test('lazy list: live() is the live items in push order; dead ones are swept so the list stays within twice the live ones plus slack', () => {
+void test('grant lists: live items in push order; dead ones are swept so the list stays within twice the live ones plus slack', () => {
   fc.assert(
     fc.property(fc.array(fc.oneof(fc.constant(-1), fc.nat()), { maxLength: 300 }), fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 8 }), (ops, deadMin, slack) => {
-      const list = new LazyList<{ id: number; live: boolean }>(deadMin, slack);
+      const list = emptyGrantList<{ id: number; live: boolean }>();
       const model: { id: number; live: boolean }[] = [];
       let id = 0;
       for (const o of ops) {
         const alive = model.filter((x) => x.live);
         if (o < 0 || alive.length === 0) {
           const it = { id: id++, live: true };
-          list.push(it);
+          pushGrant(list, it);
           model.push(it);
         } else {
           const it = alive[o % alive.length];
           it.live = false;
-          list.noteDead();
+          noteGrantGone(list, deadMin, slack);
         }
         const live = model.filter((x) => x.live);
-        assert.deepEqual(list.live().map((x) => x.id), live.map((x) => x.id));
-        assert.ok(list.length <= Math.max(2 * live.length + 2 * slack + 1, live.length + deadMin), `length ${list.length} for ${live.length} live`);
-        for (let i = 1; i < list.length; i++) assert.ok(list.at(i - 1).id < list.at(i).id, 'order kept');
+        assert.deepEqual(liveGrantsOf(list).map((x) => x.id), live.map((x) => x.id));
+        assert.ok(list.grantsN <= Math.max(2 * live.length + 2 * slack + 1, live.length + deadMin), `length ${list.grantsN} for ${live.length} live`);
+        for (let i = 1; i < list.grantsN; i++) assert.ok(list.grants[i - 1]!.id < list.grants[i]!.id, 'order kept');
+        for (let i = list.grantsN; i < list.grants.length; i++) assert.equal(list.grants[i], undefined, 'swept slots let go');
       }
     }),
     { numRuns: 300 },
