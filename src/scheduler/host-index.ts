@@ -108,8 +108,8 @@ export class HostIndex<T> {
     return this.ids.get(host) ?? -1;
   }
 
-  /** Indexes `item` under each of `hostIds` (distinct, each already referenced), in `bucket` (0..); returns its slot. */
-  add(item: T, hostIds: readonly number[], owner: number, tag: number, bucket = 0): number {
+  /** Indexes `item` under each of the first `count` `hostIds` (distinct, each already referenced), in `bucket` (0..); returns its slot. */
+  add(item: T, hostIds: readonly number[], owner: number, tag: number, bucket = 0, count = hostIds.length): number {
     if (bucket >= this.buckets) this.resize(this.hostsCap, Math.max(2 * this.buckets, bucket + 1));
     const slot = this.freeSlots.pop() ?? this.items.length;
     if (slot >= this.stamps.length) {
@@ -121,7 +121,7 @@ export class HostIndex<T> {
     const stamp = this.stampSeq;
     this.stamps[slot] = stamp;
     this.items[slot] = item;
-    for (let i = 0; i < hostIds.length; i++) {
+    for (let i = 0; i < count; i++) {
       const r = hostIds[i] * this.buckets + bucket;
       const at = this.used[r];
       if (at + ENTRY_SIZE > this.cap[r]) this.growRegion(r);
@@ -133,7 +133,7 @@ export class HostIndex<T> {
       pool[e + ENTRY_TAG] = tag;
       this.used[r] = at + ENTRY_SIZE;
     }
-    this.liveEntries += hostIds.length;
+    this.liveEntries += count;
     return slot;
   }
 

@@ -77,8 +77,8 @@ const requestCountMax = 1_000_000;
 /** Requests one addRequests call may carry. */
 const requestBatchMax = 100_000;
 const epsilon = 1e-9;
-/** The host ids of a request naming no hosts (shared, never changed). */
-const noHostIds: readonly number[] = [];
+/** Host ids a request record holds in fields (the rest in an array). */
+const inlineHostIds = 3;
 
 const priorityRank: Record<Priority, number> = { VERY_LOW: 0, LOW: 1, NORMAL: 2, HIGH: 3, VERY_HIGH: 4 };
 /** Deadline key of a session without one (later than any real ms-since-epoch deadline). */
@@ -125,8 +125,16 @@ interface RequestRec {
   session: SessionRec;
   remaining: number;
   sinceMs: number;
-  /** Host ids (see HostIndex) of the named hosts minus excluded ones, distinct; each holds a reference. */
-  hostIds: readonly number[];
+  /**
+   * Host ids (see HostIndex) of the named hosts minus excluded ones, distinct; each holds
+   * a reference. The first three in fields (most requests name three or fewer: no array
+   * to allocate and chase), the rest in hostsMore; see hostIdOf.
+   */
+  hostCount: number;
+  host0: number;
+  host1: number;
+  host2: number;
+  hostsMore: readonly number[] | null;
   /** Its slot in the host index (when it names hosts). */
   hostSlot: number;
   excluded: Set<string> | null;
@@ -262,6 +270,11 @@ function liveGrants(list: GrantList<GrantRec>): GrantRec[] {
   return liveGrantsOf(list).sort((a, b) => a.seq - b.seq);
 }
 
+
+/** The i-th host id of `r` (0 <= i < r.hostCount). */
+function hostIdOf(r: RequestRec, i: number): number {
+  return i === 0 ? r.host0 : i === 1 ? r.host1 : i === 2 ? r.host2 : r.hostsMore![i - inlineHostIds];
+}
 
 function allows(list: string[], user: string): boolean {
   return list.includes('*') || list.includes(user);
@@ -552,7 +565,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     addInto(s.pool.pending, s.pendingRes);
     addInto(s.pool.group.pending, s.pendingRes);
     if (s.pending > 0) active.add(s);
-    const hosted = s.requests.values().filter((r) => r.hostIds.length > 0);
+    const hosted = s.requests.values().filter((r) => r.hostCount > 0);
     for (const r of hosted.sort((a, b) => a.arrival - b.arrival)) fresh.push(r);
   }
 
@@ -594,9 +607,9 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     s.liveRequests--;
     // Requests finish out of order (node-local grants): drop dead entries once they dominate.
     if (s.queued > s.liveRequests + (s.liveRequests >> 1) + queueSlackEntries) compactRequests(s);
-    if (r.hostIds.length > 0) {
-      hostIndex.remove(r.hostSlot, r.hostIds.length);
-      for (const h of r.hostIds) hostIndex.unref(h);
+    if (r.hostCount > 0) {
+      hostIndex.remove(r.hostSlot, r.hostCount);
+      for (let i = 0; i < r.hostCount; i++) hostIndex.unref(hostIdOf(r, i));
     }
   }
 
@@ -813,8 +826,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       if (n) return n;
     }
     if (spec.relaxLocality) {
-      for (const h of r.hostIds) {
-        const n = tryRack(r, nodeByHost[h]?.rack);
+      for (let i = 0; i < r.hostCount; i++) {
+        const n = tryRack(r, nodeByHost[hostIdOf(r, i)]?.rack);
         if (n) return n;
       }
     }
@@ -841,8 +854,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
    */
   function placeRequest(r: RequestRec, now: number, patient: boolean, plan: SchedulePlan): boolean {
     const spec = r.spec;
-    for (const h of r.hostIds) {
-      const n = nodeFitting(r, h);
+    for (let i = 0; i < r.hostCount; i++) {
+      const n = nodeFitting(r, hostIdOf(r, i));
       if (n) {
         makeGrant(r, n, 'node', plan);
         return true;
@@ -1124,7 +1137,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const s = r.session;
       if (!r.live || s.state !== 'running') continue;
       if (starvingPools > 0 && s.pool.overFair) continue;
-      for (const h of r.hostIds) {
+      for (let i = 0; i < r.hostCount; i++) {
+        const h = hostIdOf(r, i);
         for (let n = nodeFitting(r, h); n && r.live && admissible(s, r.res, r.driver) && plan.grants.length < grantsPerPassMax; n = nodeFitting(r, h)) makeGrant(r, n, 'node', plan);
       }
       if (s.pool.sessionHeap.has(s)) {
@@ -1486,7 +1500,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
           break;
         }
         const r: RequestRec = {
-          spec, id, idHash: 0, arrival: requestSeq++, driver: spec.driver, res: spec.resources, session: s, remaining: spec.count, sinceMs: now, hostIds: noHostIds, hostSlot: -1,
+          spec, id, idHash: 0, arrival: requestSeq++, driver: spec.driver, res: spec.resources, session: s, remaining: spec.count, sinceMs: now, hostCount: 0, host0: -1, host1: -1, host2: -1, hostsMore: null, hostSlot: -1,
           excluded: null, live: true, shapeKey: '',
         };
         if (!s.requests.insert(r)) {
@@ -1517,18 +1531,20 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       for (const r of recs) {
         const spec = r.spec;
         const excluded = spec.excludedHosts.length > 0 ? new Set(spec.excludedHosts) : null;
-        if (spec.hosts.length > 0) {
-          // Distinct ids into a scratch array, then one exact-size copy per request.
-          let k = 0;
-          for (const h of spec.hosts) {
-            if (excluded !== null && excluded.has(h)) continue;
-            const id = hostIndex.ref(h);
-            if (k > 0 && hostIdScratch.lastIndexOf(id, k - 1) >= 0) hostIndex.unref(id);
-            else hostIdScratch[k++] = id;
-          }
-          if (k > 0) r.hostIds = hostIdScratch.slice(0, k);
+        // Distinct host ids into a scratch array, then into the record's fields.
+        let k = 0;
+        for (let i = 0; i < spec.hosts.length; i++) {
+          const h = spec.hosts[i];
+          if (excluded !== null && excluded.has(h)) continue;
+          const id = hostIndex.ref(h);
+          if (k > 0 && hostIdScratch.lastIndexOf(id, k - 1) >= 0) hostIndex.unref(id);
+          else hostIdScratch[k++] = id;
         }
-        const hostIds = r.hostIds;
+        r.hostCount = k;
+        if (k > 0) r.host0 = hostIdScratch[0];
+        if (k > 1) r.host1 = hostIdScratch[1];
+        if (k > 2) r.host2 = hostIdScratch[2];
+        if (k > inlineHostIds) r.hostsMore = hostIdScratch.slice(inlineHostIds, k);
         const res = r.res;
         // Requests of a batch often share one resources object: its shape is the last one's.
         if (res !== lastShapeOf) {
@@ -1544,12 +1560,12 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
           s.shapeQueues.push(q);
         }
         s.queued++;
-        if (hostIds.length > 0) {
+        if (k > 0) {
           q.hosted.push(r);
           if (s.state === 'running') fresh.push(r);
           // Plain requests are tagged with their shape: the offers stage judges them from the entry.
           const tag = shape.id >= 0 && excluded === null && !spec.driver ? shape.id : -1;
-          r.hostSlot = hostIndex.add(r, hostIds, s.slot, tag, s.pool.group.slot);
+          r.hostSlot = hostIndex.add(r, hostIdScratch, s.slot, tag, s.pool.group.slot, k);
         } else q.plain.push(r);
         s.pending += spec.count;
         pendingContainers += spec.count;
