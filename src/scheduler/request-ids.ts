@@ -67,31 +67,45 @@ export class RequestIds<T extends HasRequestId> {
     }
     this.hashes[i] = h;
     this.items[i] = item;
-    if (++this.count * 2 > this.items.length) this.place(this.entries(), this.items.length * 2);
+    if (++this.count * 2 > this.items.length) this.grow();
     return true;
   }
 
   /** The live items, in no particular order. */
   values(): T[] {
-    return this.entries().filter((it) => it.live);
-  }
-
-  /** Holds exactly `live` (items that are live, with distinct ids, inserted before): dead entries go. */
-  rebuild(live: readonly T[]): void {
-    let capacity = minCapacity;
-    while (capacity < 2 * live.length) capacity *= 2;
-    // Keep the arrays unless they are far too big (the table then shrinks).
-    this.place(live, capacity <= this.items.length && this.items.length <= 8 * capacity ? this.items.length : capacity);
-  }
-
-  private entries(): T[] {
     const out: T[] = [];
-    for (const it of this.items) if (it !== undefined) out.push(it);
+    for (const it of this.items) if (it !== undefined && it.live) out.push(it);
     return out;
   }
 
-  /** Fills the table (of `capacity` slots) with `items`, whose hashes are known. */
-  private place(items: readonly T[], capacity: number): void {
+  /** Holds exactly the first `n` of `live` (items that are live, with distinct ids, inserted before): dead entries go. */
+  rebuild(live: readonly (T | undefined)[], n = live.length): void {
+    let capacity = minCapacity;
+    while (capacity < 2 * n) capacity *= 2;
+    // Keep the arrays unless they are far too big (the table then shrinks).
+    this.place(live, n, capacity <= this.items.length && this.items.length <= 8 * capacity ? this.items.length : capacity);
+  }
+
+  /** Twice the slots; entries move by their kept hashes (items are not read). */
+  private grow(): void {
+    const oldItems = this.items;
+    const oldHashes = this.hashes;
+    const capacity = 2 * oldItems.length;
+    this.items = emptySlots(capacity);
+    this.hashes = new Int32Array(capacity);
+    this.mask = capacity - 1;
+    for (let k = 0; k < oldItems.length; k++) {
+      const it = oldItems[k];
+      if (it === undefined) continue;
+      let i = oldHashes[k] & this.mask;
+      while (this.items[i] !== undefined) i = (i + 1) & this.mask;
+      this.items[i] = it;
+      this.hashes[i] = oldHashes[k];
+    }
+  }
+
+  /** Fills the table (of `capacity` slots) with the first `n` of `items`, whose hashes are known. */
+  private place(items: readonly (T | undefined)[], n: number, capacity: number): void {
     if (capacity === this.items.length) {
       this.items.fill(undefined);
       this.hashes.fill(0);
@@ -100,13 +114,14 @@ export class RequestIds<T extends HasRequestId> {
       this.hashes = new Int32Array(capacity);
       this.mask = capacity - 1;
     }
-    for (const it of items) {
+    for (let k = 0; k < n; k++) {
+      const it = items[k]!;
       let i = it.idHash & this.mask;
       while (this.items[i] !== undefined) i = (i + 1) & this.mask;
       this.items[i] = it;
       this.hashes[i] = it.idHash;
     }
-    this.count = items.length;
+    this.count = n;
   }
 }
 

@@ -42,9 +42,10 @@ export class RequestQueue<T extends { live: boolean }> {
     this.cursorEpoch = -1;
   }
 
-  /** Appends the entries held (all live right after `compact`) to `out`. */
-  appendTo(out: T[]): void {
-    for (let i = this.head; i < this.end; i++) out.push(this.items[i]!);
+  /** Writes the entries held (all live right after `compact`) into `out` from index `at`; returns the index after them. */
+  copyTo(out: (T | undefined)[], at: number): number {
+    for (let i = this.head; i < this.end; i++) out[at++] = this.items[i];
+    return at;
   }
 
   /** Positions the cursor for `epoch` (restarting at the front on a new epoch) and returns the item there, skipping dead ones. */

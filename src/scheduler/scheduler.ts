@@ -615,16 +615,21 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
 
   /** Drops done requests from the session's queues and its table of ids. */
   function compactRequests(s: SessionRec): void {
-    const live: RequestRec[] = [];
+    const live = liveScratch;
+    let n = 0;
     for (const q of s.shapeQueues) {
       q.hosted.compact();
       q.plain.compact();
-      q.hosted.appendTo(live);
-      q.plain.appendTo(live);
+      n = q.hosted.copyTo(live, n);
+      n = q.plain.copyTo(live, n);
     }
-    s.queued = live.length;
-    s.requests.rebuild(live);
+    s.queued = n;
+    s.requests.rebuild(live, n);
+    live.fill(undefined, 0, n); // the scratch array lets go of the records
   }
+
+  /** The live requests of the session being compacted (reused). */
+  const liveScratch: (RequestRec | undefined)[] = [];
 
   /** Takes `count` pending containers of `r` off the books (granted or cancelled). */
   function consumePending(r: RequestRec, count: number): void {
@@ -1491,9 +1496,11 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       // Ids first: each request is filed under its id (which finds duplicates, in the
       // session or earlier in the batch) up to the first empty or repeated one; then the
       // other checks, in order, for the requests before it. A bad batch changes nothing.
-      const recs: RequestRec[] = [];
+      const recs = new Array<RequestRec>(requests.length);
+      let filed = 0;
       let verdict: Verdict | null = null;
-      for (const spec of requests) {
+      for (; filed < requests.length; filed++) {
+        const spec = requests[filed];
         const id = spec.requestId;
         if (typeof id !== 'string' || id === '') {
           verdict = { ok: false, code: 'invalid', reason: 'a request has an empty requestId' };
@@ -1507,13 +1514,14 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
           verdict = { ok: false, code: 'invalid', reason: `request ${id} already exists in session ${sessionId}` };
           break;
         }
-        recs.push(r);
+        recs[filed] = r;
       }
-      s.liveRequests += recs.length;
+      s.liveRequests += filed;
       let checked: Resources | null = null;
       let lastShapeOf: Resources | null = null;
       let lastShape = customShape;
-      for (const r of recs) {
+      for (let i = 0; i < filed; i++) {
+        const r = recs[i];
         const bad = requestProblem(r.spec, s.pool, checked);
         if (bad !== null) {
           verdict = bad;
@@ -1523,18 +1531,19 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       }
       if (verdict !== null) {
         // Undone: the batch's entries die (and go, if dead ones now dominate the table).
-        for (const r of recs) r.live = false;
-        s.liveRequests -= recs.length;
+        for (let i = 0; i < filed; i++) recs[i].live = false;
+        s.liveRequests -= filed;
         if (s.requests.held > 2 * s.liveRequests + queueSlackEntries) s.requests.rebuild(s.requests.values());
         return verdict;
       }
-      for (const r of recs) {
+      for (let i = 0; i < filed; i++) {
+        const r = recs[i];
         const spec = r.spec;
         const excluded = spec.excludedHosts.length > 0 ? new Set(spec.excludedHosts) : null;
         // Distinct host ids into a scratch array, then into the record's fields.
         let k = 0;
-        for (let i = 0; i < spec.hosts.length; i++) {
-          const h = spec.hosts[i];
+        for (let j = 0; j < spec.hosts.length; j++) {
+          const h = spec.hosts[j];
           if (excluded !== null && excluded.has(h)) continue;
           const id = hostIndex.ref(h);
           if (k > 0 && hostIdScratch.lastIndexOf(id, k - 1) >= 0) hostIndex.unref(id);
