@@ -5,10 +5,11 @@
 // 50 pools across 5 groups, mixed task sizes, 3 candidate hosts per task, tasks that
 // finish after simulated durations and release their grants. After a warm-up, a new
 // pool with a large min share arrives and must get it back by preemption. Wall time
-// is measured only around scheduler calls (the simulated workload is made outside them). Prints a table (and, with --json, one JSON
-// object on the last line).
+// and process CPU time are measured only around scheduler calls (the simulated
+// workload is made outside them). Prints a table (and, with --json, one JSON object
+// on the last line).
 
-import { parsePoolsConfig, createScheduler, type PoolsConfig, type SchedulerRequest, type Clock } from '../scheduler/index.js';
+import { parsePoolsConfig, createScheduler, type PoolsConfig, type SchedulerRequest, type SchedulerNode, type Clock } from '../scheduler/index.js';
 import os from 'node:os';
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -42,6 +43,8 @@ const preemptionGraceMs = 500;
 const minSharePreemptionTimeoutMs = 5_000;
 const newcomerMinShareFraction = 0.4;
 const jainSampleEveryMs = 1_000;
+/** A CM start time, for grant ids of the CM's form (fixed: the run stays deterministic). */
+const cmStartedAtMs = 1_750_000_000_000;
 /** Passes in one tick (the sim re-runs schedule() while a pass was cut short). */
 const passesPerTickMax = 1000;
 
@@ -87,6 +90,9 @@ function poolsYaml(): string {
   return lines.join('\n') + '\n';
 }
 
+/** Kinds of timed scheduler calls (queries: nextWakeMs, sessionPending, grant). */
+type CallKind = 'nodes' | 'sessions' | 'requests' | 'releases' | 'passes' | 'queries';
+
 interface Task {
   sessionId: string;
   grantId: string;
@@ -97,6 +103,12 @@ interface SimSession {
   pool: string;
   shape: Resources;
   nextTask: number;
+}
+
+/** FNV-1a of `text`, continuing from `h`. */
+function digestOf(h: number, text: string): number {
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -110,10 +122,37 @@ function gcFunction(): () => void {
   return vm.runInNewContext('gc') as () => void;
 }
 
+/**
+ * Records GC pauses of the main thread (start, duration in ms; delivered after the
+ * fact by a PerformanceObserver). `within` sums the parts inside given regions.
+ */
+function gcPauseRecorder(): { within(regions: number[]): Promise<number> } {
+  const pauses: number[] = [];
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) pauses.push(e.startTime, e.duration);
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  return {
+    async within(regions: number[]): Promise<number> {
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the entries arrive
+      obs.disconnect();
+      let ms = 0;
+      let r = 0;
+      for (let i = 0; i < pauses.length; i += 2) {
+        const start = pauses[i];
+        const end = start + pauses[i + 1];
+        while (r < regions.length && regions[r + 1] <= start) r += 2;
+        for (let k = r; k < regions.length && regions[k] < end; k += 2) ms += Math.max(0, Math.min(end, regions[k + 1]) - Math.max(start, regions[k]));
+      }
+      return ms;
+    },
+  };
+}
+
 /** Live heap is sampled (after a full GC) this often, in simulated ms. */
 const liveHeapSampleEveryMs = 10_000;
 
-function main(): void {
+async function main(): Promise<void> {
   const gc = gcFunction();
   let liveHeapMaxBytes = 0;
   const rand = mulberry32(seed);
@@ -121,22 +160,48 @@ function main(): void {
   const parsed = parsePoolsConfig(poolsYaml(), 'bench-pools.yaml');
   if (!parsed.ok) throw new Error(parsed.error);
   const config: PoolsConfig = parsed.config;
-  const sched = createScheduler({ clock, config });
+  // Grant ids as the CM makes them: a prefix per CM start (its start time in base 36), then base-36 numbers.
+  const sched = createScheduler({ clock, config, grantIdPrefix: `g-${cmStartedAtMs.toString(36)}-`, grantIdRadix: 36 });
 
   let schedWallMs = 0;
-  const timed = <T>(f: () => T): T => {
+  let schedCpuMs = 0;
+  /** Where the timed time goes, by kind of scheduler call: [wall ms, CPU ms]. */
+  const byCall: Record<CallKind, [number, number]> = { nodes: [0, 0], sessions: [0, 0], requests: [0, 0], releases: [0, 0], passes: [0, 0], queries: [0, 0] };
+  /** Timed regions as [start, end] (performance.now ms), to find the GC pauses inside them. */
+  const regions: number[] = [];
+  const gcPauses = gcPauseRecorder();
+  const account = (kind: CallKind, startMs: number, wallMs: number, cpuMs: number): void => {
+    regions.push(startMs, startMs + wallMs);
+    schedWallMs += wallMs;
+    schedCpuMs += cpuMs;
+    byCall[kind][0] += wallMs;
+    byCall[kind][1] += cpuMs;
+  };
+  /**
+   * Runs scheduler calls in the timed region: wall time and process CPU time (user +
+   * system, all threads, so GC helper threads count too). Callers batch the calls of
+   * one phase of a tick into one region: reading the CPU clock costs a system call.
+   */
+  const timed = <T>(kind: CallKind, f: () => T): T => {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const out = f();
-    schedWallMs += performance.now() - t0;
+    const wallMs = performance.now() - t0;
+    const c1 = process.cpuUsage(c0);
+    account(kind, t0, wallMs, (c1.user + c1.system) / 1000);
     return out;
   };
 
   const nodeNames: string[] = [];
+  const nodeSpecs: SchedulerNode[] = [];
   for (let i = 0; i < nodesCount; i++) {
     const name = `node${String(i).padStart(5, '0')}`;
     nodeNames.push(name);
-    timed(() => sched.addNode({ name, rack: `/rack${Math.floor(i / rackSize)}`, capacity: resources(nodeMemoryMb, nodeVcores) }));
+    nodeSpecs.push({ name, rack: `/rack${Math.floor(i / rackSize)}`, capacity: resources(nodeMemoryMb, nodeVcores) });
   }
+  timed('nodes', () => {
+    for (const n of nodeSpecs) sched.addNode(n);
+  });
 
   const sessions: SimSession[] = [];
   for (let i = 0; i < sessionsCount; i++) {
@@ -172,6 +237,8 @@ function main(): void {
   const passMs: number[] = [];
   const steadyPassMs: number[] = [];
   let grantsTotal = 0;
+  /** Digest of every decision (grant ids, nodes, requests; revoked ids), in order: equal digests, equal runs. */
+  let digest = 0x811c9dc5;
   let passCpuMs = 0;
   const passCpuEach: number[] = [];
   let passWallMs = 0;
@@ -189,16 +256,15 @@ function main(): void {
     clock.t = tick * tickMs;
     const now = clock.t;
     // Arrivals.
-    for (const s of arrivalTick.get(tick) ?? []) {
-      const v = timed(() => sched.addSession({ id: s.id, pool: s.pool, user: `user${s.id}`, priority: 'NORMAL', deadlineMs: 0 }));
-      if (!v.ok) throw new Error(`addSession: ${v.reason}`);
-      live.push(s);
-    }
+    const arriving = arrivalTick.get(tick) ?? [];
+    const admitted = timed('sessions', () => arriving.map((s) => sched.addSession({ id: s.id, pool: s.pool, user: `user${s.id}`, priority: 'NORMAL', deadlineMs: 0 })));
+    for (const v of admitted) if (!v.ok) throw new Error(`addSession: ${v.reason}`);
+    live.push(...arriving);
     if (now === newcomerAtMs) {
-      timed(() => sched.addSession({ id: newcomer.id, pool: newcomer.pool, user: 'sla', priority: 'HIGH', deadlineMs: 0 }));
+      timed('sessions', () => sched.addSession({ id: newcomer.id, pool: newcomer.pool, user: 'sla', priority: 'HIGH', deadlineMs: 0 }));
       live.push(newcomer);
       const tasks = makeTasks(newcomer, Math.ceil((newcomerTarget * 1.2 * nodesCount * nodeVcores) / newcomer.shape.vcores));
-      const v = timed(() => sched.addRequests(newcomer.id, tasks));
+      const v = timed('requests', () => sched.addRequests(newcomer.id, tasks));
       if (!v.ok) throw new Error(`addRequests: ${v.reason}`);
     }
     // Finished tasks and killed (revoked) tasks release their grants.
@@ -209,42 +275,43 @@ function main(): void {
       else bySession.set(t.sessionId, [t.grantId]);
     }
     completions[tick] = [];
-    for (const [sid, ids] of bySession) timed(() => sched.releaseGrants(sid, ids));
-    for (const k of kills[tick] ?? []) {
-      const gone = timed(() => sched.releaseGrants(k.sessionId, [k.grantId]));
-      if (gone.length > 0) {
-        // The killed task runs again later: its session asks for it anew.
-        const s = live.find((x) => x.id === k.sessionId)!;
-        const tasks = makeTasks(s, 1);
-        timed(() => sched.addRequests(s.id, tasks));
-      }
-    }
+    const killed = kills[tick] ?? [];
+    const killedGone = timed('releases', () => {
+      for (const [sid, ids] of bySession) sched.releaseGrants(sid, ids);
+      return killed.map((k) => sched.releaseGrants(k.sessionId, [k.grantId]).length > 0);
+    });
+    // A killed task runs again later: its session asks for it anew.
+    const reasks: [string, SchedulerRequest[]][] = [];
+    killed.forEach((k, i) => {
+      if (killedGone[i]) reasks.push([k.sessionId, makeTasks(live.find((x) => x.id === k.sessionId)!, 1)]);
+    });
+    timed('requests', () => {
+      for (const [sid, tasks] of reasks) sched.addRequests(sid, tasks);
+    });
     // Backlogs.
-    for (const s of live) {
-      if (s === newcomer) continue;
-      if (sched.sessionPending(s.id) < backlogLowTasks) {
-        const tasks = makeTasks(s, backlogRefillTasks);
-        const v = timed(() => sched.addRequests(s.id, tasks));
-        if (!v.ok) throw new Error(`addRequests: ${v.reason}`);
-      }
-    }
+    const low = timed('queries', () => live.filter((s) => s !== newcomer && sched.sessionPending(s.id) < backlogLowTasks));
+    const refills = low.map((s): [string, SchedulerRequest[]] => [s.id, makeTasks(s, backlogRefillTasks)]);
+    const refilled = timed('requests', () => refills.map(([sid, tasks]) => sched.addRequests(sid, tasks)));
+    for (const v of refilled) if (!v.ok) throw new Error(`addRequests: ${v.reason}`);
     // Passes: once, and again while a pass was cut short.
     for (let pass = 0; pass < passesPerTickMax; pass++) {
-      const due = sched.nextWakeMs();
+      const due = timed('queries', () => sched.nextWakeMs());
       if (due === null || due > now) break;
-      const t0 = performance.now();
       const c0 = process.cpuUsage();
+      const t0 = performance.now();
       const plan = sched.schedule();
-      const c1 = process.cpuUsage(c0);
       const dt = performance.now() - t0;
-      passCpuMs += (c1.user + c1.system) / 1000;
-      passCpuEach.push((c1.user + c1.system) / 1000);
+      const c1 = process.cpuUsage(c0);
+      const cpuMs = (c1.user + c1.system) / 1000;
+      passCpuMs += cpuMs;
+      passCpuEach.push(cpuMs);
       passWallMs += dt;
-      schedWallMs += dt;
+      account('passes', t0, dt, cpuMs);
       passMs.push(dt);
       if (now >= steadyFromMs && now < newcomerAtMs) steadyPassMs.push(dt);
       grantsTotal += plan.grants.length;
       for (const g of plan.grants) {
+        digest = digestOf(digestOf(digestOf(digest, g.grantId), g.node), g.requestId);
         const dur = taskDurationMinMs + rand() * (taskDurationMaxMs - taskDurationMinMs);
         const endTick = tick + Math.max(1, Math.round(dur / tickMs));
         if (endTick < completions.length) completions[endTick].push({ sessionId: g.sessionId, grantId: g.grantId });
@@ -253,12 +320,15 @@ function main(): void {
           if (g.locality === 'node') steadyNodeLocal++;
         }
       }
-      for (const r of plan.revocations) {
+      // The CM looks revoked grants up (as it does every container a heartbeat reports).
+      const revokedRequests = timed('queries', () => plan.revocations.map((r) => sched.grant(r.grantId)?.requestId ?? ''));
+      plan.revocations.forEach((r, i) => {
+        digest = digestOf(digest, r.grantId);
         revocationsTotal++;
         newcomerFirstRevocationMs ??= now;
         const killTick = tick + Math.ceil(preemptionGraceMs / tickMs);
-        if (killTick < kills.length) kills[killTick].push({ sessionId: r.sessionId, grantId: r.grantId, requestId: sched.grant(r.grantId)?.requestId ?? '' });
-      }
+        if (killTick < kills.length) kills[killTick].push({ sessionId: r.sessionId, grantId: r.grantId, requestId: revokedRequests[i] });
+      });
     }
     if (tick % 10 === 0) heapMaxBytes = Math.max(heapMaxBytes, process.memoryUsage().heapUsed);
     if (now > 0 && now % liveHeapSampleEveryMs === 0) {
@@ -286,6 +356,7 @@ function main(): void {
   const sortedSteady = [...steadyPassMs].sort((a, b) => a - b);
   const jain = jainSamples.length > 0 ? jainSamples.reduce((a, b) => a + b, 0) / jainSamples.length : 0;
   const jainMin = jainSamples.length > 0 ? Math.min(...jainSamples) : 0;
+  const gcInSchedulerMs = await gcPauses.within(regions);
   const figures = {
     seed,
     nodes: nodesCount,
@@ -295,8 +366,13 @@ function main(): void {
     simulatedMs: simEndMs,
     grants: grantsTotal,
     revocations: revocationsTotal,
+    decisionsDigest: (digest >>> 0).toString(16),
     schedulerWallMs: Math.round(schedWallMs),
     grantsPerSec: Math.round(grantsTotal / (schedWallMs / 1000)),
+    schedulerCpuMs: Math.round(schedCpuMs),
+    grantsPerSecCpu: Math.round(grantsTotal / (schedCpuMs / 1000)),
+    gcPausesInSchedulerCallsMs: Math.round(gcInSchedulerMs),
+    schedulerMsByCall: Object.fromEntries(Object.entries(byCall).map(([k, [w, c]]) => [k, { wall: Math.round(w), cpu: Math.round(c) }])),
     passGrantsPerSecWall: Math.round(grantsTotal / (passWallMs / 1000)),
     passGrantsPerSecCpu: Math.round(grantsTotal / (passCpuMs / 1000)),
     loadAverage1m: os.loadavg()[0],
@@ -324,6 +400,7 @@ function main(): void {
   const ok = (b: boolean): string => (b ? 'ok' : 'MISSED');
   const rows: [string, string, string, string][] = [
     ['grants per second (wall, scheduler calls)', figures.grantsPerSec.toLocaleString('en-US'), `>= ${targets.grantsPerSec.toLocaleString('en-US')}`, ok(figures.grantsPerSec >= targets.grantsPerSec)],
+    ['  same, process CPU time (all scheduler calls)', figures.grantsPerSecCpu.toLocaleString('en-US'), '-', '-'],
     ['  same, passes only (wall / process CPU time)', `${figures.passGrantsPerSecWall.toLocaleString('en-US')} / ${figures.passGrantsPerSecCpu.toLocaleString('en-US')}`, '-', '-'],
     ['scheduling pass p50 / p99 (all passes)', `${figures.passP50Ms.toFixed(2)} / ${figures.passP99Ms.toFixed(2)} ms`, `p99 <= ${targets.passP99Ms} ms`, ok(figures.passP99Ms <= targets.passP99Ms)],
     ['scheduling pass p50 / p99 (steady state)', `${figures.steadyPassP50Ms.toFixed(2)} / ${figures.steadyPassP99Ms.toFixed(2)} ms`, `p99 <= ${targets.passP99Ms} ms`, ok(figures.steadyPassP99Ms <= targets.passP99Ms)],
@@ -338,7 +415,8 @@ function main(): void {
   const w1 = Math.max(...rows.map((r) => r[1].length));
   const w2 = Math.max(...rows.map((r) => r[2].length));
   console.log(`scheduler bench: ${nodesCount} nodes × ${nodeVcores} vcores × ${nodeMemoryMb / 1024} GiB, ${sessionsCount} sessions, ${groupsCount * poolsPerGroup} pools in ${groupsCount} groups, seed ${seed}`);
-  console.log(`simulated ${simEndMs / 1000} s in ${tickMs} ms ticks: ${grantsTotal} grants, ${revocationsTotal} revocations, ${passMs.length} passes, ${Math.round(schedWallMs)} ms in scheduler calls`);
+  console.log(`simulated ${simEndMs / 1000} s in ${tickMs} ms ticks: ${grantsTotal} grants, ${revocationsTotal} revocations, ${passMs.length} passes, ${Math.round(schedWallMs)} ms in scheduler calls (${Math.round(schedCpuMs)} ms process CPU time; GC pauses in them ${figures.gcPausesInSchedulerCallsMs} ms)`);
+  console.log(`  by call, wall / CPU ms: ${Object.entries(figures.schedulerMsByCall).map(([k, v]) => `${k} ${v.wall} / ${v.cpu}`).join(', ')}`);
   console.log(`machine: ${figures.cpus} CPUs, load average ${figures.loadAverage1m.toFixed(2)} at the end (other processes share the CPUs: wall figures suffer)`);
   console.log('');
   console.log(`${'figure'.padEnd(w0)}  ${'measured'.padEnd(w1)}  ${'target'.padEnd(w2)}  result`);
@@ -346,4 +424,4 @@ function main(): void {
   if (jsonOut) console.log(JSON.stringify(figures));
 }
 
-main();
+await main();

@@ -206,8 +206,7 @@ export class ClusterManager {
     this.startedAtMs = clock.now();
     // Grant ids stay unique across restarts of the CM.
     const epoch = this.startedAtMs.toString(36);
-    let grantSeq = 0;
-    this.scheduler = createScheduler({ clock, config: poolsConfig, nextGrantId: () => `g-${epoch}-${(++grantSeq).toString(36)}` });
+    this.scheduler = createScheduler({ clock, config: poolsConfig, grantIdPrefix: `g-${epoch}-`, grantIdRadix: 36 });
     // Configured pools show (with their shares) before any session uses them.
     if (poolsConfig) this.scheduler.setConfig(poolsConfig);
     this.registerGauges();

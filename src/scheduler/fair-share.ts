@@ -45,6 +45,66 @@ function vector(kinds: string[], values: Float64Array): Resources {
 /** Binary-search steps: 2^-60 relative precision, far below one resource unit. */
 const searchSteps = 60;
 
+/** How `Filling.level` reads its argument: a factor on the lower bounds, or the water level. */
+const minScaled = 0;
+const waterLevel = 1;
+
+/**
+ * The state of one computation in flat arrays (the scheduler runs it for every group
+ * and pool in every pass): per entity its direction (demand per unit of dominant share,
+ * row i of `dir`), bounds lo/hi of the dominant share, and the share once frozen.
+ */
+class Filling {
+  readonly dir: Float64Array;
+  readonly lo: Float64Array;
+  readonly hi: Float64Array;
+  readonly weight: Float64Array;
+  readonly share: Float64Array;
+  readonly frozen: Uint8Array;
+
+  constructor(
+    readonly n: number,
+    readonly nk: number,
+    readonly cap: Float64Array,
+  ) {
+    this.dir = new Float64Array(n * nk);
+    this.lo = new Float64Array(n);
+    this.hi = new Float64Array(n);
+    this.weight = new Float64Array(n);
+    this.share = new Float64Array(n);
+    this.frozen = new Uint8Array(n);
+  }
+
+  /** Entity i's dominant share at `x`: lo × x (minScaled) or clamp(weight × x, lo, hi) (waterLevel). */
+  level(i: number, mode: number, x: number): number {
+    return mode === minScaled ? this.lo[i] * x : Math.min(this.hi[i], Math.max(this.lo[i], this.weight[i] * x));
+  }
+
+  /** Use of kind k with active entities at `level(mode, x)` and frozen ones at their share. */
+  usage(mode: number, x: number, k: number): number {
+    let u = 0;
+    for (let i = 0; i < this.n; i++) u += (this.frozen[i] ? this.share[i] : this.level(i, mode, x)) * this.dir[i * this.nk + k];
+    return u;
+  }
+
+  fitsAll(mode: number, x: number): boolean {
+    for (let k = 0; k < this.nk; k++) if (this.usage(mode, x, k) > this.cap[k] * (1 + 1e-12)) return false;
+    return true;
+  }
+
+  /** The largest x in [0, top] at which everything fits (binary search; `fitsAll(mode, 0)` holds). */
+  search(mode: number, top: number): number {
+    let a = 0;
+    let b = top;
+    for (let s = 0; s < searchSteps; s++) {
+      const m = (a + b) / 2;
+      if (this.fitsAll(mode, m)) a = m;
+      else b = m;
+    }
+    return a;
+  }
+}
+
 /** The fair share of each entity, as a resource vector, in input order. */
 export function computeFairShares(capacity: Resources, entities: readonly ShareEntity[]): Resources[] {
   const kinds = kindsOf(capacity);
@@ -52,94 +112,57 @@ export function computeFairShares(capacity: Resources, entities: readonly ShareE
   const cap = new Float64Array(nk);
   for (let k = 0; k < nk; k++) cap[k] = Math.max(0, component(capacity, kinds[k]));
   const n = entities.length;
-  // dir[i][k]: demand per unit of dominant share; lo/hi: bounds of the dominant share.
-  const dir: Float64Array[] = [];
-  const lo = new Float64Array(n);
-  const hi = new Float64Array(n);
+  const f = new Filling(n, nk, cap);
+  const { dir, lo, hi, share, frozen } = f;
   for (let i = 0; i < n; i++) {
     const e = entities[i];
-    const d = new Float64Array(nk);
+    f.weight[i] = e.weight;
+    const row = i * nk;
     let dom = 0;
     let infeasible = false;
     for (let k = 0; k < nk; k++) {
       const want = Math.max(0, component(e.demand, kinds[k]));
       if (want > 0 && cap[k] <= 0) infeasible = true;
-      d[k] = want;
+      dir[row + k] = want;
       if (cap[k] > 0) dom = Math.max(dom, want / cap[k]);
     }
     if (dom === 0 || infeasible) {
-      dir.push(new Float64Array(nk));
+      dir.fill(0, row, row + nk);
       continue;
     }
-    for (let k = 0; k < nk; k++) d[k] /= dom;
-    dir.push(d);
+    for (let k = 0; k < nk; k++) dir[row + k] /= dom;
     let top = dom;
-    if (e.maxShare) for (let k = 0; k < nk; k++) if (d[k] > 0) top = Math.min(top, Math.max(0, component(e.maxShare, kinds[k])) / d[k]);
+    if (e.maxShare) for (let k = 0; k < nk; k++) if (dir[row + k] > 0) top = Math.min(top, Math.max(0, component(e.maxShare, kinds[k])) / dir[row + k]);
     let minDom = 0;
     for (let k = 0; k < nk; k++) if (cap[k] > 0) minDom = Math.max(minDom, Math.max(0, component(e.minShare, kinds[k])) / cap[k]);
     hi[i] = top;
     lo[i] = Math.min(minDom, top);
   }
 
-  const share = new Float64Array(n);
-  const frozen = new Uint8Array(n);
   for (let i = 0; i < n; i++) if (hi[i] <= 0 || !(entities[i].weight > 0)) frozen[i] = 1;
 
-  const usage = (level: (i: number) => number, k: number): number => {
-    let u = 0;
-    for (let i = 0; i < n; i++) u += (frozen[i] ? share[i] : level(i)) * dir[i][k];
-    return u;
-  };
-  const fitsAll = (level: (i: number) => number): boolean => {
-    for (let k = 0; k < nk; k++) if (usage(level, k) > cap[k] * (1 + 1e-12)) return false;
-    return true;
-  };
-
   // Min shares first: if they do not all fit, scale them down by a common factor.
-  let minFactor = 1;
-  if (!fitsAll((i) => lo[i])) {
-    let a = 0;
-    let b = 1;
-    for (let s = 0; s < searchSteps; s++) {
-      const m = (a + b) / 2;
-      if (fitsAll((i) => lo[i] * m)) a = m;
-      else b = m;
-    }
-    minFactor = a;
-  }
+  const minFactor = f.fitsAll(minScaled, 1) ? 1 : f.search(minScaled, 1);
   for (let i = 0; i < n; i++) share[i] = frozen[i] ? 0 : lo[i] * minFactor;
-  if (minFactor < 1) return shareVectors(kinds, dir, share);
+  if (minFactor < 1) return shareVectors(kinds, f);
 
   // Progressive filling: each round raises the level until a kind runs out, then
   // freezes the entities at their cap or using an exhausted kind.
+  const exhausted = new Uint8Array(nk);
   for (let round = 0; round <= nk + n; round++) {
     let anyActive = false;
     for (let i = 0; i < n; i++) if (!frozen[i]) anyActive = true;
     if (!anyActive) break;
-    const level = (r: number) => (i: number): number => Math.min(hi[i], Math.max(lo[i], entities[i].weight * r));
     let rHi = 0;
     for (let i = 0; i < n; i++) if (!frozen[i]) rHi = Math.max(rHi, hi[i] / entities[i].weight);
-    let r: number;
-    if (fitsAll(level(rHi))) r = rHi;
-    else {
-      let a = 0;
-      let b = rHi;
-      for (let s = 0; s < searchSteps; s++) {
-        const m = (a + b) / 2;
-        if (fitsAll(level(m))) a = m;
-        else b = m;
-      }
-      r = a;
-    }
-    const at = level(r);
-    const exhausted = new Uint8Array(nk);
-    for (let k = 0; k < nk; k++) if (usage(at, k) >= cap[k] * (1 - 1e-9)) exhausted[k] = 1;
+    const r = f.fitsAll(waterLevel, rHi) ? rHi : f.search(waterLevel, rHi);
+    for (let k = 0; k < nk; k++) exhausted[k] = f.usage(waterLevel, r, k) >= cap[k] * (1 - 1e-9) ? 1 : 0;
     let progress = false;
     for (let i = 0; i < n; i++) {
       if (frozen[i]) continue;
-      share[i] = at(i);
+      share[i] = f.level(i, waterLevel, r);
       let stop = share[i] >= hi[i] * (1 - 1e-12);
-      for (let k = 0; k < nk && !stop; k++) if (exhausted[k] && dir[i][k] > 0) stop = true;
+      for (let k = 0; k < nk && !stop; k++) if (exhausted[k] && dir[i * nk + k] > 0) stop = true;
       if (stop) {
         frozen[i] = 1;
         progress = true;
@@ -149,14 +172,14 @@ export function computeFairShares(capacity: Resources, entities: readonly ShareE
     // Frozen entities keep their share; active ones restart from their current level.
     for (let i = 0; i < n; i++) if (!frozen[i]) lo[i] = share[i];
   }
-  return shareVectors(kinds, dir, share);
+  return shareVectors(kinds, f);
 }
 
-function shareVectors(kinds: string[], dir: Float64Array[], share: Float64Array): Resources[] {
+function shareVectors(kinds: string[], f: Filling): Resources[] {
   const out: Resources[] = [];
   const v = new Float64Array(kinds.length);
-  for (let i = 0; i < share.length; i++) {
-    for (let k = 0; k < kinds.length; k++) v[k] = share[i] * dir[i][k];
+  for (let i = 0; i < f.n; i++) {
+    for (let k = 0; k < kinds.length; k++) v[k] = f.share[i] * f.dir[i * f.nk + k];
     out.push(vector(kinds, v));
   }
   return out;

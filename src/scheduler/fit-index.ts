@@ -55,6 +55,19 @@ export class FitIndex {
     return this.mem[i] >= memoryMb && this.vc[i] >= vcores && this.gpu[i] >= gpus && this.mem[i] !== unavailable;
   }
 
+  /** The slot's free memory, vcores and gpus as last set (-1: unavailable). */
+  memoryAt(slot: number): number {
+    return this.mem[this.size + slot];
+  }
+
+  vcoresAt(slot: number): number {
+    return this.vc[this.size + slot];
+  }
+
+  gpusAt(slot: number): number {
+    return this.gpu[this.size + slot];
+  }
+
   /** The first slot (lowest index) that could hold the request and that `accept` approves, or -1. */
   find(memoryMb: number, vcores: number, gpus: number, accept: (slot: number) => boolean): number {
     return this.search(1, memoryMb, vcores, gpus, accept);

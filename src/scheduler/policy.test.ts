@@ -83,6 +83,31 @@ void test('relaxLocality=false never leaves the named hosts; excluded hosts are 
   assert.equal(g2[0].node, 'n0');
 });
 
+void test('a request naming many hosts (repeated, some excluded) waits for any of them and takes the free one node-locally', () => {
+  const { s, clock, session } = cluster(6, cfg('nodeLocalityWaitMs: 1000\nrackLocalityWaitMs: 1000\n'));
+  session('filler', 'a.x');
+  s.addRequests('filler', [req('f', unit, 20, { hosts: ['n0', 'n1', 'n2', 'n3', 'n4'], relaxLocality: false })]);
+  assert.equal(s.schedule().grants.length, 20); // n0..n4 full
+  session('job', 'a.y');
+  // Five distinct hosts after n0 is excluded and n5 repeated; n5 comes last.
+  s.addRequests('job', [req('t', unit, 2, { hosts: ['n0', 'n1', 'n2', 'n3', 'n1', 'n4', 'n5', 'n5'], excludedHosts: ['n0'], relaxLocality: false })]);
+  const g = s.schedule().grants;
+  assert.deepEqual(g.map((x) => [x.node, x.locality]), [['n5', 'node'], ['n5', 'node']]);
+  // With n5 full too, a freed slot on any named host (not the excluded one) is taken.
+  s.addRequests('filler', [req('f5', unit, 2, { hosts: ['n5'], relaxLocality: false })]);
+  assert.equal(s.schedule().grants.length, 2);
+  s.addRequests('job', [req('u', unit, 1, { hosts: ['n0', 'n1', 'n2', 'n3', 'n4', 'n5'], excludedHosts: ['n0'], relaxLocality: false })]);
+  assert.equal(s.schedule().grants.length, 0);
+  clock.t += 10_000;
+  const onN0 = s.sessionGrants('filler').find((x) => x.node === 'n0')!;
+  s.releaseGrants('filler', [onN0.grantId]);
+  assert.equal(s.schedule().grants.length, 0); // n0 is excluded
+  const onN4 = s.sessionGrants('filler').find((x) => x.node === 'n4')!;
+  s.releaseGrants('filler', [onN4.grantId]);
+  assert.deepEqual(s.schedule().grants.map((x) => [x.requestId, x.node, x.locality]), [['u', 'n4', 'node']]);
+  assert.equal(s.sessionPending('job'), 0);
+});
+
 void test('groups and pools share by weight', () => {
   const { s, session } = cluster(8, cfg('groups:\n  big: { weight: 3 }\n  small: { weight: 1 }\n'));
   session('b', 'big.p');

@@ -179,3 +179,32 @@ void test('a big backlog is spread over bounded passes; nextWakeMs says when to 
   assert.equal(s.nextWakeMs(), null);
   assert.deepEqual(s.schedule(), { grants: [], revocations: [] });
 });
+
+void test('request ids: a repeated id (in the session or in the batch) rejects the whole batch; an id is free again once its request is done', () => {
+  const { s } = setup(1, 4096, 4);
+  s.addSession(session('a'));
+  assert.deepEqual(s.addRequests('a', [req('r1', resources(1024, 1), 1)]), { ok: true });
+  const again = s.addRequests('a', [req('r2', resources(1024, 1)), req('r1', resources(1024, 1))]);
+  assert.equal(again.ok, false);
+  if (!again.ok) assert.match(again.reason, /request r1 already exists in session a/);
+  const twice = s.addRequests('a', [req('r3', resources(1024, 1)), req('r3', resources(1024, 1))]);
+  assert.equal(twice.ok, false);
+  if (!twice.ok) assert.match(twice.reason, /request r3 already exists/);
+  // The first problem in batch order wins: a bad count before a repeated id.
+  const first = s.addRequests('a', [req('r4', resources(1024, 1), 0), req('r1', resources(1024, 1))]);
+  assert.equal(first.ok, false);
+  if (!first.ok) assert.match(first.reason, /request r4: count/);
+  const firstId = s.addRequests('a', [req('r1', resources(1024, 1)), req('r5', resources(1024, 1), 0)]);
+  assert.equal(firstId.ok, false);
+  if (!firstId.ok) assert.match(firstId.reason, /request r1 already exists/);
+  assert.equal(s.sessionPending('a'), 1);
+  // Rejected batches left nothing behind: their ids are free.
+  assert.deepEqual(s.addRequests('a', [req('r2', resources(1024, 1)), req('r3', resources(1024, 1))]), { ok: true });
+  assert.equal(s.sessionPending('a'), 3);
+  assert.equal(s.schedule().grants.length, 3);
+  assert.deepEqual(s.addRequests('a', [req('r1', resources(1024, 1))]), { ok: true });
+  s.cancelRequests('a', ['r1', 'nope']);
+  assert.equal(s.sessionPending('a'), 0);
+  assert.deepEqual(s.addRequests('a', [req('r1', resources(1024, 1))]), { ok: true });
+  assert.equal(s.sessionPending('a'), 1);
+});

@@ -18,9 +18,13 @@
 import { addInto, clone, fits, format, invalidReason, isZero, subtractInto, zero, type Resources } from '../common/resources.js';
 import { defaultGroupName, defaultPoolsConfig, type GroupConfig, type PoolConfig, type PoolsConfig, type ShareSettings } from './config.js';
 import { computeFairShares } from './fair-share.js';
+import { FairOrder, Slots } from './fair-order.js';
 import { FitIndex } from './fit-index.js';
+import { GrantIds } from './grant-ids.js';
 import { IndexedHeap, type HeapItem } from './heap.js';
+import { emptyGrantList, liveGrantsOf, noteGrantGone, pushGrant, type GrantList } from './grant-lists.js';
 import { RequestQueue } from './request-queue.js';
+import { RequestIds } from './request-ids.js';
 import { ENTRY_OWNER, ENTRY_SIZE, ENTRY_SLOT, ENTRY_STAMP, ENTRY_TAG, HostIndex } from './host-index.js';
 import type {
   Clock, GrantDecision, NodeState, PoolInfo, Priority, RevokeDecision, Scheduler, SchedulePlan, SchedulerNode, SchedulerRequest, SchedulerSession,
@@ -30,7 +34,13 @@ import type {
 export interface SchedulerOptions {
   clock: Clock;
   config?: PoolsConfig;
-  nextGrantId?: () => string;
+  /**
+   * Grant ids are `${grantIdPrefix}${n}`, n = 1, 2, ... written in base `grantIdRadix`
+   * (defaults "g-" and 10: g-1, g-2, ...). The scheduler finds its grants from the
+   * number (see grant-ids.ts); a prefix per CM start keeps ids unique across restarts.
+   */
+  grantIdPrefix?: string;
+  grantIdRadix?: number;
 }
 
 export type FairScheduler = Scheduler & {
@@ -52,17 +62,23 @@ const grantsPerPassMax = 500;
 const shapeKeysMax = 10_000;
 /** Sweep a pool's grant log once it holds this many released grants (and they are the majority). */
 const grantLogSweepMin = 1024;
+/** Released grants a session's or node's grant list may hold beyond its live ones (then it is swept). */
+const grantListSlack = 8;
 /** Revocations one pass may decide; the rest follow in the next pass. */
 const revocationsPerPassMax = 5000;
 /** Victim grants looked at (youngest first) for one whose node then fits the starving request. */
 const preemptPickScanMax = 16;
 /** Dead queue entries a session may carry beyond half its live requests before compaction. */
 const queueSlackEntries = 64;
+/** Move the fresh requests still to try to the front once this many tried ones lead (and they are the majority). */
+const freshCompactMin = 4096;
 /** Containers one request may ask for. */
 const requestCountMax = 1_000_000;
 /** Requests one addRequests call may carry. */
 const requestBatchMax = 100_000;
 const epsilon = 1e-9;
+/** Host ids a request record holds in fields (the rest in an array). */
+const inlineHostIds = 3;
 
 const priorityRank: Record<Priority, number> = { VERY_LOW: 0, LOW: 1, NORMAL: 2, HIGH: 3, VERY_HIGH: 4 };
 /** Deadline key of a session without one (later than any real ms-since-epoch deadline). */
@@ -77,7 +93,12 @@ interface NodeRec {
   free: Resources;
   allocated: Resources;
   state: NodeState;
-  grants: GrantRec[];
+  /** Waiting in the offers queue. */
+  offered: boolean;
+  /** (GrantList) Its grants in grant (seq) order; released ones linger until swept. */
+  grants: (GrantRec | undefined)[];
+  grantsN: number;
+  grantsDead: number;
   slot: number;
 }
 
@@ -92,13 +113,28 @@ interface RackRec {
 interface RequestRec {
   /** The caller's request, kept by reference (callers must not change it afterwards). */
   spec: SchedulerRequest;
+  /** spec.requestId, and its hash in the session's table of requests. */
+  id: string;
+  idHash: number;
+  /** Arrival order among all requests. */
+  arrival: number;
+  /** spec.driver (read with the record, not from the spec). */
+  driver: boolean;
   /** spec.resources (kept by reference like the request), shared read-only by its grants. */
   res: Resources;
   session: SessionRec;
   remaining: number;
   sinceMs: number;
-  /** Host ids (see HostIndex) of the named hosts minus excluded ones, distinct; each holds a reference. */
-  hostIds: number[];
+  /**
+   * Host ids (see HostIndex) of the named hosts minus excluded ones, distinct; each holds
+   * a reference. The first three in fields (most requests name three or fewer: no array
+   * to allocate and chase), the rest in hostsMore; see hostIdOf.
+   */
+  hostCount: number;
+  host0: number;
+  host1: number;
+  host2: number;
+  hostsMore: readonly number[] | null;
   /** Its slot in the host index (when it names hosts). */
   hostSlot: number;
   excluded: Set<string> | null;
@@ -114,30 +150,42 @@ interface Shape {
 }
 
 interface ShapeQueues {
+  /** The shape key they are filed under. */
+  key: string;
   hosted: RequestQueue<RequestRec>;
   plain: RequestQueue<RequestRec>;
 }
 
 interface SessionRec extends HeapItem {
   s: SchedulerSession;
+  /** s.id */
+  id: string;
   seq: number;
   /** Its slot in sessionBySlot. */
   slot: number;
   pool: PoolRec;
   state: 'running' | 'waiting';
-  requests: Map<string, RequestRec>;
+  /** Requests by id (done ones linger until the queues are compacted). */
+  requests: RequestIds<RequestRec>;
+  liveRequests: number;
   /**
    * Requests by shape (see shapeKeyOf), each split into those naming hosts and those
    * naming none, in arrival (= waiting-since) order. By shape, so that one pass skips
    * a whole shape at once when no node can hold it any more.
    */
   queues: Map<string, ShapeQueues>;
-  grants: GrantRec[];
+  /** The same queues in the order they were made (what a placement scan walks: cheaper than the map). */
+  shapeQueues: ShapeQueues[];
+  /** (GrantList) Its grants in grant (seq) order; released ones linger until swept. */
+  grants: (GrantRec | undefined)[];
+  grantsN: number;
+  grantsDead: number;
   allocated: Resources;
   pendingRes: Resources;
   pending: number;
-  /** Order key inside the pool (see sessionKeyOf), cached. */
+  /** Order key inside the pool (see sessionKeyOf), cached; valid while keyEpoch is current. */
   key: number;
+  keyEpoch: number;
   /** Entries in the shape queues, live or dead (compaction trigger). */
   queued: number;
   /** Per-pass count of requests that failed to place (bounded by requestScanMax). */
@@ -147,6 +195,8 @@ interface SessionRec extends HeapItem {
 
 interface PoolRec extends HeapItem {
   id: number;
+  /** Its slot in the flat fair order. */
+  slot: number;
   name: string;
   short: string;
   group: GroupRec;
@@ -165,9 +215,10 @@ interface PoolRec extends HeapItem {
   /** dom(cfg.minShare) and dom(fairShare), as of the pass start. */
   minDom: number;
   fairDom: number;
-  /** The pool's non-driver grants, oldest first (preemption walks it from the end); released ones swept lazily. */
-  grantLog: GrantRec[];
-  grantLogDead: number;
+  /** (GrantList) The pool's non-driver grants, oldest first (preemption walks it from the end); released ones linger until swept. */
+  grants: (GrantRec | undefined)[];
+  grantsN: number;
+  grantsDead: number;
   /** Holds at least its fair share (kept fresh by refreshKeys). */
   overFair: boolean;
   sessionHeap: IndexedHeap<SessionRec>;
@@ -178,6 +229,8 @@ interface PoolRec extends HeapItem {
 
 interface GroupRec extends HeapItem {
   id: number;
+  /** Its slot in the flat fair order. */
+  slot: number;
   name: string;
   cfg: ShareSettings;
   pools: Map<string, PoolRec>;
@@ -208,9 +261,19 @@ interface GrantRec {
   live: boolean;
   /** The resources have no custom kinds (fast arithmetic). */
   plain: boolean;
-  /** Slots in session.grants and node.grants (swap-removal). */
-  sessionSlot: number;
-  nodeSlot: number;
+  /** d.driver (read with the record). */
+  driver: boolean;
+}
+
+/** The live grants of a session's or node's list, oldest first. */
+function liveGrants(list: GrantList<GrantRec>): GrantRec[] {
+  return liveGrantsOf(list).sort((a, b) => a.seq - b.seq);
+}
+
+
+/** The i-th host id of `r` (0 <= i < r.hostCount). */
+function hostIdOf(r: RequestRec, i: number): number {
+  return i === 0 ? r.host0 : i === 1 ? r.host1 : i === 2 ? r.host2 : r.hostsMore![i - inlineHostIds];
 }
 
 function allows(list: string[], user: string): boolean {
@@ -268,8 +331,6 @@ const namePartPattern = /^[A-Za-z0-9_-]+$/;
 
 export function createScheduler(opts: SchedulerOptions): FairScheduler {
   const clock = opts.clock;
-  let grantIdSeq = 0;
-  const nextGrantId = opts.nextGrantId ?? ((): string => `g-${++grantIdSeq}`);
   let config = opts.config ?? defaultPoolsConfig();
 
   const nodes = new Map<string, NodeRec>();
@@ -278,7 +339,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   const fitIndex = new FitIndex();
   const shapes = new Map<string, { capacity: Resources; count: number; example: string }>();
   const sessions = new Map<string, SessionRec>();
-  const grants = new Map<string, GrantRec>();
+  const grants = new GrantIds<GrantRec>(opts.grantIdPrefix ?? 'g-', opts.grantIdRadix ?? 10, (g) => g.d.grantId);
   const groups = new Map<string, GroupRec>();
   /** Running sessions with pending containers. */
   const active = new Set<SessionRec>();
@@ -286,14 +347,22 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   const hostIndex = new HostIndex<RequestRec>();
   /** Nodes by host id. */
   const nodeByHost: (NodeRec | undefined)[] = [];
+  /** Fit-index slots by host id (-1 or beyond the end: no node), so a look at a named host's room reads no node record. */
+  let slotByHost = new Int32Array(64).fill(-1);
   /** Nodes whose free capacity grew since the last pass. */
-  const offered = new Set<NodeRec>();
+  const offered: NodeRec[] = [];
+  /** offered[offeredHead..] are still to serve (the rest were served). */
+  let offeredHead = 0;
   /**
    * Requests naming hosts that arrived (or whose session was admitted) since the last
    * pass. Their hosts' free capacity did not change, and every older candidate already
    * had its turn at it, so each only needs to try its own hosts.
    */
-  let fresh: RequestRec[] = [];
+  /** Host ids of the request being added (reused). */
+  const hostIdScratch: number[] = [];
+  const fresh: RequestRec[] = [];
+  /** fresh[freshHead..] are still to try. */
+  let freshHead = 0;
   const capacity = zero();
   const allocated = zero();
   const revokedOutstanding = zero();
@@ -301,8 +370,11 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   let sessionsRunning = 0;
   let sessionSeq = 0;
   let grantSeq = 0;
+  let requestSeq = 0;
   let poolIdSeq = 0;
   let passEpoch = 0;
+  /** Bumped when every session's order key must be recomputed (capacity or config changed). */
+  let keyEpoch = 0;
   let dirty = true;
   let nextWake = Infinity;
   let starvingPools = 0;
@@ -333,11 +405,18 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   /** Sessions by slot (the host index's entry owners); slots are reused. */
   const sessionBySlot: (SessionRec | undefined)[] = [];
   const freeSessionSlots: number[] = [];
+  /** The order keys of sessions, pools and groups, mirrored flat for the offers scan. */
+  const order = new FairOrder();
+  const poolSlots = new Slots();
+  const groupSlots = new Slots();
+  /** The groups, kept sorted by groupsInOrder (for the offers stage's bucket scans). */
+  const groupOrder: GroupRec[] = [];
 
   /** Reciprocals of the cluster capacity per kind (0 = kind absent), for a fast DRF share. */
   const capInv = { memoryMb: 0, vcores: 0, gpus: 0, custom: [] as [string, number][] };
 
   function refreshCapacity(): void {
+    keyEpoch++; // dominant shares change with the capacity
     capInv.memoryMb = capacity.memoryMb > 0 ? 1 / capacity.memoryMb : 0;
     capInv.vcores = capacity.vcores > 0 ? 1 / capacity.vcores : 0;
     capInv.gpus = capacity.gpus > 0 ? 1 / capacity.gpus : 0;
@@ -375,10 +454,12 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     let g = groups.get(name);
     if (!g) {
       const gg: GroupRec = {
-        id: poolIdSeq++, name, cfg: groupSettings(name).cfg, pools: new Map(), running: 0, allocated: zero(), pending: zero(), fairShare: zero(), key: 0, minDom: 0,
+        id: poolIdSeq++, slot: groupSlots.take(), name, cfg: groupSettings(name).cfg, pools: new Map(), running: 0, allocated: zero(), pending: zero(), fairShare: zero(), key: 0, minDom: 0,
         heapSlot: -1, poolHeap: new IndexedHeap<PoolRec>((a, b) => a.key < b.key || (a.key === b.key && a.id < b.id)),
       };
       groups.set(name, gg);
+      groupOrder.push(gg);
+      order.addGroup(gg.slot, gg.id);
       g = gg;
     }
     return g;
@@ -392,12 +473,13 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     if (!p) {
       const ps = poolSettings(g.name, short);
       const pp: PoolRec = {
-        id: poolIdSeq++, name: fullName, short, group: g, cfg: ps.cfg, configured: ps.configured, sessions: new Set(), waiting: [], running: 0,
-        allocated: zero(), driverAllocated: zero(), revoking: zero(), pending: zero(), fairShare: zero(), key: 0, minDom: 0, fairDom: 0, grantLog: [], grantLogDead: 0, overFair: false, heapSlot: -1,
+        id: poolIdSeq++, slot: poolSlots.take(), name: fullName, short, group: g, cfg: ps.cfg, configured: ps.configured, sessions: new Set(), waiting: [], running: 0,
+        allocated: zero(), driverAllocated: zero(), revoking: zero(), pending: zero(), fairShare: zero(), key: 0, minDom: 0, fairDom: 0, ...emptyGrantList<GrantRec>(), overFair: false, heapSlot: -1,
         sessionHeap: new IndexedHeap<SessionRec>(sessionLess),
         minStarvedSinceMs: null, fairStarvedSinceMs: null, sampleRequest: null,
       };
       g.pools.set(short, pp);
+      order.addPool(pp.slot, g.slot, pp.id);
       p = pp;
     }
     return p;
@@ -434,13 +516,27 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     p.key = shareKey(p.allocated, p.minDom, p.cfg.weight);
     p.group.key = shareKey(p.group.allocated, p.group.minDom, p.group.cfg.weight);
     p.overFair = dom(p.allocated) >= p.fairDom - epsilon;
+    order.setPoolKey(p.slot, p.key, p.overFair);
+    order.setGroupKey(p.group.slot, p.group.key);
+  }
+
+  /** s.key from its inputs (its allocation, its pool's order, the cluster's capacity); kept fresh on every change. */
+  function refreshSessionKey(s: SessionRec): void {
+    s.key = sessionKeyOf(s);
+    s.keyEpoch = keyEpoch;
+    order.setSessionKey(s.slot, s.key);
   }
 
   /** Pools with no sessions that the config does not name are forgotten. */
   function maybeDropPool(p: PoolRec): void {
     if (p.configured || p.sessions.size > 0) return;
     p.group.pools.delete(p.short);
-    if (p.group.pools.size === 0 && !groupSettings(p.group.name).configured) groups.delete(p.group.name);
+    poolSlots.give(p.slot);
+    if (p.group.pools.size === 0 && !groupSettings(p.group.name).configured) {
+      groups.delete(p.group.name);
+      groupOrder.splice(groupOrder.indexOf(p.group), 1);
+      groupSlots.give(p.group.slot);
+    }
   }
 
   function resolvePoolName(s: SchedulerSession): string | null {
@@ -462,13 +558,15 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
 
   function admit(s: SessionRec): void {
     s.state = 'running';
+    order.setRunning(s.slot, true);
     s.pool.running++;
     s.pool.group.running++;
     sessionsRunning++;
     addInto(s.pool.pending, s.pendingRes);
     addInto(s.pool.group.pending, s.pendingRes);
     if (s.pending > 0) active.add(s);
-    for (const r of s.requests.values()) if (r.hostIds.length > 0) fresh.push(r);
+    const hosted = s.requests.values().filter((r) => r.hostCount > 0);
+    for (const r of hosted.sort((a, b) => a.arrival - b.arrival)) fresh.push(r);
   }
 
   /** Admits waiting sessions, oldest first, wherever a slot is free. */
@@ -506,21 +604,32 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     if (!r.live) return;
     r.live = false;
     const s = r.session;
-    s.requests.delete(r.spec.requestId);
+    s.liveRequests--;
     // Requests finish out of order (node-local grants): drop dead entries once they dominate.
-    if (s.queued > s.requests.size + (s.requests.size >> 1) + queueSlackEntries) {
-      s.queued = 0;
-      for (const q of s.queues.values()) {
-        q.hosted.compact();
-        q.plain.compact();
-        s.queued += q.hosted.length + q.plain.length;
-      }
-    }
-    if (r.hostIds.length > 0) {
-      hostIndex.remove(r.hostSlot, r.hostIds.length);
-      for (const h of r.hostIds) hostIndex.unref(h);
+    if (s.queued > s.liveRequests + (s.liveRequests >> 1) + queueSlackEntries) compactRequests(s);
+    if (r.hostCount > 0) {
+      hostIndex.remove(r.hostSlot, r.hostCount);
+      for (let i = 0; i < r.hostCount; i++) hostIndex.unref(hostIdOf(r, i));
     }
   }
+
+  /** Drops done requests from the session's queues and its table of ids. */
+  function compactRequests(s: SessionRec): void {
+    const live = liveScratch;
+    let n = 0;
+    for (const q of s.shapeQueues) {
+      q.hosted.compact();
+      q.plain.compact();
+      n = q.hosted.copyTo(live, n);
+      n = q.plain.copyTo(live, n);
+    }
+    s.queued = n;
+    s.requests.rebuild(live, n);
+    live.fill(undefined, 0, n); // the scratch array lets go of the records
+  }
+
+  /** The live requests of the session being compacted (reused). */
+  const liveScratch: (RequestRec | undefined)[] = [];
 
   /** Takes `count` pending containers of `r` off the books (granted or cancelled). */
   function consumePending(r: RequestRec, count: number): void {
@@ -537,6 +646,25 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     countPendingShape(res, r.shapeKey, -count);
     if (r.remaining === 0) retireRequest(r);
     if (s.pending === 0) active.delete(s);
+  }
+
+  /**
+   * What is wrong with a request (its id aside), or null. `checked`: a resources vector
+   * (object) already found fine for this pool in this call: requests of a batch often
+   * share one, and then only their counts need a look.
+   */
+  function requestProblem(r: SchedulerRequest, p: PoolRec, checked: Resources | null): Verdict | null {
+    if (!Number.isInteger(r.count) || r.count < 1 || r.count > requestCountMax) {
+      return { ok: false, code: 'invalid', reason: `request ${r.requestId}: count must be a whole number in 1..${requestCountMax}, got ${r.count}` };
+    }
+    if (r.resources === checked) return null;
+    if (!plainValid(r.resources)) {
+      const bad = invalidReason(r.resources, `request ${r.requestId} resources`);
+      if (bad !== null) return { ok: false, code: 'invalid', reason: bad };
+    }
+    if (isZero(r.resources)) return { ok: false, code: 'invalid', reason: `request ${r.requestId} asks for no resources at all` };
+    const why = unsatisfiableReason(r, p);
+    return why === null ? null : { ok: false, code: 'unsatisfiable', reason: why };
   }
 
   function unsatisfiableReason(r: SchedulerRequest, p: PoolRec): string | null {
@@ -581,8 +709,9 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     }
   }
 
+  /** (An alive node: the fit index mirrors its free memory/vcores/gpus.) */
   function mayHoldAnything(n: NodeRec): boolean {
-    return n.free.memoryMb >= minPending.memoryMb && n.free.vcores >= minPending.vcores && n.free.gpus >= minPending.gpus;
+    return fitIndex.holds(n.slot, minPending.memoryMb, minPending.vcores, minPending.gpus);
   }
 
   // ---- grants -------------------------------------------------------------------------
@@ -608,26 +737,33 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     return r.excluded === null || !r.excluded.has(n.name);
   }
 
+  /** The node of host `h` if `r` fits there now. */
+  function nodeFitting(r: RequestRec, h: number): NodeRec | undefined {
+    const slot = h < slotByHost.length ? slotByHost[h] : -1;
+    if (slot < 0) return undefined;
+    const a = r.res;
+    if (!fitIndex.holds(slot, a.memoryMb, a.vcores, a.gpus)) return undefined; // the common case on a busy cluster
+    const n = nodeByHost[h]!;
+    return fitsNode(r, n) ? n : undefined;
+  }
+
   function makeGrant(r: RequestRec, n: NodeRec, locality: GrantDecision['locality'], plan: SchedulePlan): void {
     const s = r.session;
     const res = r.res;
     const plain = r.shapeKey !== '';
-    const d: GrantDecision = { grantId: nextGrantId(), sessionId: s.s.id, requestId: r.spec.requestId, node: n.name, resources: res, driver: r.spec.driver, locality };
-    attachGrant(d, s, n, plain);
+    const d: GrantDecision = { grantId: '', sessionId: s.id, requestId: r.id, node: n.name, resources: res, driver: r.driver, locality };
+    d.grantId = grants.issue(attachGrant(d, s, n, plain));
     consumePending(r, 1);
     plan.grants.push(d);
   }
 
-  /** Books a grant on its node, session, pool, group and the cluster totals. */
-  function attachGrant(d: GrantDecision, s: SessionRec, n: NodeRec, plain: boolean): void {
+  /** Books a grant on its node, session, pool, group and the cluster totals (the caller files its id). */
+  function attachGrant(d: GrantDecision, s: SessionRec, n: NodeRec, plain: boolean): GrantRec {
     const res = d.resources;
-    const g: GrantRec = { d, session: s, node: n, seq: grantSeq++, revoked: false, live: true, plain, sessionSlot: s.grants.length, nodeSlot: n.grants.length };
-    const before = grants.size;
-    grants.set(d.grantId, g);
-    if (grants.size === before) throw new Error(`scheduler: grant id ${d.grantId} issued twice`);
-    s.grants.push(g);
-    n.grants.push(g);
-    if (!d.driver) s.pool.grantLog.push(g);
+    const g: GrantRec = { d, session: s, node: n, seq: grantSeq++, revoked: false, live: true, plain, driver: d.driver };
+    pushGrant(s, g);
+    pushGrant(n, g);
+    if (!d.driver) pushGrant(s.pool, g);
     addRes(n.free, res, plain, -1);
     addRes(n.allocated, res, plain, 1);
     indexNode(n);
@@ -637,7 +773,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     if (d.driver) addInto(s.pool.driverAllocated, res);
     addRes(allocated, res, plain, 1);
     refreshKeys(s.pool);
-    s.key = sessionKeyOf(s);
+    refreshSessionKey(s);
+    return g;
   }
 
   function dropGrant(g: GrantRec): void {
@@ -645,29 +782,17 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     const s = g.session;
     const n = g.node;
     const plain = g.plain;
-    grants.delete(g.d.grantId);
+    grants.delete(g.d.grantId, g);
     g.live = false;
-    if (!g.d.driver) {
-      const p = s.pool;
-      if (++p.grantLogDead >= grantLogSweepMin && p.grantLogDead * 2 > p.grantLog.length) {
-        p.grantLog = p.grantLog.filter((x) => x.live);
-        p.grantLogDead = 0;
-      }
-    }
-    const ls = s.grants.pop()!;
-    if (ls !== g) {
-      s.grants[g.sessionSlot] = ls;
-      ls.sessionSlot = g.sessionSlot;
-    }
-    const ln = n.grants.pop()!;
-    if (ln !== g) {
-      n.grants[g.nodeSlot] = ln;
-      ln.nodeSlot = g.nodeSlot;
-    }
+    // The grant stays in its session's, node's and pool's lists until released ones are
+    // the majority there: taking it out at once would cost a chain of cache misses.
+    if (!g.driver) noteGrantGone(s.pool, grantLogSweepMin, 0);
+    noteGrantGone(s, 0, grantListSlack);
+    noteGrantGone(n, 0, grantListSlack);
     addRes(s.allocated, res, plain, -1);
     addRes(s.pool.allocated, res, plain, -1);
     addRes(s.pool.group.allocated, res, plain, -1);
-    if (g.d.driver) subtractInto(s.pool.driverAllocated, res);
+    if (g.driver) subtractInto(s.pool.driverAllocated, res);
     if (g.revoked) {
       subtractInto(s.pool.revoking, res);
       subtractInto(revokedOutstanding, res);
@@ -675,9 +800,10 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     addRes(allocated, res, plain, -1);
     addRes(n.free, res, plain, 1);
     addRes(n.allocated, res, plain, -1);
+    refreshSessionKey(s);
     if (nodeByHost[n.hostId] === n) {
       indexNode(n);
-      if (n.state === 'alive') offered.add(n);
+      if (n.state === 'alive') offer(n);
     }
     dirty = true;
   }
@@ -705,8 +831,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       if (n) return n;
     }
     if (spec.relaxLocality) {
-      for (const h of r.hostIds) {
-        const n = tryRack(r, nodeByHost[h]?.rack);
+      for (let i = 0; i < r.hostCount; i++) {
+        const n = tryRack(r, nodeByHost[hostIdOf(r, i)]?.rack);
         if (n) return n;
       }
     }
@@ -733,9 +859,9 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
    */
   function placeRequest(r: RequestRec, now: number, patient: boolean, plan: SchedulePlan): boolean {
     const spec = r.spec;
-    for (const h of r.hostIds) {
-      const n = nodeByHost[h];
-      if (n && fitsNode(r, n)) {
+    for (let i = 0; i < r.hostCount; i++) {
+      const n = nodeFitting(r, hostIdOf(r, i));
+      if (n) {
         makeGrant(r, n, 'node', plan);
         return true;
       }
@@ -777,12 +903,18 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       s.passEpoch = passEpoch;
       s.scanned = 0;
     }
-    for (const [key, q] of s.queues) {
+    const queues = s.shapeQueues;
+    for (let i = 0; i < queues.length; i++) {
+      const q = queues[i];
+      const key = q.key;
       if (s.scanned >= requestScanMax) return false;
       if (key !== '' && noFitShapes.has(key)) continue;
       const placed = placeFromQueue(s, q.plain, false, now, patient, plan) || placeFromQueue(s, q.hosted, true, now, patient, plan);
       if (placed) return true;
-      if (q.plain.current(passEpoch) === undefined && q.hosted.current(passEpoch) === undefined && q.plain.isEmpty() && q.hosted.isEmpty()) s.queues.delete(key);
+      if (q.plain.current(passEpoch) === undefined && q.hosted.current(passEpoch) === undefined && q.plain.isEmpty() && q.hosted.isEmpty()) {
+        s.queues.delete(key);
+        queues.splice(i--, 1);
+      }
     }
     return false;
   }
@@ -800,12 +932,12 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
           return false; // younger requests of this queue wait longer still
         }
       }
-      const allowed = admissible(s, r.res, r.spec.driver);
+      const allowed = admissible(s, r.res, r.driver);
       if (allowed && placeRequest(r, now, patient, plan)) return true;
       s.scanned++;
       q.advance();
       // Max shares only tighten within a pass, and they depend on the shape alone.
-      if (!allowed && !r.spec.driver) return false;
+      if (!allowed && !r.driver) return false;
       if (r.shapeKey !== '' && noFitShapes.has(r.shapeKey)) return false;
     }
     return false;
@@ -839,9 +971,10 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   function buildSessionHeaps(): void {
     for (const g of groups.values()) for (const p of g.pools.values()) p.sessionHeap.clear();
     for (const s of active) {
-      s.key = sessionKeyOf(s);
-      s.pool.sessionHeap.push(s);
+      if (s.keyEpoch !== keyEpoch) refreshSessionKey(s);
+      s.pool.sessionHeap.append(s);
     }
+    for (const g of groups.values()) for (const p of g.pools.values()) p.sessionHeap.heapify();
   }
 
   /** Stage 3: pools below min share, lowest ratio first, place without locality waits. */
@@ -864,14 +997,6 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     heap.clear();
   }
 
-  function sessionBefore(a: SessionRec, b: SessionRec): boolean {
-    const ga = a.pool.group;
-    const gb = b.pool.group;
-    if (ga !== gb) return ga.key < gb.key || (ga.key === gb.key && ga.id < gb.id);
-    if (a.pool !== b.pool) return a.pool.key < b.pool.key || (a.pool.key === b.pool.key && a.pool.id < b.pool.id);
-    return sessionLess(a, b);
-  }
-
   /**
    * The request naming `n`'s host that fits there now, of the most deserving session
    * (its oldest such request). Plain requests (tag = shape id) are judged from the
@@ -879,56 +1004,117 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
    * won are dropped; the rest go in the index's sweeps.
    */
   function bestOfferFor(n: NodeRec): RequestRec | undefined {
+    // The host's entries are bucketed by pool group, and the group comes first in the
+    // fair order: buckets are taken in group order and the first that yields a
+    // candidate holds the winner.
+    const order = groupsInOrder();
+    for (let i = 0; i < order.length; i++) {
+      const r = bestOfferInBucket(n, order[i].slot);
+      if (r !== undefined) return r;
+    }
+    offerEntry.at = -1;
+    return undefined;
+  }
+
+  /** Groups by their order key (then id), for bucket scans: a few, sorted in place each time (keys change with every grant). */
+  function groupsInOrder(): GroupRec[] {
+    const a = groupOrder;
+    for (let i = 1; i < a.length; i++) {
+      const x = a[i];
+      let j = i - 1;
+      for (; j >= 0 && (x.key < a[j].key || (x.key === a[j].key && x.id < a[j].id)); j--) a[j + 1] = a[j];
+      a[j + 1] = x;
+    }
+    return a;
+  }
+
+  /**
+   * The request naming `n`'s host in group bucket `bucket` that fits there now, of the
+   * most deserving session (its oldest such request). Plain requests (tag = shape id)
+   * are judged from the index entry alone; only the winner's record is read. Dead
+   * entries that would have won are dropped; the rest go in the index's sweeps.
+   */
+  function bestOfferInBucket(n: NodeRec, bucket: number): RequestRec | undefined {
     const h = n.hostId;
-    const list = hostIndex.entries(h);
-    let end = hostIndex.entriesUsed(h);
-    const free = n.free;
-    let bestS: SessionRec | undefined;
+    const used = hostIndex.entriesUsed(h, bucket);
+    if (used === 0) return undefined;
+    const list = hostIndex.entryPool();
+    const start = hostIndex.entriesStart(h, bucket);
+    let end = start + used;
+    // The node is alive: the fit index mirrors its free room (compact arrays, not the node's record).
+    const freeMem = fitIndex.memoryAt(n.slot);
+    const freeVc = fitIndex.vcoresAt(n.slot);
+    const freeGpu = fitIndex.gpusAt(n.slot);
+    const starving = starvingPools > 0;
+    let bestOwner = -1;
     let bestSlot = -1;
     let bestStamp = 0;
-    for (let at = 0; at < end; ) {
+    let bestAt = -1;
+    for (let at = start; at < end; ) {
       const e = at;
       at += ENTRY_SIZE;
       const tag = list[e + ENTRY_TAG];
       const shape = tag >= 0 ? shapeById[tag] : null;
-      if (shape !== null && (shape.memoryMb > free.memoryMb || shape.vcores > free.vcores || shape.gpus > free.gpus)) continue;
-      // A dead entry's owner may be gone or another session: liveness is checked (a
-      // random read) only for an entry that would win.
-      const s = sessionBySlot[list[e + ENTRY_OWNER]];
-      if (s === undefined || s.state !== 'running') continue;
+      if (shape !== null && (shape.memoryMb > freeMem || shape.vcores > freeVc || shape.gpus > freeGpu)) continue;
+      // Owners are ranked from the flat fair order. A dead entry's owner may be gone or
+      // another session: liveness is checked (a random read) only for an entry that would win.
+      const owner = list[e + ENTRY_OWNER];
+      if (!order.isRunning(owner)) continue;
       const stamp = list[e + ENTRY_STAMP];
-      if (bestS !== undefined && (s === bestS ? stamp > bestStamp : !sessionBefore(s, bestS))) continue;
-      if (starvingPools > 0 && s.pool.overFair) continue;
+      if (bestOwner >= 0 && (owner === bestOwner ? stamp > bestStamp : !order.beatsLeader(owner))) continue;
+      if (starving && order.poolIsOverFair(owner)) continue;
       if (!hostIndex.isLive(list, e)) {
-        hostIndex.dropAt(h, e); // the last entry moves here: look at it next
+        hostIndex.dropAt(h, e - start, bucket); // the last entry moves here: look at it next
         end -= ENTRY_SIZE;
+        if (bestAt === end) bestAt = e;
         at = e;
         continue;
       }
+      const s = sessionBySlot[owner]!;
       if (shape !== null) {
         if (!admissible(s, shape, false)) continue;
       } else {
         const r = hostIndex.item(list[e + ENTRY_SLOT]);
-        if (!fitsNode(r, n) || !admissible(s, r.res, r.spec.driver)) continue;
+        if (!fitsNode(r, n) || !admissible(s, r.res, r.driver)) continue;
       }
-      bestS = s;
+      if (owner !== bestOwner) order.setLeader(owner);
+      bestOwner = owner;
       bestSlot = list[e + ENTRY_SLOT];
       bestStamp = stamp;
+      bestAt = e;
     }
-    return bestSlot >= 0 ? hostIndex.item(bestSlot) : undefined;
+    if (bestSlot < 0) return undefined;
+    offerEntry.at = bestAt - start;
+    offerEntry.bucket = bucket;
+    offerEntry.slot = bestSlot;
+    offerEntry.stamp = bestStamp;
+    return hostIndex.item(bestSlot);
+  }
+
+  /** Where bestOfferFor found its winner: the entry to drop once the request is done. */
+  const offerEntry = { at: -1, bucket: 0, slot: -1, stamp: 0 };
+
+  /** The winner of the last bestOfferFor on host `h` is done: its entry there goes now (if a sweep has not moved it). */
+  function dropOfferEntry(h: number): void {
+    const { at, bucket } = offerEntry;
+    const list = hostIndex.entryPool();
+    const e = hostIndex.entriesStart(h, bucket) + at;
+    if (at >= 0 && at < hostIndex.entriesUsed(h, bucket) && list[e + ENTRY_SLOT] === offerEntry.slot && list[e + ENTRY_STAMP] === offerEntry.stamp) hostIndex.dropAt(h, at, bucket);
   }
 
   /** Stage 4: each offered node goes, node-locally, to the most deserving session that wants it. */
   function serveOffers(plan: SchedulePlan): void {
-    for (const n of offered) {
-      if (plan.grants.length >= grantsPerPassMax) return;
-      offered.delete(n);
+    for (; offeredHead < offered.length && plan.grants.length < grantsPerPassMax; offeredHead++) {
+      const n = offered[offeredHead];
+      n.offered = false;
+      // A removed node is skipped here (it is no longer its host's node).
       if (n.state !== 'alive' || nodeByHost[n.hostId] !== n) continue;
       while (plan.grants.length < grantsPerPassMax && mayHoldAnything(n)) {
         const best = bestOfferFor(n);
         if (!best) break;
         const s = best.session;
         makeGrant(best, n, 'node', plan);
+        if (!best.live) dropOfferEntry(n.hostId); // saves later scans a dead entry
         if (s.pool.sessionHeap.has(s)) {
           if (s.pending > 0) s.pool.sessionHeap.update(s);
           else s.pool.sessionHeap.remove(s);
@@ -937,24 +1123,43 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     }
   }
 
+  /** Queues `n` for the offers stage (once; in the order nodes come). */
+  function offer(n: NodeRec): void {
+    if (n.offered) return;
+    n.offered = true;
+    if (offeredHead === offered.length) {
+      offered.length = 0;
+      offeredHead = 0;
+    }
+    offered.push(n);
+  }
+
   /** Stage 4b: new requests try their own hosts (node-local). */
   function serveFresh(plan: SchedulePlan): void {
-    let i = 0;
+    let i = freshHead;
     for (; i < fresh.length && plan.grants.length < grantsPerPassMax; i++) {
       const r = fresh[i];
       const s = r.session;
       if (!r.live || s.state !== 'running') continue;
       if (starvingPools > 0 && s.pool.overFair) continue;
-      for (const h of r.hostIds) {
-        const n = nodeByHost[h];
-        while (n && r.live && fitsNode(r, n) && admissible(s, r.res, r.spec.driver) && plan.grants.length < grantsPerPassMax) makeGrant(r, n, 'node', plan);
+      for (let i = 0; i < r.hostCount; i++) {
+        const h = hostIdOf(r, i);
+        for (let n = nodeFitting(r, h); n && r.live && admissible(s, r.res, r.driver) && plan.grants.length < grantsPerPassMax; n = nodeFitting(r, h)) makeGrant(r, n, 'node', plan);
       }
       if (s.pool.sessionHeap.has(s)) {
         if (s.pending > 0) s.pool.sessionHeap.update(s);
         else s.pool.sessionHeap.remove(s);
       }
     }
-    fresh = i < fresh.length ? fresh.slice(i) : [];
+    freshHead = i;
+    if (freshHead === fresh.length) {
+      fresh.length = 0;
+      freshHead = 0;
+    } else if (freshHead >= freshCompactMin && 2 * freshHead > fresh.length) {
+      fresh.copyWithin(0, freshHead);
+      fresh.length -= freshHead;
+      freshHead = 0;
+    }
   }
 
   /** Stage 5: hierarchical fair order, delay scheduling for locality. */
@@ -1045,7 +1250,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       for (const p of g.pools.values()) {
         const over = dom(p.allocated) - dom(p.revoking) - dom(p.fairShare);
         if (p.cfg.preemptable && over > epsilon) {
-          const v = { p, next: p.grantLog.length - 1, over };
+          const v = { p, next: p.grantsN - 1, over };
           victims.push(v);
           victimOf.set(p, v);
         }
@@ -1076,8 +1281,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       for (let i = 1; i < victims.length; i++) if (victims[i].over > victims[vi].over) vi = i;
       const v = victims[vi];
       // Walk the pool's grant log from the youngest end.
-      const log = v.p.grantLog;
-      while (v.next >= 0 && (!log[v.next].live || log[v.next].revoked)) v.next--;
+      const log = v.p.grants;
+      while (v.next >= 0 && (!log[v.next]!.live || log[v.next]!.revoked)) v.next--;
       if (v.next < 0 || v.over <= epsilon) {
         victims.splice(vi, 1);
         continue;
@@ -1089,7 +1294,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       if (forShape !== null) {
         const end = Math.max(0, v.next - preemptPickScanMax + 1);
         for (let k = v.next; k >= end; k--) {
-          const c = log[k];
+          const c = log[k]!;
           if (!c.live || c.revoked) continue;
           const room = freedOn.get(c.node) ?? c.node.free;
           if (fitsAfterAdding(forShape, room, c.d.resources)) {
@@ -1098,7 +1303,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
           }
         }
       }
-      const g = log[pick];
+      const g = log[pick]!;
       const room = revoke(g, v);
       if (forShape === null) {
         need -= dom(g.d.resources);
@@ -1106,15 +1311,15 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       }
       // Small victims: make room on this node (youngest revocable grants there first)
       // rather than scatter revocations whose freed room fits nothing.
-      while (!fits(forShape, room) && revoked < revocationsPerPassMax) {
-        let next: GrantRec | undefined;
-        for (const c of g.node.grants) {
-          if (c.revoked || c.d.driver || (next && c.seq < next.seq)) continue;
-          const cv = victimOf.get(c.session.pool);
-          if (cv && cv.over > epsilon) next = c;
-        }
-        if (!next) break;
-        revoke(next, victimOf.get(next.session.pool)!);
+      // (A pool's surplus only shrinks as it loses grants, so one walk youngest first
+      // takes the same grants as picking the youngest revocable one again each time.
+      // A node's list is in grant order: the walk goes from its end.)
+      const onNode = g.node.grants;
+      for (let k = g.node.grantsN - 1; k >= 0 && !fits(forShape, room) && revoked < revocationsPerPassMax; k--) {
+        const c = onNode[k]!;
+        if (!c.live || c.revoked || c.driver) continue;
+        const cv = victimOf.get(c.session.pool);
+        if (cv && cv.over > epsilon) revoke(c, cv);
       }
       // Count what the freed room can really hold of the starving pool's requests.
       while (need > epsilon && fits(forShape, room)) {
@@ -1127,6 +1332,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   const sched: FairScheduler = {
     setConfig(c: PoolsConfig): void {
       config = c;
+      keyEpoch++; // pool orders may change
       for (const g of groups.values()) {
         g.cfg = groupSettings(g.name).cfg;
         for (const p of g.pools.values()) {
@@ -1174,17 +1380,23 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       } else {
         const slot = fitIndex.allocate();
         const hostId = hostIndex.ref(node.name);
-        n = { name: node.name, hostId, rack: rackFor(node.rack), capacity: clone(node.capacity), free: clone(node.capacity), allocated: zero(), state: 'alive', grants: [], slot };
+        n = { name: node.name, hostId, rack: rackFor(node.rack), capacity: clone(node.capacity), free: clone(node.capacity), allocated: zero(), state: 'alive', offered: false, ...emptyGrantList<GrantRec>(), slot };
         n.rack.nodes.push(n);
         nodes.set(node.name, n);
         nodeByHost[hostId] = n;
+        if (hostId >= slotByHost.length) {
+          const grown = new Int32Array(Math.max(2 * slotByHost.length, hostId + 1)).fill(-1);
+          grown.set(slotByHost);
+          slotByHost = grown;
+        }
+        slotByHost[hostId] = slot;
         slotNodes[slot] = n;
       }
       addInto(capacity, n.capacity);
       refreshCapacity();
       addShape(n.capacity, n.name, 1);
       indexNode(n);
-      if (n.state === 'alive') offered.add(n);
+      if (n.state === 'alive') offer(n);
       dirty = true;
     },
 
@@ -1193,23 +1405,23 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       if (!n || n.state === state) return;
       n.state = state;
       indexNode(n);
-      if (state === 'alive') offered.add(n);
+      if (state === 'alive') offer(n);
       dirty = true;
     },
 
     removeNode(name: string): GrantDecision[] {
       const n = nodes.get(name);
       if (!n) return [];
-      const gone = [...n.grants].sort((a, b) => a.seq - b.seq);
+      const gone = liveGrants(n);
       for (const g of gone) dropGrant(g);
       const out = gone.map((g) => g.d);
       nodes.delete(name);
-      offered.delete(n);
       n.rack.nodes.splice(n.rack.nodes.indexOf(n), 1);
       if (n.rack.nodes.length === 0) racks.delete(n.rack.name);
       fitIndex.release(n.slot);
       slotNodes[n.slot] = undefined;
       nodeByHost[n.hostId] = undefined;
+      slotByHost[n.hostId] = -1;
       hostIndex.unref(n.hostId);
       subtractInto(capacity, n.capacity);
       refreshCapacity();
@@ -1235,11 +1447,12 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       }
       const pool = poolFor(poolName);
       const s: SessionRec = {
-        s: { ...session, pool: poolName }, seq: sessionSeq++, slot: freeSessionSlots.pop() ?? sessionBySlot.length, pool, state: 'waiting', requests: new Map(), queues: new Map(),
-        grants: [], allocated: zero(), pendingRes: zero(), pending: 0, key: 0, queued: 0, passEpoch: -1, scanned: 0, heapSlot: -1,
+        s: { ...session, pool: poolName }, id: session.id, seq: sessionSeq++, slot: freeSessionSlots.pop() ?? sessionBySlot.length, pool, state: 'waiting', requests: new RequestIds(), liveRequests: 0, queues: new Map(), shapeQueues: [],
+        ...emptyGrantList<GrantRec>(), allocated: zero(), pendingRes: zero(), pending: 0, key: 0, keyEpoch: -1, queued: 0, passEpoch: -1, scanned: 0, heapSlot: -1,
       };
       sessions.set(session.id, s);
       sessionBySlot[s.slot] = s;
+      order.addSession(s.slot, pool.slot, s.seq);
       pool.sessions.add(s);
       if (hasRunningSlot(pool) && pool.waiting.length === 0) admit(s);
       else pool.waiting.push(s);
@@ -1254,12 +1467,13 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     removeSession(id: string): GrantDecision[] {
       const s = sessions.get(id);
       if (!s) return [];
-      const gone = [...s.grants].sort((a, b) => a.seq - b.seq);
+      const gone = liveGrants(s);
       for (const g of gone) dropGrant(g);
       const out = gone.map((g) => g.d);
-      for (const r of [...s.requests.values()]) consumePending(r, r.remaining);
+      for (const r of s.requests.values()) consumePending(r, r.remaining);
       sessions.delete(id);
       sessionBySlot[s.slot] = undefined;
+      order.setRunning(s.slot, false);
       freeSessionSlots.push(s.slot);
       s.pool.sessions.delete(s);
       active.delete(s);
@@ -1278,45 +1492,89 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const s = sessions.get(sessionId);
       if (!s) return { ok: false, code: 'unknown-session', reason: `unknown session ${sessionId}` };
       if (requests.length > requestBatchMax) return { ok: false, code: 'invalid', reason: `${requests.length} requests in one call (at most ${requestBatchMax})` };
-      const ids = new Set<string>();
-      for (const r of requests) {
-        if (typeof r.requestId !== 'string' || r.requestId === '') return { ok: false, code: 'invalid', reason: 'a request has an empty requestId' };
-        if (s.requests.has(r.requestId) || ids.has(r.requestId)) return { ok: false, code: 'invalid', reason: `request ${r.requestId} already exists in session ${sessionId}` };
-        ids.add(r.requestId);
-        if (!Number.isInteger(r.count) || r.count < 1 || r.count > requestCountMax) {
-          return { ok: false, code: 'invalid', reason: `request ${r.requestId}: count must be a whole number in 1..${requestCountMax}, got ${r.count}` };
-        }
-        if (!plainValid(r.resources)) {
-          const bad = invalidReason(r.resources, `request ${r.requestId} resources`);
-          if (bad !== null) return { ok: false, code: 'invalid', reason: bad };
-        }
-        if (isZero(r.resources)) return { ok: false, code: 'invalid', reason: `request ${r.requestId} asks for no resources at all` };
-        const why = unsatisfiableReason(r, s.pool);
-        if (why !== null) return { ok: false, code: 'unsatisfiable', reason: why };
-      }
       const now = clock.now();
-      for (const spec of requests) {
+      // Ids first: each request is filed under its id (which finds duplicates, in the
+      // session or earlier in the batch) up to the first empty or repeated one; then the
+      // other checks, in order, for the requests before it. A bad batch changes nothing.
+      const recs = new Array<RequestRec>(requests.length);
+      let filed = 0;
+      let verdict: Verdict | null = null;
+      for (; filed < requests.length; filed++) {
+        const spec = requests[filed];
+        const id = spec.requestId;
+        if (typeof id !== 'string' || id === '') {
+          verdict = { ok: false, code: 'invalid', reason: 'a request has an empty requestId' };
+          break;
+        }
+        const r: RequestRec = {
+          spec, id, idHash: 0, arrival: requestSeq++, driver: spec.driver, res: spec.resources, session: s, remaining: spec.count, sinceMs: now, hostCount: 0, host0: -1, host1: -1, host2: -1, hostsMore: null, hostSlot: -1,
+          excluded: null, live: true, shapeKey: '',
+        };
+        if (!s.requests.insert(r)) {
+          verdict = { ok: false, code: 'invalid', reason: `request ${id} already exists in session ${sessionId}` };
+          break;
+        }
+        recs[filed] = r;
+      }
+      s.liveRequests += filed;
+      let checked: Resources | null = null;
+      let lastShapeOf: Resources | null = null;
+      let lastShape = customShape;
+      for (let i = 0; i < filed; i++) {
+        const r = recs[i];
+        const bad = requestProblem(r.spec, s.pool, checked);
+        if (bad !== null) {
+          verdict = bad;
+          break;
+        }
+        checked = r.res;
+      }
+      if (verdict !== null) {
+        // Undone: the batch's entries die (and go, if dead ones now dominate the table).
+        for (let i = 0; i < filed; i++) recs[i].live = false;
+        s.liveRequests -= filed;
+        if (s.requests.held > 2 * s.liveRequests + queueSlackEntries) s.requests.rebuild(s.requests.values());
+        return verdict;
+      }
+      for (let i = 0; i < filed; i++) {
+        const r = recs[i];
+        const spec = r.spec;
         const excluded = spec.excludedHosts.length > 0 ? new Set(spec.excludedHosts) : null;
-        const hostIds: number[] = [];
-        for (const h of spec.hosts) {
+        // Distinct host ids into a scratch array, then into the record's fields.
+        let k = 0;
+        for (let j = 0; j < spec.hosts.length; j++) {
+          const h = spec.hosts[j];
           if (excluded !== null && excluded.has(h)) continue;
           const id = hostIndex.ref(h);
-          if (hostIds.includes(id)) hostIndex.unref(id);
-          else hostIds.push(id);
+          if (k > 0 && hostIdScratch.lastIndexOf(id, k - 1) >= 0) hostIndex.unref(id);
+          else hostIdScratch[k++] = id;
         }
-        const res = spec.resources;
-        const shape = shapeOf(res);
-        const r: RequestRec = { spec, res, session: s, remaining: spec.count, sinceMs: now, hostIds, hostSlot: -1, excluded, live: true, shapeKey: shape.key };
-        s.requests.set(spec.requestId, r);
+        r.hostCount = k;
+        if (k > 0) r.host0 = hostIdScratch[0];
+        if (k > 1) r.host1 = hostIdScratch[1];
+        if (k > 2) r.host2 = hostIdScratch[2];
+        if (k > inlineHostIds) r.hostsMore = hostIdScratch.slice(inlineHostIds, k);
+        const res = r.res;
+        // Requests of a batch often share one resources object: its shape is the last one's.
+        if (res !== lastShapeOf) {
+          lastShapeOf = res;
+          lastShape = shapeOf(res);
+        }
+        const shape = lastShape;
+        r.excluded = excluded;
+        r.shapeKey = shape.key;
         let q = s.queues.get(r.shapeKey);
-        if (!q) s.queues.set(r.shapeKey, (q = { hosted: new RequestQueue(), plain: new RequestQueue() }));
+        if (!q) {
+          s.queues.set(r.shapeKey, (q = { key: r.shapeKey, hosted: new RequestQueue(), plain: new RequestQueue() }));
+          s.shapeQueues.push(q);
+        }
         s.queued++;
-        if (hostIds.length > 0) {
+        if (k > 0) {
           q.hosted.push(r);
           if (s.state === 'running') fresh.push(r);
           // Plain requests are tagged with their shape: the offers stage judges them from the entry.
           const tag = shape.id >= 0 && excluded === null && !spec.driver ? shape.id : -1;
-          r.hostSlot = hostIndex.add(r, hostIds, s.slot, tag);
+          r.hostSlot = hostIndex.add(r, hostIdScratch, s.slot, tag, s.pool.group.slot, k);
         } else q.plain.push(r);
         s.pending += spec.count;
         pendingContainers += spec.count;
@@ -1337,7 +1595,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const s = sessions.get(sessionId);
       if (!s) return;
       for (const id of requestIds) {
-        const r = s.requests.get(id);
+        const r = s.requests.find(id);
         if (r) consumePending(r, r.remaining);
       }
       dirty = true;
@@ -1348,9 +1606,9 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const n = nodes.get(d.node);
       if (!s) return { ok: false, code: 'unknown-session', reason: `unknown session ${d.sessionId}` };
       if (!n) return { ok: false, code: 'invalid', reason: `unknown node ${d.node}` };
-      if (grants.has(d.grantId)) return { ok: false, code: 'invalid', reason: `grant ${d.grantId} exists` };
+      if (grants.get(d.grantId) !== undefined) return { ok: false, code: 'invalid', reason: `grant ${d.grantId} exists` };
       const res = clone(d.resources);
-      attachGrant({ ...d, resources: res }, s, n, Object.keys(res.custom).length === 0);
+      grants.adopt(d.grantId, attachGrant({ ...d, resources: res }, s, n, Object.keys(res.custom).length === 0));
       dirty = true;
       return { ok: true };
     },
@@ -1399,7 +1657,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     },
     sessionGrants(sessionId: string): GrantDecision[] {
       const s = sessions.get(sessionId);
-      return s ? [...s.grants].sort((a, b) => a.seq - b.seq).map((g) => g.d) : [];
+      return s ? liveGrants(s).map((g) => g.d) : [];
     },
     sessionAllocated(sessionId: string): Resources {
       const s = sessions.get(sessionId);
