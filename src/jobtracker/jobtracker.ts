@@ -37,6 +37,11 @@ export interface AttemptView {
   state: 'running' | 'succeeded' | 'failed' | 'killed';
   speculative: boolean;
   diagnostics: string;
+  /** Succeeded attempts: how long the task ran in its runner (ms), and for reduces how
+   *  much of that went by until every map output was fetched (the rest: merge, reduce,
+   *  write). Durations measured by the runner, so they need no common clock. */
+  runMs?: number;
+  shuffleMs?: number;
 }
 
 interface Attempt extends AttemptView {
@@ -320,6 +325,8 @@ export class JobTracker {
     switch (m.t) {
       case 'done':
         this.log.debug('attempt done', { attempt: a.id, runMs: m.runMs });
+        a.runMs = m.runMs;
+        if (m.shuffleMs !== undefined) a.shuffleMs = m.shuffleMs;
         void this.attemptSucceeded(a, m.counters, m.output, m.runMs);
         break;
       case 'failed':
@@ -910,7 +917,8 @@ export class JobTracker {
 }
 
 function attemptView(a: Attempt): AttemptView {
-  return { id: a.id, taskId: a.taskId, node: a.node, containerId: a.containerId, shuffleAddress: a.shuffleAddress, startMs: a.startMs, endMs: a.endMs, state: a.state, speculative: a.speculative, diagnostics: a.diagnostics };
+  const timing = a.state === 'succeeded' ? { runMs: a.runMs, shuffleMs: a.shuffleMs } : {};
+  return { id: a.id, taskId: a.taskId, node: a.node, containerId: a.containerId, shuffleAddress: a.shuffleAddress, startMs: a.startMs, endMs: a.endMs, state: a.state, speculative: a.speculative, diagnostics: a.diagnostics, ...timing };
 }
 
 function negate(c: CountersJson): CountersJson {

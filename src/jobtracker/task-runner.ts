@@ -234,6 +234,7 @@ async function main(): Promise<void> {
       } else {
         const want = expected!;
         const segments = await fetcher!.all(() => new Set(want.keys()));
+        const shuffleMs = elapsed(t0);
         const r = await runReduceTask({
           job,
           partition: task.partition,
@@ -246,7 +247,7 @@ async function main(): Promise<void> {
           taskId: task.taskId,
         });
         await rm(scratch, { recursive: true, force: true });
-        channel.send({ t: 'done', attemptId: task.attemptId, counters: withProcessCounters(r.counters.toJSON(), cpu0, gc0), output: true, runMs: elapsed(t0) });
+        channel.send({ t: 'done', attemptId: task.attemptId, counters: withProcessCounters(r.counters.toJSON(), cpu0, gc0), output: true, runMs: elapsed(t0), shuffleMs });
       }
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
