@@ -16,11 +16,13 @@ import {
   runReduceTask,
   fetchMapOutputs,
   mapOutputDir,
+  ShuffleMemory,
   Counters,
   TASK_COUNTER_GROUP,
   type AnyJob,
   type CountersJson,
   type JobConfig,
+  type LocalShuffle,
   type ReduceSegment,
 } from '../mapreduce/index.js';
 import { connectUmbilical, LineChannel, type FromRunner, type MapSource, type ToRunner } from './umbilical.js';
@@ -36,6 +38,8 @@ interface RunnerEnv {
   config: JobConfig;
   sortBufferBytes: number | undefined;
   fetchConcurrency: number;
+  /** The container's memory grant. */
+  memoryMb: number;
 }
 
 function env(name: string): string {
@@ -57,10 +61,17 @@ function readEnv(): RunnerEnv {
     config: jobJson.config,
     sortBufferBytes: jobJson.sortBufferBytes,
     fetchConcurrency: jobJson.fetchConcurrency ?? 5,
+    memoryMb: Number(env('CORONET_MEMORY_MB')),
   };
 }
 
-/** A reduce in progress: fetches map outputs as the JT announces them. */
+/** Share of the container's memory a reduce may hold fetched map output in (Hadoop's
+ *  shuffle.input.buffer.percent, of the container rather than a heap); past it segments
+ *  go to local disk, or are merged from the map output file when it is on this node. */
+const shuffleMemoryShare = 0.5;
+
+/** A reduce in progress: fetches map outputs as the JT announces them (those on this
+ *  node straight from the shuffle directory), within one memory budget. */
 class ReduceFetcher {
   private readonly segments = new Map<string, ReduceSegment>();
   private readonly inFlight = new Set<string>();
@@ -75,13 +86,21 @@ class ReduceFetcher {
     private readonly partition: number,
     private readonly spillDir: string,
     private readonly concurrency: number,
+    private readonly memory: ShuffleMemory,
+    private readonly local: LocalShuffle,
     private readonly onLost: (mapIds: string[], error: string) => void,
   ) {}
+
+  private drop(mapId: string): void {
+    const seg = this.segments.get(mapId);
+    if (seg !== undefined && 'data' in seg) this.memory.release(seg.data.length);
+    this.segments.delete(mapId);
+  }
 
   add(sources: MapSource[], complete: boolean): void {
     for (const s of sources) {
       // A re-run map replaces an earlier output of the same task.
-      for (const id of [...this.segments.keys()]) if (id.startsWith(s.taskId + '_') && id !== s.mapId) this.segments.delete(id);
+      for (const id of [...this.segments.keys()]) if (id.startsWith(s.taskId + '_') && id !== s.mapId) this.drop(id);
       if (!this.segments.has(s.mapId) && !this.inFlight.has(s.mapId)) this.queue.push(s);
     }
     this.complete = complete;
@@ -93,7 +112,8 @@ class ReduceFetcher {
       const src = this.queue.shift()!;
       this.active++;
       this.inFlight.add(src.mapId);
-      fetchMapOutputs({ sources: [{ mapId: src.mapId, shuffleUrl: src.shuffleUrl, jobId: this.jobId }], partition: this.partition, spillDir: this.spillDir, retries: 3, backoffMs: 200 })
+      const memory = this.memory;
+      fetchMapOutputs({ sources: [{ mapId: src.mapId, shuffleUrl: src.shuffleUrl, jobId: this.jobId }], partition: this.partition, spillDir: this.spillDir, memory, local: this.local, retries: 3, backoffMs: 200 })
         .then((r) => {
           this.segments.set(src.mapId, r.segments[0]);
           this.bytes += r.bytes;
@@ -204,7 +224,9 @@ async function main(): Promise<void> {
     if (task.t === 'reduce') {
       mkdirSync(scratch, { recursive: true });
       expected = new Map(task.sources.map((s) => [s.mapId, s]));
-      fetcher = new ReduceFetcher(e.jobId, task.partition, scratch, e.fetchConcurrency, (mapIds, error) => channel.send({ t: 'fetch-failed', attemptId: task.attemptId, mapIds, error }));
+      const memory = new ShuffleMemory(Math.floor(e.memoryMb * shuffleMemoryShare) << 20);
+      const local = { shuffleUrl: e.shuffleUrl, baseDir: e.shuffleDir };
+      fetcher = new ReduceFetcher(e.jobId, task.partition, scratch, e.fetchConcurrency, memory, local, (mapIds, error) => channel.send({ t: 'fetch-failed', attemptId: task.attemptId, mapIds, error }));
       current = { attemptId: task.attemptId, fetcher, expected };
       fetcher.add(task.sources, task.complete);
     } else current = { attemptId: task.attemptId };

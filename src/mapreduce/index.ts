@@ -56,11 +56,13 @@ export {
   serveMapOutput,
   fetchMapOutputs,
   ShuffleFetcher,
+  ShuffleMemory,
   mapOutputDir,
   mapOutputUrl,
   lostMapOutput,
   mapOutputUrlPrefix,
   type MapOutputSource,
+  type LocalShuffle,
   type FetchOptions,
   type FetchResult,
 } from './shuffle.js';

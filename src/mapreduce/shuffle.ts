@@ -1,18 +1,21 @@
 // Shuffle: the node agent serves map output partitions over HTTP; reducers fetch them
-// with bounded parallelism, retries with backoff, and checksum verification.
+// with bounded parallelism, retries with backoff, and checksum verification. Map outputs
+// on the reducer's own node are read from their files instead (same checks, no HTTP).
 //
 //   GET /mapoutput/<jobId>/<mapId>/<partition>
 //   200: the segment bytes; headers x-coronet-crc32 (hex), x-coronet-records, content-length
 //   400: malformed request (including any path traversal attempt), 404: no such map output
 
 import { createReadStream } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { get as httpGetRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { join, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { crc32 } from 'node:zlib';
 import { ChecksumError, MapOutputMissingError, ShuffleFetchError, errorText } from './errors.js';
 import type { ReduceSegment } from './reducetask.js';
+import type { SegmentIndexEntry } from './segment.js';
 import { mapOutputFileName, mapOutputIndexName, type MapOutputIndex } from './sortbuffer.js';
 
 export const mapOutputUrlPrefix = '/mapoutput/';
@@ -110,6 +113,44 @@ export interface MapOutputSource {
   readonly jobId: string;
 }
 
+/** The shuffle server of the fetching task's own node and the directory it serves
+ *  (serveMapOutput's `baseDir`): map outputs there are read from the file, not over HTTP
+ *  (Hadoop's local fetch). */
+export interface LocalShuffle {
+  readonly shuffleUrl: string;
+  readonly baseDir: string;
+}
+
+/** One byte budget for the segments a reduce holds in memory, shared by all its fetches. */
+export class ShuffleMemory {
+  private used = 0;
+
+  constructor(readonly limitBytes: number) {
+    if (!(limitBytes >= 0)) throw new TypeError(`shuffle memory must be >= 0 bytes, got ${limitBytes}`);
+  }
+
+  get usedBytes(): number {
+    return this.used;
+  }
+
+  /** Takes `bytes` of the budget if they fit. */
+  tryReserve(bytes: number): boolean {
+    if (this.used + bytes > this.limitBytes) return false;
+    this.used += bytes;
+    return true;
+  }
+
+  /** Takes `bytes` whether they fit or not (there is nowhere else to put them). */
+  reserve(bytes: number): true {
+    this.used += bytes;
+    return true;
+  }
+
+  release(bytes: number): void {
+    this.used = Math.max(0, this.used - bytes);
+  }
+}
+
 export interface FetchOptions {
   readonly sources: readonly MapOutputSource[];
   readonly partition: number;
@@ -122,10 +163,14 @@ export interface FetchOptions {
   /** Per-request timeout (default 60 s). */
   readonly timeoutMs?: number;
   /** Segments are kept in memory up to this total; later ones are streamed to files in
-   *  `spillDir` without being held in memory (default 256 MiB). */
+   *  `spillDir` without being held in memory (default 256 MiB). Ignored when `memory` is given. */
   readonly memoryBytes?: number;
+  /** A budget shared with other fetchers (e.g. every fetch of one reduce). */
+  readonly memory?: ShuffleMemory;
   /** Required to bound memory; without it every segment stays in memory. */
   readonly spillDir?: string;
+  /** Map outputs on this node: read from their files. */
+  readonly local?: LocalShuffle;
   readonly signal?: AbortSignal;
 }
 
@@ -149,6 +194,21 @@ class RetryableError extends Error {}
 
 type Fetched = { data: Buffer; path: null; length: number; crc: number; records: number } | { data: null; path: string; length: number; crc: number; records: number };
 
+/** GET with node:http (far less CPU per byte than fetch's web streams); resolves with the
+ *  response once its headers are in. */
+function httpGet(url: string, signal: AbortSignal): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const req = (url.startsWith('https:') ? httpsGet : httpGetRequest)(url, { signal }, resolve);
+    req.once('error', reject);
+  });
+}
+
+async function bodyText(res: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of res as AsyncIterable<Buffer>) chunks.push(c);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** GETs one segment. `placeOnDisk(length)` returns a file path when the segment should
  *  be streamed to disk instead of held in memory. */
 async function fetchOne(
@@ -159,27 +219,28 @@ async function fetchOne(
   placeOnDisk: (length: number) => string | null,
 ): Promise<Fetched> {
   const url = mapOutputUrl(src.shuffleUrl, src.jobId, src.mapId, partition);
-  let res: Response;
+  let res: IncomingMessage;
   try {
-    res = await fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) });
+    res = await httpGet(url, AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]));
   } catch (e) {
     if (signal.aborted) throw e;
     throw new RetryableError(`GET ${url}: ${errorText(e)}`);
   }
-  if (res.status === 404) {
-    await res.body?.cancel();
+  const status = res.statusCode ?? 0;
+  if (status === 404) {
+    res.resume();
     throw new MapOutputMissingError(src.mapId, partition, `GET ${url}: 404`);
   }
-  if (res.status !== 200) {
-    const text = await res.text().catch(() => '');
-    if (res.status >= 500) throw new RetryableError(`GET ${url}: ${res.status} ${text.trim()}`);
-    throw new ShuffleFetchError(src.mapId, partition, 1, `GET ${url}: ${res.status} ${text.trim()}`);
+  if (status !== 200) {
+    const text = await bodyText(res).catch(() => '');
+    if (status >= 500) throw new RetryableError(`GET ${url}: ${status} ${text.trim()}`);
+    throw new ShuffleFetchError(src.mapId, partition, 1, `GET ${url}: ${status} ${text.trim()}`);
   }
-  const crcText = res.headers.get(crcHeader);
-  const recordsText = res.headers.get(recordsHeader);
-  const lengthText = res.headers.get('content-length');
-  if (crcText === null || recordsText === null || lengthText === null) {
-    await res.body?.cancel();
+  const crcText = res.headers[crcHeader];
+  const recordsText = res.headers[recordsHeader];
+  const lengthText = res.headers['content-length'];
+  if (typeof crcText !== 'string' || typeof recordsText !== 'string' || lengthText === undefined) {
+    res.destroy();
     throw new ShuffleFetchError(src.mapId, partition, 1, `GET ${url}: response lacks ${crcHeader}/${recordsHeader}/content-length`);
   }
   const expect = parseInt(crcText, 16);
@@ -193,7 +254,7 @@ async function fetchOne(
     if (path === null) {
       // Straight into one buffer of the announced size: no chunk list, no concatenation.
       const buf = Buffer.allocUnsafe(length);
-      for await (const chunk of (res.body ?? []) as unknown as AsyncIterable<Uint8Array>) {
+      for await (const chunk of res as AsyncIterable<Buffer>) {
         if (received + chunk.length > length) throw new RetryableError(`GET ${url}: more than the ${length} bytes announced`);
         buf.set(chunk, received);
         got = crc32(chunk, got);
@@ -203,7 +264,7 @@ async function fetchOne(
     } else {
       const fh = await open(path, 'w');
       try {
-        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        for await (const chunk of res as AsyncIterable<Buffer>) {
           got = crc32(chunk, got);
           received += chunk.length;
           await fh.write(chunk);
@@ -213,12 +274,52 @@ async function fetchOne(
       }
     }
   } catch (e) {
+    res.destroy();
     if (signal.aborted) throw e;
     throw new RetryableError(`GET ${url}: body: ${errorText(e)}`);
   }
   if (received !== length) throw new RetryableError(`GET ${url}: ${received} bytes, expected ${length}`);
   if (got !== expect) throw new ChecksumError(src.mapId, partition, `CRC32 ${got.toString(16)} != ${crcText} (fetched from ${url})`);
   return data !== null ? { data, path: null, length, crc: expect, records } : { data: null, path: path as string, length, crc: expect, records };
+}
+
+/** Read size of a local segment's checksum pass when it is not loaded into memory. */
+const localVerifyChunkBytes = 1 << 20;
+
+/** A map output segment on this node, checked like a fetched one (CRC32 of every byte,
+ *  missing or unreadable: MapOutputMissingError). `inMemory(length)` says whether to load
+ *  it; otherwise the reduce merges it straight from the map output file. */
+async function readLocal(src: MapOutputSource, partition: number, local: LocalShuffle, inMemory: (length: number) => boolean): Promise<ReduceSegment> {
+  const dir = mapOutputDir(local.baseDir, src.jobId, src.mapId);
+  const dataPath = join(dir, mapOutputFileName);
+  let entry: SegmentIndexEntry | undefined;
+  try {
+    entry = (JSON.parse(await readFile(join(dir, mapOutputIndexName), 'utf8')) as MapOutputIndex).partitions[partition];
+  } catch (e) {
+    throw new MapOutputMissingError(src.mapId, partition, `${dir}: ${errorText(e)}`);
+  }
+  if (entry === undefined) throw new MapOutputMissingError(src.mapId, partition, `${dir} has no partition ${partition}`);
+  const load = inMemory(entry.length);
+  const buf = Buffer.allocUnsafe(load ? entry.length : Math.min(entry.length, localVerifyChunkBytes));
+  let crc = 0;
+  let fh: FileHandle | undefined;
+  try {
+    fh = await open(dataPath, 'r');
+    for (let done = 0; done < entry.length; ) {
+      const at = load ? done : 0;
+      const { bytesRead } = await fh.read(buf, at, Math.min(buf.length - at, entry.length - done), entry.offset + done);
+      if (bytesRead === 0) throw new Error(`file ends ${entry.length - done} bytes before the segment end`);
+      crc = crc32(buf.subarray(at, at + bytesRead), crc);
+      done += bytesRead;
+    }
+  } catch (e) {
+    throw new MapOutputMissingError(src.mapId, partition, `${dataPath}: ${errorText(e)}`);
+  } finally {
+    await fh?.close();
+  }
+  if (crc !== entry.crc32) throw new ChecksumError(src.mapId, partition, `CRC32 ${crc.toString(16)} != expected ${entry.crc32.toString(16)} (local file ${dataPath})`);
+  if (load) return { mapId: src.mapId, data: buf, records: entry.records, crc32: entry.crc32, crcChecked: true };
+  return { mapId: src.mapId, path: dataPath, offset: entry.offset, length: entry.length, records: entry.records, crc32: entry.crc32 };
 }
 
 /** Fetches one partition of map outputs as they are added: reduces can start before
@@ -233,21 +334,20 @@ export class ShuffleFetcher {
   private readonly abort = new AbortController();
   private readonly onAbort: () => void;
   private active = 0;
-  private inMemory = 0;
   private failure: unknown = null;
   private waiters: { resolve: (r: FetchResult) => void; reject: (e: unknown) => void }[] = [];
   private readonly concurrency: number;
   private readonly retries: number;
   private readonly backoffMs: number;
   private readonly timeoutMs: number;
-  private readonly memoryBytes: number;
+  private readonly memory: ShuffleMemory;
 
   constructor(private readonly opts: Omit<FetchOptions, 'sources'>) {
     this.concurrency = opts.concurrency ?? 5;
     this.retries = opts.retries ?? 3;
     this.backoffMs = opts.backoffMs ?? 200;
     this.timeoutMs = opts.timeoutMs ?? 60_000;
-    this.memoryBytes = opts.memoryBytes ?? 256 << 20;
+    this.memory = opts.memory ?? new ShuffleMemory(opts.memoryBytes ?? 256 << 20);
     if (!(Number.isInteger(this.concurrency) && this.concurrency >= 1)) throw new TypeError(`concurrency must be >= 1, got ${this.concurrency}`);
     this.onAbort = () => this.fail(opts.signal?.reason ?? new Error('shuffle aborted'));
     opts.signal?.addEventListener('abort', this.onAbort, { once: true });
@@ -300,6 +400,7 @@ export class ShuffleFetcher {
         (seg) => {
           this.active--;
           if (this.failure === null) this.segments.push(seg);
+          else if ('data' in seg) this.memory.release(seg.data.length);
           this.pump();
           this.settle();
         },
@@ -312,13 +413,30 @@ export class ShuffleFetcher {
   }
 
   private async fetchWithRetries(src: MapOutputSource): Promise<ReduceSegment> {
-    const { partition, spillDir } = this.opts;
+    const { partition, spillDir, local } = this.opts;
+    // Without a spill directory there is nowhere else to put a segment: memory it is.
+    const fits = (length: number): boolean => (spillDir === undefined ? this.memory.reserve(length) : this.memory.tryReserve(length));
+    if (local !== undefined && src.shuffleUrl.replace(/\/+$/, '') === local.shuffleUrl.replace(/\/+$/, '')) {
+      let reserved = 0;
+      try {
+        const seg = await readLocal(src, partition, local, (length) => {
+          // A local segment over the budget stays where it is: merged from the map output file.
+          if (!this.memory.tryReserve(length)) return false;
+          reserved = length;
+          return true;
+        });
+        this.bytes += 'data' in seg ? seg.data.length : seg.length;
+        return seg;
+      } catch (e) {
+        this.memory.release(reserved);
+        throw e;
+      }
+    }
     for (let attempt = 0; ; attempt++) {
       let reserved = 0;
       const placeOnDisk = (length: number): string | null => {
-        if (spillDir !== undefined && this.inMemory + length > this.memoryBytes) return join(spillDir, `${src.mapId}-p${partition}.seg`);
+        if (!fits(length)) return join(spillDir as string, `${src.mapId}-p${partition}.seg`);
         reserved = length;
-        this.inMemory += length;
         return null;
       };
       try {
@@ -327,7 +445,7 @@ export class ShuffleFetcher {
         if (f.data === null) return { mapId: src.mapId, path: f.path, offset: 0, length: f.length, records: f.records, crc32: f.crc };
         return { mapId: src.mapId, data: f.data, records: f.records, crc32: f.crc, crcChecked: true };
       } catch (e) {
-        this.inMemory -= reserved;
+        this.memory.release(reserved);
         const retryable = e instanceof RetryableError || e instanceof ChecksumError;
         if (this.abort.signal.aborted || !retryable) throw e;
         if (attempt >= this.retries) {
