@@ -2,7 +2,7 @@
 // `file://` implementation: local disk or a shared mount such as NFS. Other schemes
 // (object stores) plug in behind the same interface.
 
-import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, openSync, writeSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +17,7 @@ export interface FileStatus {
   readonly bytes: number;
 }
 
-/** A file being written. `write*` are synchronous and buffered; `close()` makes the bytes durable-ish (flushed). */
+/** A file being written. `write*` are synchronous and buffered; `close()` resolves once the bytes are durable (on disk). */
 export interface OutputSink extends TextSink {
   write(b: Buffer): void;
   /** Writes b[start, end). */
@@ -59,43 +59,96 @@ const sinkBufferBytes = 1 << 20;
 
 /** Write-behind step: see FileWriter. */
 export const writeBehindBytes = 8 << 20;
+/** Unsynced bytes past which a writer waits for the disk after all (a disk slower than
+ *  the writer would otherwise let dirty pages grow without bound). */
+const writeBehindMaxBytes = 4 * writeBehindBytes;
 
-/** Unbuffered synchronous writes to a new file. With `writeBehind`, the file is flushed
- *  to disk (fdatasync) after every `writeBehindBytes` written: used for the big files
- *  the data path keeps (map output, job output), so they never pile up as dirty pages
- *  in the page cache, where the kernel's dirty-page limits would stall every writer on
- *  the node (RocksDB's bytes_per_sync). Short-lived files (spills) are not flushed. */
+/** How a FileWriter flushes to disk:
+ *  - `none`: never (short-lived files: spills, merge passes);
+ *  - `behind`: written behind, not made durable (map output: lost or torn output is
+ *    re-run, its CRC32 says so);
+ *  - `durable`: written behind, and on disk when `closeDurable()` resolves (job output). */
+export type WriteBehind = 'none' | 'behind' | 'durable';
+
+/** Unbuffered synchronous writes to a new file. Written behind: after every
+ *  `writeBehindBytes` the file is flushed to disk (fdatasync) on the thread pool, so the
+ *  big files the data path keeps never pile up as dirty pages in the page cache (where
+ *  the kernel's dirty-page limits, and on cgroup v1 a container's memory limit, would
+ *  stall every writer: RocksDB's bytes_per_sync), and the writer does not wait for the
+ *  disk unless it gets `writeBehindMaxBytes` ahead of it. */
 export class FileWriter {
   private fd: number;
   private unsynced = 0;
+  private syncing: Promise<void> | null = null;
+  private syncError: unknown = null;
+  private closing = false;
+  /** close() was called while a sync ran: the sync's callback closes the descriptor. */
+  private closeAfterSync = false;
 
   constructor(
     readonly path: string,
     flags: 'w' | 'wx',
-    private readonly writeBehind: boolean,
+    private readonly writeBehind: WriteBehind,
   ) {
     this.fd = openSync(path, flags);
   }
 
   get closed(): boolean {
-    return this.fd < 0;
+    return this.closing;
   }
 
   /** Writes all of b[start, end). */
   write(b: Buffer, start: number, end: number): void {
-    if (this.fd < 0) throw new Error(`write to closed file ${this.path}`);
+    if (this.closing) throw new Error(`write to closed file ${this.path}`);
     let off = start;
     while (off < end) off += writeSync(this.fd, b, off, end - off);
     this.unsynced += end - start;
-    if (this.writeBehind && this.unsynced >= writeBehindBytes) {
+    if (this.writeBehind === 'none' || this.unsynced < writeBehindBytes) return;
+    if (this.syncing === null) this.syncBehind();
+    else if (this.unsynced >= writeBehindMaxBytes) {
       fdatasyncSync(this.fd);
       this.unsynced = 0;
     }
   }
 
-  close(): void {
+  private syncBehind(): void {
+    const fd = this.fd;
+    this.unsynced = 0;
+    this.syncing = new Promise<void>((resolve) =>
+      fdatasync(fd, (err) => {
+        if (err) this.syncError ??= err;
+        this.syncing = null;
+        // close() leaves the descriptor open while its sync runs: closed here, never reused under it.
+        if (this.closeAfterSync) this.closeFd();
+        resolve();
+      }),
+    );
+  }
+
+  private closeFd(): void {
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
+  }
+
+  /** Closes the file; bytes written behind may still be on their way to the disk. */
+  close(): void {
+    if (this.closing) return;
+    this.closing = true;
+    if (this.syncing === null) this.closeFd();
+    else this.closeAfterSync = true;
+  }
+
+  /** Closes the file once all of it is on disk (`durable` writers); rejects when a sync failed. */
+  async closeDurable(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    await this.syncing;
+    try {
+      if (this.syncError !== null) throw this.syncError;
+      await new Promise<void>((resolve, reject) => fdatasync(this.fd, (err) => (err ? reject(err) : resolve())));
+    } finally {
+      this.closeFd();
+    }
   }
 }
 
@@ -106,7 +159,7 @@ class LocalSink implements OutputSink {
   bytesWritten = 0;
 
   constructor(private readonly path: string) {
-    this.file = new FileWriter(path, 'wx', true);
+    this.file = new FileWriter(path, 'wx', 'durable');
   }
 
   write(b: Buffer): void {
@@ -155,12 +208,12 @@ class LocalSink implements OutputSink {
     this.used = 0;
   }
 
+  /** The file is on disk when this resolves: its task may be committed. */
   async close(): Promise<void> {
     if (this.file.closed) return;
     this.flush();
-    this.file.close();
     this.buf = Buffer.alloc(0);
-    await Promise.resolve();
+    await this.file.closeDurable();
   }
 
   async abort(): Promise<void> {

@@ -60,13 +60,14 @@ export class SegmentWriter {
   private segCrc = 0;
   private crcFrom = 0; // first buffered byte not yet in segCrc
 
-  /** `keep`: the file outlives the task (map output), so it is written behind (FileWriter). */
+  /** `keep`: the file outlives the task (map output), so it is written behind (FileWriter);
+   *  it need not be durable: a lost or torn map output is re-run. */
   constructor(
     readonly path: string,
     keep = false,
   ) {
     this.buf = Buffer.allocUnsafe(1 << 20);
-    this.file = new FileWriter(path, 'w', keep);
+    this.file = new FileWriter(path, 'w', keep ? 'behind' : 'none');
   }
 
   beginSegment(): void {
