@@ -17,6 +17,7 @@ import {
   fetchMapOutputs,
   mapOutputDir,
   ShuffleMemory,
+  defaultSortBufferBytes,
   Counters,
   TASK_COUNTER_GROUP,
   type AnyJob,
@@ -69,6 +70,11 @@ function readEnv(): RunnerEnv {
  *  shuffle.input.buffer.percent, of the container rather than a heap); past it segments
  *  go to local disk, or are merged from the map output file when it is on this node. */
 const shuffleMemoryShare = 0.5;
+/** Share of the container's memory a map's sort buffer gets unless the job sets
+ *  coronet.sort.buffer.mb (never less than the data path's default): a default 128 MiB
+ *  split then sorts in memory and is written once, with no spill to merge. Only the part
+ *  the map's output fills becomes resident. */
+const sortBufferShare = 0.25;
 
 /** A reduce in progress: fetches map outputs as the JT announces them (those on this
  *  node straight from the shuffle directory), within one memory budget. */
@@ -249,7 +255,7 @@ async function main(): Promise<void> {
           jobId: e.jobId,
           taskId: task.taskId,
           attemptId: task.attemptId,
-          sortBufferBytes: e.sortBufferBytes,
+          sortBufferBytes: e.sortBufferBytes ?? Math.max(defaultSortBufferBytes, Math.floor(e.memoryMb * sortBufferShare) * 1048576),
           output: task.partitions === 0 ? { outputUri: e.outputUri, attemptId: task.attemptId } : undefined,
         });
         channel.send({ t: 'done', attemptId: task.attemptId, counters: withProcessCounters(r.counters.toJSON(), cpu0, gc0), output: r.outputFile !== null, runMs: elapsed(t0) });
