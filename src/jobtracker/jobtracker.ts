@@ -231,7 +231,7 @@ export class JobTracker {
   async run(): Promise<JobStatus> {
     try {
       await this.startUmbilical();
-      writeFileSync(join(this.o.stagingDir, 'task-env.json'), JSON.stringify({ jobId: this.o.jobId, jobFile: this.o.builtin ? this.o.jobFile : undefined, outputUri: this.o.output, config: this.o.config, sortBufferBytes: this.o.settings.sortBufferMb ? this.o.settings.sortBufferMb << 20 : undefined, fetchConcurrency: this.o.settings.fetchConcurrency }));
+      writeFileSync(join(this.o.stagingDir, 'task-env.json'), JSON.stringify({ jobId: this.o.jobId, jobFile: this.o.builtin ? this.o.jobFile : undefined, outputUri: this.o.output, config: this.o.config, sortBufferBytes: this.o.settings.sortBufferMb ? this.o.settings.sortBufferMb * 1048576 : undefined, fetchConcurrency: this.o.settings.fetchConcurrency }));
       for (const m of this.maps) if (m.state === 'pending') this.enqueue(m, false);
       this.maybeReleaseReduces();
       this.timer = setInterval(() => this.periodic(), speculationCheckMs);
