@@ -18,6 +18,7 @@ import {
   mapOutputDir,
   ShuffleMemory,
   defaultSortBufferBytes,
+  setKernelMemoryPoolBytes,
   Counters,
   TASK_COUNTER_GROUP,
   type AnyJob,
@@ -99,11 +100,19 @@ class ReduceFetcher {
 
   private drop(mapId: string): void {
     const seg = this.segments.get(mapId);
-    if (seg !== undefined && 'data' in seg) this.memory.release(seg.data.length);
+    if (seg !== undefined && 'data' in seg) this.memory.dispose(seg.data);
     this.segments.delete(mapId);
   }
 
+  /** The merge has its segments: nothing more is fetched (or dropped) into the memory. */
+  private closed = false;
+
+  close(): void {
+    this.closed = true;
+  }
+
   add(sources: MapSource[], complete: boolean): void {
+    if (this.closed) return;
     for (const s of sources) {
       // A re-run map replaces an earlier output of the same task.
       for (const id of [...this.segments.keys()]) if (id.startsWith(s.taskId + '_') && id !== s.mapId) this.drop(id);
@@ -167,8 +176,15 @@ function elapsed(t0: number): number {
   return Math.round((performance.now() - t0) * 1000) / 1000;
 }
 
+/** A reduce's shuffle memory budget in this container. */
+function shuffleBytes(e: RunnerEnv): number {
+  return Math.floor(e.memoryMb * shuffleMemoryShare) * 1048576;
+}
+
 async function main(): Promise<void> {
   const e = readEnv();
+  // One kernel memory is kept between tasks; sized for a reduce's shuffle, it also holds a map's sort arena.
+  setKernelMemoryPoolBytes(ShuffleMemory.kernelBytes(shuffleBytes(e)));
   let job: AnyJob | null = null;
   const socket = await connectUmbilical(e.umbilical);
   let current: { attemptId: string; fetcher?: ReduceFetcher; expected?: Map<string, MapSource> } | null = null;
@@ -227,10 +243,11 @@ async function main(): Promise<void> {
     const scratch = join(e.workDir, task.attemptId);
     let fetcher: ReduceFetcher | null = null;
     let expected: Map<string, MapSource> | null = null;
+    let memory: ShuffleMemory | null = null;
     if (task.t === 'reduce') {
       mkdirSync(scratch, { recursive: true });
       expected = new Map(task.sources.map((s) => [s.mapId, s]));
-      const memory = new ShuffleMemory(Math.floor(e.memoryMb * shuffleMemoryShare) << 20);
+      memory = new ShuffleMemory(shuffleBytes(e), { kernel: true });
       const local = { shuffleUrl: e.shuffleUrl, baseDir: e.shuffleDir };
       fetcher = new ReduceFetcher(e.jobId, task.partition, scratch, e.fetchConcurrency, memory, local, (mapIds, error) => channel.send({ t: 'fetch-failed', attemptId: task.attemptId, mapIds, error }));
       current = { attemptId: task.attemptId, fetcher, expected };
@@ -262,6 +279,7 @@ async function main(): Promise<void> {
       } else {
         const want = expected!;
         const segments = await fetcher!.all(() => new Set(want.keys()));
+        fetcher!.close();
         const shuffleMs = elapsed(t0);
         const r = await runReduceTask({
           job,
@@ -274,6 +292,8 @@ async function main(): Promise<void> {
           jobId: e.jobId,
           taskId: task.taskId,
         });
+        // Every fetch is over and the merge is done: the memory serves this runner's next task.
+        memory?.close();
         await rm(scratch, { recursive: true, force: true });
         channel.send({ t: 'done', attemptId: task.attemptId, counters: withProcessCounters(r.counters.toJSON(), cpu0, gc0), output: true, runMs: elapsed(t0), shuffleMs });
       }

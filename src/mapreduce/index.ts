@@ -67,5 +67,6 @@ export {
   type FetchResult,
 } from './shuffle.js';
 export { ByteCountTable } from './bytecount.js';
+export { setKernelMemoryPoolBytes } from './kernels.js';
 export { runTask, loadJobCached, outputCommitter, type TaskSpec, type MapTaskSpec, type ReduceTaskSpec, type TaskResult, type MapOutputLocation } from './task.js';
 export { runJobLocally, prepareJob, localSegments, type LocalJobOptions, type LocalJobResult } from './local.js';

@@ -14,6 +14,7 @@ import { join, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { crc32 } from 'node:zlib';
 import { ChecksumError, MapOutputMissingError, ShuffleFetchError, errorText } from './errors.js';
+import { KernelMemory, layoutBytes, type KernelLayout } from './kernels.js';
 import type { ReduceSegment } from './reducetask.js';
 import type { SegmentIndexEntry } from './segment.js';
 import { mapOutputFileName, mapOutputIndexName, type MapOutputIndex } from './sortbuffer.js';
@@ -121,16 +122,51 @@ export interface LocalShuffle {
   readonly baseDir: string;
 }
 
-/** One byte budget for the segments a reduce holds in memory, shared by all its fetches. */
+/** Merge stage of a kernel-backed ShuffleMemory: larger than a sink's buffer, so merged
+ *  blocks are written straight from it. */
+const kernelStageBytes = 4 << 20;
+/** Runs a kernel-backed ShuffleMemory can merge in one pass. */
+export const kernelMergeRunsMax = 1024;
+/** Segment buffers in kernel memory start on this boundary. */
+const extentAlignBytes = 8;
+
+/** One byte budget for the segments a reduce holds in memory, shared by all its fetches.
+ *  With `kernel`, the budget is one WebAssembly memory the segments are placed in (first
+ *  fit), so the reduce can merge them with the merge kernel (kernels.ts); a segment that
+ *  finds no room there gets a buffer of its own. */
 export class ShuffleMemory {
   private used = 0;
+  readonly kernel: KernelMemory | null;
+  /** Free extents of the kernel memory's data region, by start, never adjacent. */
+  private readonly free: Array<{ start: number; end: number }> = [];
 
-  constructor(readonly limitBytes: number) {
+  constructor(
+    readonly limitBytes: number,
+    opts: { kernel?: boolean } = {},
+  ) {
     if (!(limitBytes >= 0)) throw new TypeError(`shuffle memory must be >= 0 bytes, got ${limitBytes}`);
+    this.kernel = opts.kernel === true && limitBytes > 0 ? KernelMemory.acquire(ShuffleMemory.kernelLayout(limitBytes)) : null;
+    if (this.kernel !== null) this.free.push({ start: 0, end: limitBytes });
+  }
+
+  /** The kernel memory layout of a budget of `limitBytes`. */
+  static kernelLayout(limitBytes: number): KernelLayout {
+    return { dataBytes: limitBytes, stageBytes: kernelStageBytes, extraBytes: KernelMemory.mergeTableBytes(kernelMergeRunsMax) };
+  }
+
+  /** Bytes of kernel memory a budget of `limitBytes` takes. */
+  static kernelBytes(limitBytes: number): number {
+    return layoutBytes(ShuffleMemory.kernelLayout(limitBytes));
   }
 
   get usedBytes(): number {
     return this.used;
+  }
+
+  /** The reduce is done with every segment (none is read or written any more): the kernel
+   *  memory goes back to this process's pool for its next task. */
+  close(): void {
+    this.kernel?.release();
   }
 
   /** Takes `bytes` of the budget if they fit. */
@@ -148,6 +184,43 @@ export class ShuffleMemory {
 
   release(bytes: number): void {
     this.used = Math.max(0, this.used - bytes);
+  }
+
+  /** A buffer for a segment whose bytes are reserved: in the kernel memory when it has room. */
+  allocate(length: number): Buffer {
+    const kernel = this.kernel;
+    const need = Math.ceil(length / extentAlignBytes) * extentAlignBytes;
+    if (kernel !== null && length > 0) {
+      for (let i = 0; i < this.free.length; i++) {
+        const f = this.free[i];
+        if (f.end - f.start < need) continue;
+        const start = f.start;
+        f.start += need;
+        if (f.start === f.end) this.free.splice(i, 1);
+        return Buffer.from(kernel.buffer, start, length);
+      }
+    }
+    return Buffer.allocUnsafe(length);
+  }
+
+  /** Gives a segment's buffer back: its bytes of the budget, and its place in the kernel memory. */
+  dispose(buf: Buffer): void {
+    this.release(buf.length);
+    if (this.kernel === null || buf.buffer !== this.kernel.buffer || buf.length === 0) return;
+    const start = buf.byteOffset;
+    const end = start + Math.ceil(buf.length / extentAlignBytes) * extentAlignBytes;
+    let i = 0;
+    while (i < this.free.length && this.free[i].start < start) i++;
+    this.free.splice(i, 0, { start, end });
+    // Coalesce with the neighbours.
+    if (i + 1 < this.free.length && this.free[i].end === this.free[i + 1].start) {
+      this.free[i].end = this.free[i + 1].end;
+      this.free.splice(i + 1, 1);
+    }
+    if (i > 0 && this.free[i - 1].end === this.free[i].start) {
+      this.free[i - 1].end = this.free[i].end;
+      this.free.splice(i, 1);
+    }
   }
 }
 
@@ -209,15 +282,12 @@ async function bodyText(res: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** GETs one segment. `placeOnDisk(length)` returns a file path when the segment should
- *  be streamed to disk instead of held in memory. */
-async function fetchOne(
-  src: MapOutputSource,
-  partition: number,
-  timeoutMs: number,
-  signal: AbortSignal,
-  placeOnDisk: (length: number) => string | null,
-): Promise<Fetched> {
+/** Where a fetched segment goes: a buffer of its length (its bytes of the budget taken),
+ *  or a file it is streamed to without being held in memory. */
+type Placement = { readonly buf: Buffer } | { readonly path: string };
+
+/** GETs one segment into the place `place(length)` gives it. */
+async function fetchOne(src: MapOutputSource, partition: number, timeoutMs: number, signal: AbortSignal, place: (length: number) => Placement): Promise<Fetched> {
   const url = mapOutputUrl(src.shuffleUrl, src.jobId, src.mapId, partition);
   let res: IncomingMessage;
   try {
@@ -246,23 +316,21 @@ async function fetchOne(
   const expect = parseInt(crcText, 16);
   const length = Number(lengthText);
   const records = Number(recordsText);
-  const path = placeOnDisk(length);
+  const placed = place(length);
   let got = 0;
   let received = 0;
-  let data: Buffer | null = null;
   try {
-    if (path === null) {
+    if ('buf' in placed) {
       // Straight into one buffer of the announced size: no chunk list, no concatenation.
-      const buf = Buffer.allocUnsafe(length);
+      const buf = placed.buf;
       for await (const chunk of res as AsyncIterable<Buffer>) {
         if (received + chunk.length > length) throw new RetryableError(`GET ${url}: more than the ${length} bytes announced`);
         buf.set(chunk, received);
         got = crc32(chunk, got);
         received += chunk.length;
       }
-      data = buf;
     } else {
-      const fh = await open(path, 'w');
+      const fh = await open(placed.path, 'w');
       try {
         for await (const chunk of res as AsyncIterable<Buffer>) {
           got = crc32(chunk, got);
@@ -280,16 +348,16 @@ async function fetchOne(
   }
   if (received !== length) throw new RetryableError(`GET ${url}: ${received} bytes, expected ${length}`);
   if (got !== expect) throw new ChecksumError(src.mapId, partition, `CRC32 ${got.toString(16)} != ${crcText} (fetched from ${url})`);
-  return data !== null ? { data, path: null, length, crc: expect, records } : { data: null, path: path as string, length, crc: expect, records };
+  return 'path' in placed ? { data: null, path: placed.path, length, crc: expect, records } : { data: placed.buf, path: null, length, crc: expect, records };
 }
 
 /** Read size of a local segment's checksum pass when it is not loaded into memory. */
 const localVerifyChunkBytes = 1 << 20;
 
 /** A map output segment on this node, checked like a fetched one (CRC32 of every byte,
- *  missing or unreadable: MapOutputMissingError). `inMemory(length)` says whether to load
- *  it; otherwise the reduce merges it straight from the map output file. */
-async function readLocal(src: MapOutputSource, partition: number, local: LocalShuffle, inMemory: (length: number) => boolean): Promise<ReduceSegment> {
+ *  missing or unreadable: MapOutputMissingError). `place(length)` gives the buffer to load
+ *  it into; null: the reduce merges it straight from the map output file. */
+async function readLocal(src: MapOutputSource, partition: number, local: LocalShuffle, place: (length: number) => Buffer | null): Promise<ReduceSegment> {
   const dir = mapOutputDir(local.baseDir, src.jobId, src.mapId);
   const dataPath = join(dir, mapOutputFileName);
   let entry: SegmentIndexEntry | undefined;
@@ -299,8 +367,9 @@ async function readLocal(src: MapOutputSource, partition: number, local: LocalSh
     throw new MapOutputMissingError(src.mapId, partition, `${dir}: ${errorText(e)}`);
   }
   if (entry === undefined) throw new MapOutputMissingError(src.mapId, partition, `${dir} has no partition ${partition}`);
-  const load = inMemory(entry.length);
-  const buf = Buffer.allocUnsafe(load ? entry.length : Math.min(entry.length, localVerifyChunkBytes));
+  const placed = place(entry.length);
+  const load = placed !== null;
+  const buf = placed ?? Buffer.allocUnsafe(Math.min(entry.length, localVerifyChunkBytes));
   let crc = 0;
   let fh: FileHandle | undefined;
   try {
@@ -400,7 +469,7 @@ export class ShuffleFetcher {
         (seg) => {
           this.active--;
           if (this.failure === null) this.segments.push(seg);
-          else if ('data' in seg) this.memory.release(seg.data.length);
+          else if ('data' in seg) this.memory.dispose(seg.data);
           this.pump();
           this.settle();
         },
@@ -414,38 +483,41 @@ export class ShuffleFetcher {
 
   private async fetchWithRetries(src: MapOutputSource): Promise<ReduceSegment> {
     const { partition, spillDir, local } = this.opts;
-    // Without a spill directory there is nowhere else to put a segment: memory it is.
-    const fits = (length: number): boolean => (spillDir === undefined ? this.memory.reserve(length) : this.memory.tryReserve(length));
+    let taken: Buffer | null = null;
+    /** A buffer for `length` bytes if they fit the budget (`force`: they must). */
+    const take = (length: number, force: boolean): Buffer | null => {
+      if (!(force ? this.memory.reserve(length) : this.memory.tryReserve(length))) return null;
+      taken = this.memory.allocate(length);
+      return taken;
+    };
+    const giveBack = () => {
+      if (taken !== null) this.memory.dispose(taken);
+      taken = null;
+    };
     if (local !== undefined && src.shuffleUrl.replace(/\/+$/, '') === local.shuffleUrl.replace(/\/+$/, '')) {
-      let reserved = 0;
       try {
-        const seg = await readLocal(src, partition, local, (length) => {
-          // A local segment over the budget stays where it is: merged from the map output file.
-          if (!this.memory.tryReserve(length)) return false;
-          reserved = length;
-          return true;
-        });
+        // A local segment over the budget stays where it is: merged from the map output file.
+        const seg = await readLocal(src, partition, local, (length) => take(length, false));
         this.bytes += 'data' in seg ? seg.data.length : seg.length;
         return seg;
       } catch (e) {
-        this.memory.release(reserved);
+        giveBack();
         throw e;
       }
     }
+    // Without a spill directory there is nowhere else to put a segment: memory it is.
+    const place = (length: number): Placement => {
+      const buf = take(length, spillDir === undefined);
+      return buf !== null ? { buf } : { path: join(spillDir as string, `${src.mapId}-p${partition}.seg`) };
+    };
     for (let attempt = 0; ; attempt++) {
-      let reserved = 0;
-      const placeOnDisk = (length: number): string | null => {
-        if (!fits(length)) return join(spillDir as string, `${src.mapId}-p${partition}.seg`);
-        reserved = length;
-        return null;
-      };
       try {
-        const f = await fetchOne(src, partition, this.timeoutMs, this.abort.signal, placeOnDisk);
+        const f = await fetchOne(src, partition, this.timeoutMs, this.abort.signal, place);
         this.bytes += f.length;
         if (f.data === null) return { mapId: src.mapId, path: f.path, offset: 0, length: f.length, records: f.records, crc32: f.crc };
         return { mapId: src.mapId, data: f.data, records: f.records, crc32: f.crc, crcChecked: true };
       } catch (e) {
-        this.memory.release(reserved);
+        giveBack();
         const retryable = e instanceof RetryableError || e instanceof ChecksumError;
         if (this.abort.signal.aborted || !retryable) throw e;
         if (attempt >= this.retries) {

@@ -98,8 +98,9 @@ export class MapOutputBuffer<K, V> {
   /** Arena offset of each record, in emit order; after a sort, in sorted order. */
   private offsets: Uint32Array;
   private parts = new Uint32Array(1024);
-  /** The wasm memory holding the arena, its staging tail and `offsets` (at `offsetsAt`),
-   *  for the gather kernel; null: plain Buffers and copyWithin. */
+  /** The wasm memory holding the arena (its data), the staging block right after it and
+   *  `offsets` (at `offsetsAt`, its extra region), for the gather kernel; null: plain
+   *  Buffers and copyWithin. */
   private memory: KernelMemory | null;
   private readonly offsetsAt: number;
   private readonly spills: Spill[] = [];
@@ -123,8 +124,8 @@ export class MapOutputBuffer<K, V> {
     // and its metadata of the budget, which bounds how many offsets there can be.
     const arenaBytes = this.budget + stageBytes;
     const maxRecords = Math.min(maxRecordsPerSpill, Math.floor(this.budget / (arenaHeaderBytes + metaBytesPerRecord)) + 1);
-    this.offsetsAt = Math.ceil(arenaBytes / 4) * 4;
-    this.memory = o.kernels === false ? null : KernelMemory.create(this.offsetsAt + 4 * maxRecords);
+    this.memory = o.kernels === false ? null : KernelMemory.acquire({ dataBytes: this.budget, stageBytes, extraBytes: 4 * maxRecords });
+    this.offsetsAt = this.memory?.extra ?? 0;
     if (this.memory !== null) {
       this.arena = Buffer.from(this.memory.buffer, 0, arenaBytes);
       this.offsets = new Uint32Array(this.memory.buffer, this.offsetsAt, maxRecords);
@@ -260,7 +261,7 @@ export class MapOutputBuffer<K, V> {
     const memory = this.memory;
     if (memory !== null) {
       for (let i = from; i < to; ) {
-        const [next, end] = memory.gather(this.offsetsAt, i, to, stage, stageEnd);
+        const [next, end] = memory.gather(this.offsetsAt, i, to);
         if (next > i) w.appendBlock(a, stage, end, next - i);
         else {
           // A record larger than the staging area: written from where it is.
@@ -436,6 +437,8 @@ export class MapOutputBuffer<K, V> {
       }
     }
     this.arena = Buffer.alloc(0);
+    // Everything is written: the next map of this process may have the memory.
+    this.memory?.release();
     this.memory = null;
     this.offsets = new Uint32Array(0);
     this.parts = new Uint32Array(0);

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { KernelMemory } from './kernels.js';
+import { MergeStream, SegmentReader, recordHeaderBytes } from './segment.js';
+
+// Keys from a tiny alphabet (many ties and shared prefixes), values up to 90 bytes, runs sorted by memcmp.
+const keyArb = fc.uint8Array({ maxLength: 6 }).map((a) => Buffer.from(a.map((b) => [0, 1, 97, 255][b % 4])));
+const runArb = fc.array(fc.tuple(keyArb, fc.integer({ min: 0, max: 90 })), { maxLength: 40 }).map((rs) => rs.sort((a, b) => Buffer.compare(a[0], b[0])));
+
+function encode(records: Array<[Buffer, number]>, tag: number): Buffer {
+  return Buffer.concat(
+    records.map(([k, vl], i) => {
+      const h = Buffer.alloc(recordHeaderBytes);
+      h.writeUInt32LE(k.length, 0);
+      h.writeUInt32LE(vl, 4);
+      return Buffer.concat([h, k, Buffer.alloc(vl, (tag * 31 + i) & 0xff)]);
+    }),
+  );
+}
+
+/** The runs placed in a kernel memory (data region) with a small stage, to exercise block boundaries and oversized records. */
+function place(runs: Buffer[], stageBytes: number): { memory: KernelMemory; at: number[] } {
+  const dataBytes = runs.reduce((n, r) => n + r.length, 0) + 8;
+  const memory = KernelMemory.acquire({ dataBytes, stageBytes, extraBytes: KernelMemory.mergeTableBytes(runs.length) });
+  assert.ok(memory !== null, 'WebAssembly kernels are available on Node 20');
+  const view = Buffer.from(memory.buffer);
+  const at: number[] = [];
+  let p = 3; // unaligned on purpose
+  for (const r of runs) {
+    at.push(p);
+    r.copy(view, p);
+    p += r.length;
+  }
+  return { memory, at };
+}
+
+void test('the merge kernel merges like MergeStream: same bytes (with or without headers), records per run and distinct keys (property)', () => {
+  fc.assert(
+    fc.property(fc.array(runArb, { maxLength: 6 }), fc.constantFrom(16, 64, 1 << 12), fc.boolean(), (recordRuns, stageBytes, header) => {
+      const runs = recordRuns.map((r, i) => encode(r, i));
+      const { memory, at } = place(runs, stageBytes);
+      const view = Buffer.from(memory.buffer);
+      const blocks: Buffer[] = [];
+      const r = memory.merge(
+        runs.map((b, i) => ({ start: at[i], end: at[i] + b.length })),
+        header,
+        (start, end) => blocks.push(Buffer.from(view.subarray(start, end))),
+      );
+      // The reference: MergeStream over SegmentReaders of the same bytes.
+      const ref = new MergeStream(runs.map((b, i) => SegmentReader.fromBuffer(b, null, { mapId: `m${i}`, partition: 0 })));
+      const want: Buffer[] = [];
+      const keys = new Set<string>();
+      let prev: string | null = null;
+      let groups = 0;
+      while (ref.next()) {
+        const k = ref.key.subarray(ref.keyStart, ref.keyEnd);
+        if (header) {
+          const h = Buffer.alloc(recordHeaderBytes);
+          h.writeUInt32LE(ref.keyEnd - ref.keyStart, 0);
+          h.writeUInt32LE(ref.valueEnd - ref.valueStart, 4);
+          want.push(h);
+        }
+        want.push(Buffer.from(k), Buffer.from(ref.value.subarray(ref.valueStart, ref.valueEnd)));
+        if (k.toString('hex') !== prev) groups++;
+        prev = k.toString('hex');
+        keys.add(prev);
+      }
+      assert.ok(Buffer.concat(blocks).equals(Buffer.concat(want)));
+      assert.deepEqual(r.records, recordRuns.map((x) => x.length));
+      assert.equal(r.groups, groups);
+      assert.equal(r.groups, keys.size);
+      assert.equal(r.corruptRun, -1);
+    }),
+    { numRuns: 400, seed: 20261203 },
+  );
+});
+
+void test('the merge kernel stops at a record that runs past its run and names the run', () => {
+  const good = encode([[Buffer.from('a'), 3], [Buffer.from('c'), 3]], 0);
+  const bad = encode([[Buffer.from('b'), 3], [Buffer.from('d'), 3]], 1);
+  bad.writeUInt32LE(1000, 12); // the second record's value length
+  const { memory, at } = place([good, bad], 1 << 12);
+  const r = memory.merge([{ start: at[0], end: at[0] + good.length }, { start: at[1], end: at[1] + bad.length }], false, () => undefined);
+  assert.equal(r.corruptRun, 1);
+  assert.deepEqual(r.records, [1, 1]);
+});
+
+void test('a released kernel memory is handed to the next acquire that fits it, laid out anew; a too-small one is not', () => {
+  const a = KernelMemory.acquire({ dataBytes: 1 << 20, stageBytes: 1 << 16, extraBytes: 1 << 12 });
+  assert.ok(a !== null);
+  a.release();
+  a.release(); // idempotent
+  const b = KernelMemory.acquire({ dataBytes: 1 << 19, stageBytes: 1 << 10, extraBytes: 64 });
+  assert.equal(b, a, 'reused');
+  assert.equal(b.stage, 1 << 19);
+  assert.equal(b.layout.stageBytes, 1 << 10);
+  assert.ok(b.extra >= b.stage + (1 << 10));
+  const c = KernelMemory.acquire({ dataBytes: 1 << 19, stageBytes: 1 << 10, extraBytes: 64 });
+  assert.notEqual(c, b, 'in use: not handed out twice');
+  b.release();
+  const big = KernelMemory.acquire({ dataBytes: 4 << 20, stageBytes: 1 << 16, extraBytes: 64 });
+  assert.notEqual(big, b, 'too small to reuse');
+  assert.ok(big !== null && big.capacity >= 4 << 20);
+});
