@@ -18,6 +18,7 @@ import {
   mapOutputDir,
   ShuffleMemory,
   defaultSortBufferBytes,
+  setDirtyMapOutputLimit,
   setKernelMemoryPoolBytes,
   Counters,
   TASK_COUNTER_GROUP,
@@ -76,6 +77,9 @@ const shuffleMemoryShare = 0.5;
  *  split then sorts in memory and is written once, with no spill to merge. Only the part
  *  the map's output fills becomes resident. */
 const sortBufferShare = 0.25;
+/** Share of the container's memory its map outputs may hold dirty in the page cache
+ *  before they are flushed (they usually never need to be: see setDirtyMapOutputLimit). */
+const dirtyMapOutputShare = 0.25;
 
 /** A reduce in progress: fetches map outputs as the JT announces them (those on this
  *  node straight from the shuffle directory), within one memory budget. */
@@ -183,6 +187,7 @@ function shuffleBytes(e: RunnerEnv): number {
 
 async function main(): Promise<void> {
   const e = readEnv();
+  setDirtyMapOutputLimit(Math.floor(e.memoryMb * dirtyMapOutputShare) * 1048576);
   // One kernel memory is kept between tasks; sized for a reduce's shuffle, it also holds a map's sort arena.
   setKernelMemoryPoolBytes(ShuffleMemory.kernelBytes(shuffleBytes(e)));
   let job: AnyJob | null = null;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { FileWriter, localFileSystem, writeBehindBytes } from './fs.js';
+import { FileWriter, dirtyMapOutputBytes, localFileSystem, setDirtyMapOutputLimit, writeBehindBytes } from './fs.js';
 import { tempDir } from './test-helpers.js';
 
 /** Bytes 0..n-1 of a recognisable pattern, written in 1 MiB pieces. */
@@ -45,6 +45,35 @@ void test('job output sinks are durable when close() resolves; abort() removes t
     await partial.abort();
     assert.equal(await localFileSystem.stat(join(t.path, 'part-r-00001')), null);
   } finally {
+    await t.cleanup();
+  }
+});
+
+void test('map output is left dirty up to the process allowance; past it the oldest closed files, then the open one, are flushed', async () => {
+  const t = await tempDir();
+  const limit = 2 * writeBehindBytes;
+  try {
+    // With no allowance, whatever earlier tests left dirty is flushed.
+    setDirtyMapOutputLimit(0);
+    const z = new FileWriter(join(t.path, 'z'), 'w', 'behind');
+    z.write(Buffer.from('z'), 0, 1);
+    z.close();
+    setDirtyMapOutputLimit(limit);
+    const before = dirtyMapOutputBytes();
+    assert.equal(before, 1);
+    const a = new FileWriter(join(t.path, 'a'), 'w', 'behind');
+    const wantA = writePattern(a, writeBehindBytes + 100);
+    a.close();
+    assert.equal(dirtyMapOutputBytes() - before, writeBehindBytes + 100, 'within the allowance nothing is flushed');
+    const b = new FileWriter(join(t.path, 'b'), 'w', 'behind');
+    const wantB = writePattern(b, 3 * writeBehindBytes);
+    // a was flushed to make room, then b flushed its own bytes.
+    assert.ok(dirtyMapOutputBytes() - before <= limit, `dirty ${dirtyMapOutputBytes() - before} > ${limit}`);
+    b.close();
+    assert.ok((await readFile(join(t.path, 'a'))).equals(wantA));
+    assert.ok((await readFile(join(t.path, 'b'))).equals(wantB));
+  } finally {
+    setDirtyMapOutputLimit(256 << 20);
     await t.cleanup();
   }
 });

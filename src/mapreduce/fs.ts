@@ -2,7 +2,7 @@
 // `file://` implementation: local disk or a shared mount such as NFS. Other schemes
 // (object stores) plug in behind the same interface.
 
-import { closeSync, fdatasync, fdatasyncSync, openSync, writeSync } from 'node:fs';
+import { close as closeFd, closeSync, fdatasync, fdatasyncSync, open, openSync, writeSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,17 +65,83 @@ const writeBehindMaxBytes = 4 * writeBehindBytes;
 
 /** How a FileWriter flushes to disk:
  *  - `none`: never (short-lived files: spills, merge passes);
- *  - `behind`: written behind, not made durable (map output: lost or torn output is
- *    re-run, its CRC32 says so);
+ *  - `behind`: only past the process's dirty allowance (map output: not made durable, a
+ *    lost or torn one is re-run, its CRC32 says so; see DirtyMapOutput);
  *  - `durable`: written behind, and on disk when `closeDurable()` resolves (job output). */
 export type WriteBehind = 'none' | 'behind' | 'durable';
 
-/** Unbuffered synchronous writes to a new file. Written behind: after every
- *  `writeBehindBytes` the file is flushed to disk (fdatasync) on the thread pool, so the
- *  big files the data path keeps never pile up as dirty pages in the page cache (where
- *  the kernel's dirty-page limits, and on cgroup v1 a container's memory limit, would
- *  stall every writer: RocksDB's bytes_per_sync), and the writer does not wait for the
- *  disk unless it gets `writeBehindMaxBytes` ahead of it. */
+/** Default of DirtyMapOutput's allowance (in-process runs; a task runner sets its own). */
+const defaultDirtyMapOutputBytes = 256 << 20;
+
+/** The map output a process leaves dirty in the page cache, over all its files. Up to an
+ *  allowance nothing is flushed: map outputs usually go with their job (deleted when its
+ *  session ends) before the kernel writes them back, so they never cost disk bandwidth.
+ *  Past it the oldest closed files are flushed on the thread pool, then the one being
+ *  written, so a long-lived task runner does not fill its memory cgroup with dirty pages. */
+class DirtyMapOutput {
+  limitBytes = defaultDirtyMapOutputBytes;
+  /** Unflushed bytes of `behind` files still being written. */
+  private open = 0;
+  private readonly closed: Array<{ path: string; bytes: number }> = [];
+  private closedBytes = 0;
+
+  get bytes(): number {
+    return this.open + this.closedBytes;
+  }
+
+  wrote(n: number): void {
+    this.open += n;
+  }
+
+  /** An open file's bytes went to the disk (a flush of its own). */
+  flushed(n: number): void {
+    this.open -= n;
+  }
+
+  fileClosed(path: string, unflushed: number): void {
+    this.open -= unflushed;
+    if (unflushed === 0) return;
+    this.closed.push({ path, bytes: unflushed });
+    this.closedBytes += unflushed;
+  }
+
+  /** Flushes closed files, oldest first, until at most half the allowance is dirty. */
+  flushClosed(): void {
+    while (this.closed.length > 0 && this.bytes > this.limitBytes / 2) {
+      const f = this.closed.shift() as { path: string; bytes: number };
+      this.closedBytes -= f.bytes;
+      flushInBackground(f.path);
+    }
+  }
+}
+
+/** fdatasync of a closed file on the thread pool; a file deleted meanwhile needs nothing. */
+function flushInBackground(path: string): void {
+  open(path, 'r', (err, fd) => {
+    if (err) return;
+    fdatasync(fd, () => closeFd(fd, () => undefined));
+  });
+}
+
+const dirtyMapOutput = new DirtyMapOutput();
+
+/** Sets how much map output this process may leave dirty in the page cache (a task runner:
+ *  a share of its container's memory). */
+export function setDirtyMapOutputLimit(bytes: number): void {
+  dirtyMapOutput.limitBytes = bytes;
+}
+
+/** Map output bytes this process has written and not flushed (to the best of its knowledge). */
+export function dirtyMapOutputBytes(): number {
+  return dirtyMapOutput.bytes;
+}
+
+/** Unbuffered synchronous writes to a new file. Written behind (`durable`, and `behind`
+ *  past the dirty allowance): after every `writeBehindBytes` the file is flushed to disk
+ *  (fdatasync) on the thread pool, so the big files the data path keeps never pile up as
+ *  dirty pages in the page cache (where the kernel's dirty-page limits, and on cgroup v1 a
+ *  container's memory limit, would stall every writer: RocksDB's bytes_per_sync), and the
+ *  writer does not wait for the disk unless it gets `writeBehindMaxBytes` ahead of it. */
 export class FileWriter {
   private fd: number;
   private unsynced = 0;
@@ -103,17 +169,29 @@ export class FileWriter {
     let off = start;
     while (off < end) off += writeSync(this.fd, b, off, end - off);
     this.unsynced += end - start;
-    if (this.writeBehind === 'none' || this.unsynced < writeBehindBytes) return;
+    if (this.writeBehind === 'none') return;
+    if (this.writeBehind === 'behind') {
+      dirtyMapOutput.wrote(end - start);
+      if (dirtyMapOutput.bytes <= dirtyMapOutput.limitBytes) return;
+      dirtyMapOutput.flushClosed();
+      if (dirtyMapOutput.bytes <= dirtyMapOutput.limitBytes) return;
+    }
+    if (this.unsynced < writeBehindBytes) return;
     if (this.syncing === null) this.syncBehind();
     else if (this.unsynced >= writeBehindMaxBytes) {
       fdatasyncSync(this.fd);
-      this.unsynced = 0;
+      this.markFlushed();
     }
+  }
+
+  private markFlushed(): void {
+    if (this.writeBehind === 'behind') dirtyMapOutput.flushed(this.unsynced);
+    this.unsynced = 0;
   }
 
   private syncBehind(): void {
     const fd = this.fd;
-    this.unsynced = 0;
+    this.markFlushed();
     this.syncing = new Promise<void>((resolve) =>
       fdatasync(fd, (err) => {
         if (err) this.syncError ??= err;
@@ -134,6 +212,7 @@ export class FileWriter {
   close(): void {
     if (this.closing) return;
     this.closing = true;
+    if (this.writeBehind === 'behind') dirtyMapOutput.fileClosed(this.path, this.unsynced);
     if (this.syncing === null) this.closeFd();
     else this.closeAfterSync = true;
   }

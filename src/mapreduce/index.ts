@@ -46,7 +46,7 @@ export {
 export { bundleJobModule, loadJob, jobModulePath, exampleJobPath, exampleJobNames, resolveJobModule, type ExampleJobName } from './bundle.js';
 export { computeSplits, listInputFiles, defaultMinSplitBytes, defaultMaxSplitBytes, type InputSplit, type SplitOptions } from './splits.js';
 export { readSplit, type ReadStats, type RecordHandler, type ReadOptions, type ProgressHandler } from './input.js';
-export { localFileSystem, localPath, resolveUri, type FileSystem, type FileStatus, type OutputSink } from './fs.js';
+export { localFileSystem, localPath, resolveUri, setDirtyMapOutputLimit, type FileSystem, type FileStatus, type OutputSink } from './fs.js';
 export { FileOutputCommitter, partFileName, successFileName, temporaryDirName } from './committer.js';
 export { runMapTask, mapTaskId, reduceTaskId, defaultSortBufferBytes, defaultMergeFactor, type MapTaskOptions, type MapTaskResult, type TaskOutput } from './maptask.js';
 export { hashBytes, mapOutputFileName, mapOutputIndexName, type MapOutputFiles, type MapOutputIndex } from './sortbuffer.js';
