@@ -3,7 +3,7 @@
 // (object stores) plug in behind the same interface.
 
 import { close as closeFd, closeSync, fdatasync, fdatasyncSync, open, openSync, writeSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open as openFile, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { copyBytes } from './bytes.js';
@@ -41,6 +41,8 @@ export interface FileSystem {
   create(path: string): Promise<OutputSink>;
   writeFile(path: string, data: Buffer | string): Promise<void>;
   readFile(path: string): Promise<Buffer>;
+  /** Makes a file's bytes, or a directory's entries (files created or renamed into it), durable. */
+  sync(path: string): Promise<void>;
 }
 
 /** Local path of a `file://` URI or plain path; other schemes are refused. */
@@ -354,5 +356,13 @@ export const localFileSystem: FileSystem = {
   },
   async readFile(path) {
     return readFile(path);
+  },
+  async sync(path) {
+    const fh = await openFile(path, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
   },
 };
