@@ -6,14 +6,15 @@
 //   200: the segment bytes; headers x-coronet-crc32 (hex), x-coronet-records, content-length
 //   400: malformed request (including any path traversal attempt), 404: no such map output
 
-import { createReadStream } from 'node:fs';
+import assert from 'node:assert/strict';
+import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
 import { open, readFile, type FileHandle } from 'node:fs/promises';
-import { get as httpGetRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import { get as httpsGet } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { crc32 } from 'node:zlib';
-import { ChecksumError, MapOutputMissingError, ShuffleFetchError, errorText } from './errors.js';
+import { ChecksumError, MapOutputMissingError, MapReduceError, ShuffleFetchError, errorText } from './errors.js';
+import { httpGetInto, type BodySink, type HttpHead } from './http-get.js';
 import { KernelMemory, layoutBytes, type KernelLayout } from './kernels.js';
 import type { ReduceSegment } from './reducetask.js';
 import type { SegmentIndexEntry } from './segment.js';
@@ -267,88 +268,96 @@ class RetryableError extends Error {}
 
 type Fetched = { data: Buffer; path: null; length: number; crc: number; records: number } | { data: null; path: string; length: number; crc: number; records: number };
 
-/** GET with node:http (far less CPU per byte than fetch's web streams); resolves with the
- *  response once its headers are in. */
-function httpGet(url: string, signal: AbortSignal): Promise<IncomingMessage> {
-  return new Promise((resolve, reject) => {
-    const req = (url.startsWith('https:') ? httpsGet : httpGetRequest)(url, { signal }, resolve);
-    req.once('error', reject);
-  });
-}
-
-async function bodyText(res: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of res as AsyncIterable<Buffer>) chunks.push(c);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /** Where a fetched segment goes: a buffer of its length (its bytes of the budget taken),
  *  or a file it is streamed to without being held in memory. */
 type Placement = { readonly buf: Buffer } | { readonly path: string };
 
-/** GETs one segment into the place `place(length)` gives it. */
+/** Error answers are kept up to this much text. */
+const errorTextBytesMax = 4096;
+/** Read size when a fetched segment is streamed to a file. */
+const toFileChunkBytes = 1 << 20;
+
+/** A body sink that checksums what it is given and puts it into `buf`. */
+function intoBuffer(buf: Buffer, crc: { value: number }): BodySink {
+  let at = 0;
+  return {
+    target: () => buf.subarray(at),
+    wrote(n) {
+      crc.value = crc32(buf.subarray(at, at + n), crc.value);
+      at += n;
+    },
+  };
+}
+
+/** A body sink that checksums what it is given and appends it to the file `fd`. */
+function intoFile(fd: number, crc: { value: number }): BodySink {
+  const chunk = Buffer.allocUnsafe(toFileChunkBytes);
+  return {
+    target: () => chunk,
+    wrote(n) {
+      crc.value = crc32(chunk.subarray(0, n), crc.value);
+      for (let at = 0; at < n; ) at += writeSync(fd, chunk, at, n - at);
+    },
+  };
+}
+
+/** A body sink keeping the start of an error answer as text. */
+function errorAnswer(): BodySink & { text(): string } {
+  const chunk = Buffer.allocUnsafe(errorTextBytesMax);
+  const kept: Buffer[] = [];
+  let keptBytes = 0;
+  return {
+    target: () => chunk,
+    wrote(n) {
+      if (keptBytes >= errorTextBytesMax) return;
+      kept.push(Buffer.from(chunk.subarray(0, Math.min(n, errorTextBytesMax - keptBytes))));
+      keptBytes += n;
+    },
+    text: () => Buffer.concat(kept).toString('utf8').trim(),
+  };
+}
+
+/** GETs one segment into the place `place(length)` gives it (httpGetInto: the body goes
+ *  from the socket straight into it). */
 async function fetchOne(src: MapOutputSource, partition: number, timeoutMs: number, signal: AbortSignal, place: (length: number) => Placement): Promise<Fetched> {
   const url = mapOutputUrl(src.shuffleUrl, src.jobId, src.mapId, partition);
-  let res: IncomingMessage;
+  const crc = { value: 0 };
+  const problem = errorAnswer();
+  let placed: Placement | null = null;
+  let fd = -1;
+  let expect = 0;
+  let records = 0;
+  let head: HttpHead;
   try {
-    res = await httpGet(url, AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]));
+    head = await httpGetInto(url, AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]), (h) => {
+      if (h.status !== 200) return problem;
+      const crcText = h.headers.get(crcHeader);
+      const recordsText = h.headers.get(recordsHeader);
+      if (crcText === undefined || recordsText === undefined || h.length < 0) {
+        throw new ShuffleFetchError(src.mapId, partition, 1, `GET ${url}: response lacks ${crcHeader}/${recordsHeader}/content-length`);
+      }
+      expect = parseInt(crcText, 16);
+      records = Number(recordsText);
+      placed = place(h.length);
+      if ('buf' in placed) return intoBuffer(placed.buf, crc);
+      fd = openSync(placed.path, 'w');
+      return intoFile(fd, crc);
+    });
   } catch (e) {
-    if (signal.aborted) throw e;
+    if (signal.aborted || e instanceof MapReduceError) throw e;
     throw new RetryableError(`GET ${url}: ${errorText(e)}`);
+  } finally {
+    if (fd >= 0) closeSync(fd);
   }
-  const status = res.statusCode ?? 0;
-  if (status === 404) {
-    res.resume();
-    throw new MapOutputMissingError(src.mapId, partition, `GET ${url}: 404`);
+  if (head.status === 404) throw new MapOutputMissingError(src.mapId, partition, `GET ${url}: 404`);
+  if (head.status !== 200) {
+    if (head.status >= 500) throw new RetryableError(`GET ${url}: ${head.status} ${problem.text()}`);
+    throw new ShuffleFetchError(src.mapId, partition, 1, `GET ${url}: ${head.status} ${problem.text()}`);
   }
-  if (status !== 200) {
-    const text = await bodyText(res).catch(() => '');
-    if (status >= 500) throw new RetryableError(`GET ${url}: ${status} ${text.trim()}`);
-    throw new ShuffleFetchError(src.mapId, partition, 1, `GET ${url}: ${status} ${text.trim()}`);
-  }
-  const crcText = res.headers[crcHeader];
-  const recordsText = res.headers[recordsHeader];
-  const lengthText = res.headers['content-length'];
-  if (typeof crcText !== 'string' || typeof recordsText !== 'string' || lengthText === undefined) {
-    res.destroy();
-    throw new ShuffleFetchError(src.mapId, partition, 1, `GET ${url}: response lacks ${crcHeader}/${recordsHeader}/content-length`);
-  }
-  const expect = parseInt(crcText, 16);
-  const length = Number(lengthText);
-  const records = Number(recordsText);
-  const placed = place(length);
-  let got = 0;
-  let received = 0;
-  try {
-    if ('buf' in placed) {
-      // Straight into one buffer of the announced size: no chunk list, no concatenation.
-      const buf = placed.buf;
-      for await (const chunk of res as AsyncIterable<Buffer>) {
-        if (received + chunk.length > length) throw new RetryableError(`GET ${url}: more than the ${length} bytes announced`);
-        buf.set(chunk, received);
-        got = crc32(chunk, got);
-        received += chunk.length;
-      }
-    } else {
-      const fh = await open(placed.path, 'w');
-      try {
-        for await (const chunk of res as AsyncIterable<Buffer>) {
-          got = crc32(chunk, got);
-          received += chunk.length;
-          await fh.write(chunk);
-        }
-      } finally {
-        await fh.close();
-      }
-    }
-  } catch (e) {
-    res.destroy();
-    if (signal.aborted) throw e;
-    throw new RetryableError(`GET ${url}: body: ${errorText(e)}`);
-  }
-  if (received !== length) throw new RetryableError(`GET ${url}: ${received} bytes, expected ${length}`);
-  if (got !== expect) throw new ChecksumError(src.mapId, partition, `CRC32 ${got.toString(16)} != ${crcText} (fetched from ${url})`);
-  return 'path' in placed ? { data: null, path: placed.path, length, crc: expect, records } : { data: placed.buf, path: null, length, crc: expect, records };
+  const p = placed as Placement | null;
+  assert.ok(p !== null);
+  if (crc.value !== expect) throw new ChecksumError(src.mapId, partition, `CRC32 ${crc.value.toString(16)} != ${expect.toString(16)} (fetched from ${url})`);
+  return 'path' in p ? { data: null, path: p.path, length: head.length, crc: expect, records } : { data: p.buf, path: null, length: head.length, crc: expect, records };
 }
 
 /** Read size of a local segment's checksum pass when it is not loaded into memory. */
