@@ -59,8 +59,10 @@ export function resolveUri(uri: string): { fs: FileSystem; path: string } {
 
 const sinkBufferBytes = 1 << 20;
 
-/** Write-behind step: see FileWriter. */
-export const writeBehindBytes = 8 << 20;
+/** Write-behind step: see FileWriter. Large enough that the disk gets big writes (each
+ *  fdatasync of newly allocated blocks is also a journal commit): on the benchmark VM
+ *  32 MiB steps finish a durable 1 GB write ~0.3 s sooner than 8 MiB ones. */
+export const writeBehindBytes = 32 << 20;
 /** Unsynced bytes past which a writer waits for the disk after all (a disk slower than
  *  the writer would otherwise let dirty pages grow without bound). */
 const writeBehindMaxBytes = 4 * writeBehindBytes;
