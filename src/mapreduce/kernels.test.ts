@@ -103,3 +103,32 @@ void test('a released kernel memory is handed to the next acquire that fits it, 
   assert.notEqual(big, b, 'too small to reuse');
   assert.ok(big !== null && big.capacity >= 4 << 20);
 });
+
+void test('kernels address memory past 2 GiB (wasm addresses are unsigned; JavaScript gets them back as such)', (t) => {
+  const high = 2 ** 31 + 12345;
+  const memory = KernelMemory.acquire({ dataBytes: high + (1 << 20), stageBytes: 4096, extraBytes: KernelMemory.mergeTableBytes(2) + 64 });
+  if (memory === null) return t.skip('no 2 GiB+ wasm memory here');
+  const view = Buffer.from(memory.buffer);
+  const a = encode([[Buffer.from('a'), 5], [Buffer.from('c'), 5]], 0);
+  const b = encode([[Buffer.from('b'), 5]], 1);
+  a.copy(view, high);
+  b.copy(view, high + a.length);
+  const blocks: Buffer[] = [];
+  const r = memory.merge([{ start: high, end: high + a.length }, { start: high + a.length, end: high + a.length + b.length }], true, (s, e) => blocks.push(Buffer.from(view.subarray(s, e))));
+  assert.equal(r.corruptRun, -1);
+  assert.deepEqual(r.records, [2, 1]);
+  const merged = Buffer.concat(blocks);
+  assert.equal(merged.length, a.length + b.length);
+  assert.deepEqual([merged[8], merged[14 + 8], merged[28 + 8]], [0x61, 0x62, 0x63]); // 14-byte records: header, 1-byte key, 5-byte value
+  // gather: offsets (in the extra region) pointing above 2 GiB
+  const offsets = new Uint32Array(memory.buffer, memory.extra, 2);
+  offsets[0] = high + a.length;
+  offsets[1] = high;
+  const [next, end] = memory.gather(memory.extra, 0, 2);
+  assert.equal(next, 2);
+  assert.equal(end, memory.stage + 2 * 14);
+  assert.equal(view[memory.stage + 8], 0x62);
+  assert.equal(view[memory.stage + 14 + 8], 0x61);
+  assert.ok(end > 2 ** 31);
+  memory.release();
+});

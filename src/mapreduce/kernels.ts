@@ -432,7 +432,8 @@ export class KernelMemory {
   /** Copies records offsets[i..end) (`offsetsAt`: byte address of the u32 offsets) into
    *  the stage while they fit. Returns the first record not copied and the stage's end. */
   gather(offsetsAt: number, i: number, end: number): [next: number, stageEnd: number] {
-    return this.fns.gather(offsetsAt, i, end, this.stage, this.stage + this.layout.stageBytes);
+    const [next, stageEnd] = this.fns.gather(offsetsAt, i, end, this.stage, this.stage + this.layout.stageBytes);
+    return [next, stageEnd >>> 0];
   }
 
   /** Extra bytes a merge of `runs` runs needs (run table and heap). */
@@ -462,13 +463,14 @@ export class KernelMemory {
     let corruptRun = -1;
     const limit = this.stage + this.layout.stageBytes;
     while (hn > 0) {
+      // (addresses come back as i32: `>>> 0` reads them unsigned, as wasm does)
       let [hn2, dst, prev2, records, g, status] = this.fns.merge(table, heap, hn, this.stage, limit, prev, header ? 1 : 0);
-      if (records > 0) onBlock(this.stage, dst, records);
+      if (records > 0) onBlock(this.stage, dst >>> 0, records);
       else if (status === 0) {
         // The next record is larger than the stage: taken alone, written from where it is.
         [hn2, dst, prev2, records, g, status] = this.fns.merge(table, heap, hn, this.stage, limit, prev, header ? 3 : 2);
-        const end = prev2 + 8 + view.getUint32(prev2, true) + view.getUint32(prev2 + 4, true);
-        onBlock(header ? prev2 : prev2 + 8, end, 1);
+        const at = prev2 >>> 0;
+        onBlock(header ? at : at + 8, at + 8 + view.getUint32(at, true) + view.getUint32(at + 4, true), 1);
       }
       groups += g;
       if (status !== 0) {
