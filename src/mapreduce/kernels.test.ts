@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { KernelMemory } from './kernels.js';
+import { KernelMemory, setKernelMemoryPoolBytes } from './kernels.js';
 import { MergeStream, SegmentReader, recordHeaderBytes } from './segment.js';
 
 // Keys from a tiny alphabet (many ties and shared prefixes), values up to 90 bytes, runs sorted by memcmp.
@@ -84,6 +84,16 @@ void test('the merge kernel stops at a record that runs past its run and names t
   const r = memory.merge([{ start: at[0], end: at[0] + good.length }, { start: at[1], end: at[1] + bad.length }], false, () => undefined);
   assert.equal(r.corruptRun, 1);
   assert.deepEqual(r.records, [1, 1]);
+});
+
+void test('a pool size past 4 GiB does not keep a memory that fits from being made', () => {
+  setKernelMemoryPoolBytes(8 * 2 ** 30);
+  try {
+    const m = KernelMemory.acquire({ dataBytes: 1 << 20, stageBytes: 1 << 16, extraBytes: 64 });
+    assert.ok(m !== null);
+  } finally {
+    setKernelMemoryPoolBytes(0);
+  }
 });
 
 void test('a released kernel memory is handed to the next acquire that fits it, laid out anew; a too-small one is not', () => {

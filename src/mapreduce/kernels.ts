@@ -398,7 +398,8 @@ export class KernelMemory {
       reuse.lay(layout);
       return reuse;
     }
-    return KernelMemory.create(layout, Math.max(bytes, poolBytes));
+    // (a pool size past wasm32's limit never keeps a task that fits from having kernels)
+    return KernelMemory.create(layout, Math.max(bytes, Math.min(poolBytes, maxPages * wasmPageBytes)));
   }
 
   private static create(layout: KernelLayout, bytes: number): KernelMemory | null {
