@@ -31,6 +31,8 @@ export function ms(t0: bigint): number {
 
 export interface Ran {
   ms: number;
+  /** Wall clock (Date.now()) at spawn, to place the job's own timestamps on the same line. */
+  startedAtMs: number;
   code: number | null;
   stdout: string;
   stderr: string;
@@ -42,6 +44,7 @@ export const stepTimeoutMs = 20 * 60_000;
 /** Runs a command to exit; wall time from spawn to exit. */
 export function run(cmd: string, args: string[], env: Record<string, string | undefined> = {}): Promise<Ran> {
   return new Promise((resolve, reject) => {
+    const startedAtMs = Date.now();
     const t0 = process.hrtime.bigint();
     const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const timer = setTimeout(() => {
@@ -55,7 +58,7 @@ export function run(cmd: string, args: string[], env: Record<string, string | un
     child.once('error', reject);
     child.once('close', (code) => {
       clearTimeout(timer);
-      resolve({ ms: ms(t0), code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
+      resolve({ ms: ms(t0), startedAtMs, code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
     });
   });
 }
@@ -75,6 +78,82 @@ export function coronet(args: string[], cluster: string | undefined, env: Record
 
 export function bash(script: string): Promise<Ran> {
   return runOk('bash', ['-c', script], { LC_ALL: 'C' });
+}
+
+/** Runs `script` in bash and then the shell's `times`: wall plus the user and system CPU
+ *  seconds of everything the script ran. */
+export async function bashTimed(script: string): Promise<Ran & { cpuS: number }> {
+  const r = await bash(`${script}\ntimes`);
+  const lines = r.stdout.trim().split('\n');
+  const secs = (t: string) => {
+    const m = /^(\d+)m([\d.]+)s$/.exec(t);
+    return m ? Number(m[1]) * 60 + Number(m[2]) : NaN;
+  };
+  const [user, sys] = (lines.pop() ?? '').split(' ').map(secs);
+  return { ...r, stdout: lines.slice(0, -1).join('\n'), cpuS: user + sys };
+}
+
+/** CPU seconds (user + system) a live process has used so far, from /proc (Linux); NaN elsewhere. */
+export function processCpuS(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}
+
+/** The parts of `coronet run --json`'s final job status a phase breakdown needs. */
+export interface JobStatusTimes {
+  startedAtMs: number;
+  finishedAtMs: number;
+  counters: Record<string, Record<string, number>>;
+  tasks: Array<{ kind: 'map' | 'reduce'; attempts: Array<{ state: string; startMs: number; endMs: number; runMs?: number; shuffleMs?: number }> }>;
+}
+
+/** Where a job's wall time went, in seconds, from the CLI's spawn to its exit. */
+export interface JobPhases {
+  /** CLI spawn -> first map attempt starts (CLI start, staging, session, prepare, first containers). */
+  startS: number;
+  /** First map start -> last map end (includes reduces fetching alongside after slowstart). */
+  mapsS: number;
+  /** Last map end -> last reduce end. */
+  reduceTailS: number;
+  /** Last map end -> the last reduce has every map output (the shuffle's share of the tail). */
+  shuffleTailS: number;
+  /** Mean per reduce of merge + reduce + write (after its shuffle). */
+  mergeWriteS: number;
+  /** Last task end -> job finished (task and job commit). */
+  commitS: number;
+  /** Job finished -> CLI exit (history report, session end, exit). */
+  exitS: number;
+  /** CPU of all task attempts (their runners' counters) and GC time in them. */
+  taskCpuS: number;
+  taskGcS: number;
+}
+
+export function jobPhases(st: JobStatusTimes, run: Ran): JobPhases {
+  const won = (kind: 'map' | 'reduce') => st.tasks.filter((t) => t.kind === kind).flatMap((t) => t.attempts.filter((a) => a.state === 'succeeded'));
+  const maps = won('map');
+  const reduces = won('reduce');
+  const firstMap = Math.min(...maps.map((a) => a.startMs));
+  const lastMap = Math.max(...maps.map((a) => a.endMs));
+  const lastTask = reduces.length > 0 ? Math.max(...reduces.map((a) => a.endMs)) : lastMap;
+  // A reduce's runner measured its run and shuffle durations; its end is on the JT's clock.
+  const shuffled = reduces.map((a) => (a.runMs !== undefined && a.shuffleMs !== undefined ? a.endMs - (a.runMs - a.shuffleMs) : a.endMs));
+  const merge = reduces.map((a) => (a.runMs !== undefined && a.shuffleMs !== undefined ? a.runMs - a.shuffleMs : 0));
+  const c = st.counters.mapreduce ?? {};
+  return {
+    startS: (firstMap - run.startedAtMs) / 1000,
+    mapsS: (lastMap - firstMap) / 1000,
+    reduceTailS: (lastTask - lastMap) / 1000,
+    shuffleTailS: reduces.length > 0 ? Math.max(0, Math.max(...shuffled) - lastMap) / 1000 : 0,
+    mergeWriteS: merge.length > 0 ? merge.reduce((x, y) => x + y, 0) / merge.length / 1000 : 0,
+    commitS: (st.finishedAtMs - lastTask) / 1000,
+    exitS: (run.startedAtMs + run.ms - st.finishedAtMs) / 1000,
+    taskCpuS: (c.CPU_MILLISECONDS ?? 0) / 1000,
+    taskGcS: (c.GC_TIME_MILLIS ?? 0) / 1000,
+  };
 }
 
 /** Part files of a job output dir (part-*), sorted by name. */

@@ -8,6 +8,9 @@
 // Before each timed run the page cache's dirty pages are written out (`sync`, not timed):
 // otherwise the run that comes first inherits the GBs just written while preparing the
 // input, and the kernel's dirty-page throttling slows its writes, not the other's.
+// The report breaks Coronet's wall time into phases (from the job's final status: attempt
+// start/end times and the reduces' shuffle durations) and gives the CPU seconds of the
+// tasks and of GNU sort (bash `times`).
 // Tasks get --task-memory-mb (default 1536) for maps and reduces: with the 512 MB map
 // default, 128 MiB terasort maps (and reduces placed in reused map-sized runners) go over
 // their container limit and are killed.
@@ -16,7 +19,7 @@ import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLocalCluster } from '../local/local-cluster.js';
 import { argValue, report } from './report.js';
-import { bash, benchTempDir, coronet, fmtS, loadNote, partFiles, run } from './mr-util.js';
+import { bash, bashTimed, benchTempDir, coronet, fmtS, jobPhases, loadNote, partFiles, processCpuS, run, type JobStatusTimes } from './mr-util.js';
 
 async function main(): Promise<void> {
   const records = argValue('--records', 10_000_000);
@@ -40,13 +43,17 @@ async function main(): Promise<void> {
 
       const out = join(dir, 'coronet-out');
       await bash('sync');
+      const agentsCpuS = () => cluster.agents.reduce((sum, a) => sum + processCpuS(a.process.pid), 0);
+      const agentCpu0 = agentsCpuS();
       const t = await coronet(['run', 'terasort', '--input', gen, '--output', out, '--reducers', String(reducers), '--json', '-D', `coronet.map.memory.mb=${taskMb}`, '-D', `coronet.reduce.memory.mb=${taskMb}`, ...splitArgs], cluster.cmAddress);
-      const st = JSON.parse(t.stdout.trim().split('\n').pop() ?? '{}') as { maps?: { total: number } };
+      const st = JSON.parse(t.stdout.trim().split('\n').pop() ?? '{}') as JobStatusTimes & { maps?: { total: number } };
+      const ph = jobPhases(st, t);
+      const agentCpuS = agentsCpuS() - agentCpu0;
       process.stderr.write(`coronet terasort: ${fmtS(t.ms)} s, ${st.maps?.total} maps\n`);
 
       const sorted = join(dir, 'sort-out.txt');
       await bash('sync');
-      const s = await bash(`sort --parallel=2 -S 2G -o ${sorted} ${single}`);
+      const s = await bashTimed(`sort --parallel=2 -S 2G -o ${sorted} ${single}`);
       process.stderr.write(`GNU sort: ${fmtS(s.ms)} s\n`);
 
       const cmp = await run('bash', ['-c', `cat ${partFiles(out).join(' ')} | cmp - ${sorted}`]);
@@ -60,9 +67,19 @@ async function main(): Promise<void> {
           { metric: 'baseline: GNU sort (s)', value: fmtS(s.ms) },
           { metric: 'coronet / GNU sort (x)', value: ratio.toFixed(2), target: '<= 1.0x', ok: ratio <= 1 },
           { metric: 'coronet throughput (MiB/s)', value: (bytes / 1048576 / (t.ms / 1000)).toFixed(1) },
+          { metric: '  phase: CLI spawn -> first map starts (s)', value: ph.startS.toFixed(2) },
+          { metric: '  phase: maps, first start -> last end (s)', value: ph.mapsS.toFixed(2) },
+          { metric: '  phase: last map end -> last reduce end (s)', value: ph.reduceTailS.toFixed(2) },
+          { metric: '    of it: shuffle still fetching (s)', value: ph.shuffleTailS.toFixed(2) },
+          { metric: '    reduce merge + write, mean per reduce (s)', value: ph.mergeWriteS.toFixed(2) },
+          { metric: '  phase: task + job commit (s)', value: ph.commitS.toFixed(2) },
+          { metric: '  phase: history report + CLI exit (s)', value: ph.exitS.toFixed(2) },
+          { metric: 'coronet task CPU (s; GC in it)', value: `${ph.taskCpuS.toFixed(2)} (${ph.taskGcS.toFixed(2)})` },
+          { metric: 'node agents CPU (s; serving the shuffle)', value: agentCpuS.toFixed(2) },
+          { metric: 'GNU sort CPU (s)', value: s.cpuS.toFixed(2) },
           { metric: 'output equals sort output byte for byte', value: same ? 'yes' : `NO: ${cmp.stdout.trim() || cmp.stderr.trim()}`, target: 'yes', ok: same },
         ],
-        { bench: 'terasort', records, bytes, maps: st.maps?.total, reducers, teragenS: g.ms / 1000, coronetS: t.ms / 1000, sortS: s.ms / 1000, ratio, outputMatches: same, load: loadNote(), targetsMet: ratio <= 1 && same },
+        { bench: 'terasort', records, bytes, maps: st.maps?.total, reducers, teragenS: g.ms / 1000, coronetS: t.ms / 1000, sortS: s.ms / 1000, sortCpuS: s.cpuS, phases: ph, agentCpuS, ratio, outputMatches: same, load: loadNote(), targetsMet: ratio <= 1 && same },
       );
     } finally {
       await cluster.stop();

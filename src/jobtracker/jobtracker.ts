@@ -37,6 +37,11 @@ export interface AttemptView {
   state: 'running' | 'succeeded' | 'failed' | 'killed';
   speculative: boolean;
   diagnostics: string;
+  /** Succeeded attempts: how long the task ran in its runner (ms), and for reduces how
+   *  much of that went by until every map output was fetched (the rest: merge, reduce,
+   *  write). Durations measured by the runner, so they need no common clock. */
+  runMs?: number;
+  shuffleMs?: number;
 }
 
 interface Attempt extends AttemptView {
@@ -234,7 +239,7 @@ export class JobTracker {
   async run(): Promise<JobStatus> {
     try {
       await this.startUmbilical();
-      writeFileSync(join(this.o.stagingDir, 'task-env.json'), JSON.stringify({ jobId: this.o.jobId, jobFile: this.o.builtin ? this.o.jobFile : undefined, outputUri: this.o.output, config: this.o.config, sortBufferBytes: this.o.settings.sortBufferMb ? this.o.settings.sortBufferMb << 20 : undefined, fetchConcurrency: this.o.settings.fetchConcurrency }));
+      writeFileSync(join(this.o.stagingDir, 'task-env.json'), JSON.stringify({ jobId: this.o.jobId, jobFile: this.o.builtin ? this.o.jobFile : undefined, outputUri: this.o.output, config: this.o.config, sortBufferBytes: this.o.settings.sortBufferMb ? this.o.settings.sortBufferMb * 1048576 : undefined, fetchConcurrency: this.o.settings.fetchConcurrency }));
       for (const m of this.maps) if (m.state === 'pending') this.enqueue(m, false);
       this.maybeReleaseReduces();
       this.timer = setInterval(() => this.periodic(), speculationCheckMs);
@@ -330,6 +335,8 @@ export class JobTracker {
     switch (m.t) {
       case 'done':
         this.log.debug('attempt done', { attempt: a.id, runMs: m.runMs });
+        a.runMs = m.runMs;
+        if (m.shuffleMs !== undefined) a.shuffleMs = m.shuffleMs;
         void this.attemptSucceeded(a, m.counters, m.output, m.runMs);
         break;
       case 'failed':
@@ -975,7 +982,8 @@ export class JobTracker {
 }
 
 function attemptView(a: Attempt): AttemptView {
-  return { id: a.id, taskId: a.taskId, node: a.node, containerId: a.containerId, shuffleAddress: a.shuffleAddress, startMs: a.startMs, endMs: a.endMs, state: a.state, speculative: a.speculative, diagnostics: a.diagnostics };
+  const timing = a.state === 'succeeded' ? { runMs: a.runMs, shuffleMs: a.shuffleMs } : {};
+  return { id: a.id, taskId: a.taskId, node: a.node, containerId: a.containerId, shuffleAddress: a.shuffleAddress, startMs: a.startMs, endMs: a.endMs, state: a.state, speculative: a.speculative, diagnostics: a.diagnostics, ...timing };
 }
 
 function negate(c: CountersJson): CountersJson {

@@ -16,11 +16,16 @@ import {
   runReduceTask,
   fetchMapOutputs,
   mapOutputDir,
+  ShuffleMemory,
+  defaultSortBufferBytes,
+  setDirtyMapOutputLimit,
+  setKernelMemoryPoolBytes,
   Counters,
   TASK_COUNTER_GROUP,
   type AnyJob,
   type CountersJson,
   type JobConfig,
+  type LocalShuffle,
   type ReduceSegment,
 } from '../mapreduce/index.js';
 import { connectUmbilical, LineChannel, type FromRunner, type MapSource, type ToRunner } from './umbilical.js';
@@ -36,6 +41,8 @@ interface RunnerEnv {
   config: JobConfig;
   sortBufferBytes: number | undefined;
   fetchConcurrency: number;
+  /** The container's memory grant. */
+  memoryMb: number;
 }
 
 function env(name: string): string {
@@ -57,10 +64,25 @@ function readEnv(): RunnerEnv {
     config: jobJson.config,
     sortBufferBytes: jobJson.sortBufferBytes,
     fetchConcurrency: jobJson.fetchConcurrency ?? 5,
+    memoryMb: Number(env('CORONET_MEMORY_MB')),
   };
 }
 
-/** A reduce in progress: fetches map outputs as the JT announces them. */
+/** Share of the container's memory a reduce may hold fetched map output in (Hadoop's
+ *  shuffle.input.buffer.percent, of the container rather than a heap); past it segments
+ *  go to local disk, or are merged from the map output file when it is on this node. */
+const shuffleMemoryShare = 0.5;
+/** Share of the container's memory a map's sort buffer gets unless the job sets
+ *  coronet.sort.buffer.mb (never less than the data path's default): a default 128 MiB
+ *  split then sorts in memory and is written once, with no spill to merge. Only the part
+ *  the map's output fills becomes resident. */
+const sortBufferShare = 0.25;
+/** Share of the container's memory its map outputs may hold dirty in the page cache
+ *  before they are flushed (they usually never need to be: see setDirtyMapOutputLimit). */
+const dirtyMapOutputShare = 0.25;
+
+/** A reduce in progress: fetches map outputs as the JT announces them (those on this
+ *  node straight from the shuffle directory), within one memory budget. */
 class ReduceFetcher {
   private readonly segments = new Map<string, ReduceSegment>();
   private readonly inFlight = new Set<string>();
@@ -75,13 +97,29 @@ class ReduceFetcher {
     private readonly partition: number,
     private readonly spillDir: string,
     private readonly concurrency: number,
+    private readonly memory: ShuffleMemory,
+    private readonly local: LocalShuffle,
     private readonly onLost: (mapIds: string[], error: string) => void,
   ) {}
 
+  private drop(mapId: string): void {
+    const seg = this.segments.get(mapId);
+    if (seg !== undefined && 'data' in seg) this.memory.dispose(seg.data);
+    this.segments.delete(mapId);
+  }
+
+  /** The merge has its segments: nothing more is fetched (or dropped) into the memory. */
+  private closed = false;
+
+  close(): void {
+    this.closed = true;
+  }
+
   add(sources: MapSource[], complete: boolean): void {
+    if (this.closed) return;
     for (const s of sources) {
       // A re-run map replaces an earlier output of the same task.
-      for (const id of [...this.segments.keys()]) if (id.startsWith(s.taskId + '_') && id !== s.mapId) this.segments.delete(id);
+      for (const id of [...this.segments.keys()]) if (id.startsWith(s.taskId + '_') && id !== s.mapId) this.drop(id);
       if (!this.segments.has(s.mapId) && !this.inFlight.has(s.mapId)) this.queue.push(s);
     }
     this.complete = complete;
@@ -93,7 +131,8 @@ class ReduceFetcher {
       const src = this.queue.shift()!;
       this.active++;
       this.inFlight.add(src.mapId);
-      fetchMapOutputs({ sources: [{ mapId: src.mapId, shuffleUrl: src.shuffleUrl, jobId: this.jobId }], partition: this.partition, spillDir: this.spillDir, retries: 3, backoffMs: 200 })
+      const memory = this.memory;
+      fetchMapOutputs({ sources: [{ mapId: src.mapId, shuffleUrl: src.shuffleUrl, jobId: this.jobId }], partition: this.partition, spillDir: this.spillDir, memory, local: this.local, retries: 3, backoffMs: 200 })
         .then((r) => {
           this.segments.set(src.mapId, r.segments[0]);
           this.bytes += r.bytes;
@@ -141,8 +180,16 @@ function elapsed(t0: number): number {
   return Math.round((performance.now() - t0) * 1000) / 1000;
 }
 
+/** A reduce's shuffle memory budget in this container. */
+function shuffleBytes(e: RunnerEnv): number {
+  return Math.floor(e.memoryMb * shuffleMemoryShare) * 1048576;
+}
+
 async function main(): Promise<void> {
   const e = readEnv();
+  setDirtyMapOutputLimit(Math.floor(e.memoryMb * dirtyMapOutputShare) * 1048576);
+  // One kernel memory is kept between tasks; sized for a reduce's shuffle, it also holds a map's sort arena.
+  setKernelMemoryPoolBytes(ShuffleMemory.kernelBytes(shuffleBytes(e)));
   let job: AnyJob | null = null;
   // The job module loads while the runner connects and waits for its first task; a
   // module that fails to load fails that task (below), as it would loaded there.
@@ -205,10 +252,13 @@ async function main(): Promise<void> {
     const scratch = join(e.workDir, task.attemptId);
     let fetcher: ReduceFetcher | null = null;
     let expected: Map<string, MapSource> | null = null;
+    let memory: ShuffleMemory | null = null;
     if (task.t === 'reduce') {
       mkdirSync(scratch, { recursive: true });
       expected = new Map(task.sources.map((s) => [s.mapId, s]));
-      fetcher = new ReduceFetcher(e.jobId, task.partition, scratch, e.fetchConcurrency, (mapIds, error) => channel.send({ t: 'fetch-failed', attemptId: task.attemptId, mapIds, error }));
+      memory = new ShuffleMemory(shuffleBytes(e), { kernel: true });
+      const local = { shuffleUrl: e.shuffleUrl, baseDir: e.shuffleDir };
+      fetcher = new ReduceFetcher(e.jobId, task.partition, scratch, e.fetchConcurrency, memory, local, (mapIds, error) => channel.send({ t: 'fetch-failed', attemptId: task.attemptId, mapIds, error }));
       current = { attemptId: task.attemptId, fetcher, expected };
       fetcher.add(task.sources, task.complete);
     } else current = { attemptId: task.attemptId };
@@ -231,13 +281,15 @@ async function main(): Promise<void> {
           jobId: e.jobId,
           taskId: task.taskId,
           attemptId: task.attemptId,
-          sortBufferBytes: e.sortBufferBytes,
+          sortBufferBytes: e.sortBufferBytes ?? Math.max(defaultSortBufferBytes, Math.floor(e.memoryMb * sortBufferShare) * 1048576),
           output: task.partitions === 0 ? { outputUri: e.outputUri, attemptId: task.attemptId } : undefined,
         });
         channel.send({ t: 'done', attemptId: task.attemptId, counters: withProcessCounters(r.counters.toJSON(), cpu0, gc0), output: r.outputFile !== null, runMs: elapsed(t0) });
       } else {
         const want = expected!;
         const segments = await fetcher!.all(() => new Set(want.keys()));
+        fetcher!.close();
+        const shuffleMs = elapsed(t0);
         const r = await runReduceTask({
           job,
           partition: task.partition,
@@ -249,8 +301,10 @@ async function main(): Promise<void> {
           jobId: e.jobId,
           taskId: task.taskId,
         });
+        // Every fetch is over and the merge is done: the memory serves this runner's next task.
+        memory?.close();
         await rm(scratch, { recursive: true, force: true });
-        channel.send({ t: 'done', attemptId: task.attemptId, counters: withProcessCounters(r.counters.toJSON(), cpu0, gc0), output: true, runMs: elapsed(t0) });
+        channel.send({ t: 'done', attemptId: task.attemptId, counters: withProcessCounters(r.counters.toJSON(), cpu0, gc0), output: true, runMs: elapsed(t0), shuffleMs });
       }
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));

@@ -179,7 +179,7 @@ export async function hostJobTracker(o: HostOptions): Promise<JobStatus> {
     } else if (o.inProcess && settings.uber && splits.length <= settings.uberMaxMaps && reducers <= 1 && inputBytes <= settings.uberMaxBytes) {
       // Uber job: the tasks run here, one after the other; no containers are asked for.
       o.log.debug('running as an uber job', { maps: splits.length, inputBytes });
-      const r = await runJobLocally(job, { inputs: s.inputs, output: s.output, reducers, config: s.config, jobId: s.jobId, minSplitBytes: settings.minSplitBytes, maxSplitBytes: settings.maxSplitBytes, sortBufferBytes: settings.sortBufferMb ? settings.sortBufferMb << 20 : undefined });
+      const r = await runJobLocally(job, { inputs: s.inputs, output: s.output, reducers, config: s.config, jobId: s.jobId, minSplitBytes: settings.minSplitBytes, maxSplitBytes: settings.maxSplitBytes, sortBufferBytes: settings.sortBufferMb ? settings.sortBufferMb * 1048576 : undefined });
       status = { jobId: s.jobId, name: s.name, user: s.user, state: 'succeeded', startedAtMs, finishedAtMs: Date.now(), maps: { total: r.maps, succeeded: r.maps, running: 0 }, reduces: { total: r.reducers, succeeded: r.reducers, running: 0 }, progress: 1, diagnostics: '', counters: r.counters.toJSON(), output: s.output, tasks: [], mode: 'uber' };
       o.onProgress?.(status);
     } else status = await runOnCluster();

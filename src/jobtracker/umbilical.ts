@@ -28,8 +28,9 @@ export type FromRunner =
   | { t: 'hello'; grantId: string; containerId: string; node: string; pid: number }
   | { t: 'progress'; attemptId: string; progress: number }
   /** `output`: the attempt wrote job output into its attempt directory, to be committed.
-   *  `runMs`: how long the task ran in the runner. */
-  | { t: 'done'; attemptId: string; counters: CountersJson; output: boolean; runMs: number }
+   *  `runMs`: how long the task ran in the runner; `shuffleMs` (reduces): how much of it
+   *  went by before every map output was fetched. */
+  | { t: 'done'; attemptId: string; counters: CountersJson; output: boolean; runMs: number; shuffleMs?: number }
   | { t: 'failed'; attemptId: string; error: string; stack: string }
   /** A reduce could not fetch these maps' outputs (lost node, corrupt file): re-run them. */
   | { t: 'fetch-failed'; attemptId: string; mapIds: string[]; error: string };

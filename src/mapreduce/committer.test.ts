@@ -117,3 +117,30 @@ void test('job commit publishes only the expected tasks (stale output of a crash
     await t.cleanup();
   }
 });
+
+void test('commits are durable in order: a task commit syncs the committed directory; the job commit syncs the moved parts, then _SUCCESS and its directory', async () => {
+  const t = await tempDir();
+  try {
+    const log: string[] = [];
+    const base = recordingFs(log);
+    const fs: FileSystem = {
+      ...base,
+      sync: async (p) => {
+        log.push(`sync ${p.slice(p.lastIndexOf('/') + 1)}`);
+        return localFileSystem.sync(p);
+      },
+    };
+    const out = join(t.path, 'out');
+    const c = new FileOutputCommitter(fs, out);
+    await c.setupJob();
+    await writeAttempt(c, 'r-00000_0', partFileName('r', 0), 'data\n');
+    log.length = 0;
+    await c.commitTask('r-00000', 'r-00000_0');
+    assert.deepEqual(log, ['rename r-00000', 'sync _committed']);
+    log.length = 0;
+    await c.commitJob(['r-00000']);
+    assert.deepEqual(log, ['rename part-r-00000', 'sync out', 'delete _temporary', 'write _SUCCESS', 'sync _SUCCESS', 'sync out']);
+  } finally {
+    await t.cleanup();
+  }
+});

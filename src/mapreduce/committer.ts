@@ -7,7 +7,10 @@
 //   OUT/part-*                              job commit moves committed files up,
 //   OUT/_SUCCESS                            removes _temporary, then writes _SUCCESS last.
 //
-// Exactly one attempt's output per task can ever become visible in OUT.
+// Exactly one attempt's output per task can ever become visible in OUT, and it stays so
+// through a crash of the machine: part files are on disk before their task commits
+// (OutputSink.close), and each rename and _SUCCESS are made durable (FileSystem.sync)
+// before the next step, so a _SUCCESS that survives a crash lies over complete output.
 
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -83,6 +86,7 @@ export class FileOutputCommitter {
     }
     const ok = await this.fs.rename(src, join(this.committedDir, taskId));
     if (!ok) throw new TaskCommitRefusedError(taskId, attemptId, 'another attempt of this task already committed');
+    await this.fs.sync(this.committedDir);
   }
 
   /** Discards an attempt's output (failed, killed or losing speculative attempt). */
@@ -117,8 +121,12 @@ export class FileOutputCommitter {
         if (!ok) throw new JobCommitError(`job commit: ${f.name} of task ${task} collides with an existing file in ${this.outputDir}`);
       }
     }
+    await this.fs.sync(this.outputDir);
     await this.fs.delete(this.tempDir, true);
-    await this.fs.writeFile(join(this.outputDir, successFileName), '');
+    const success = join(this.outputDir, successFileName);
+    await this.fs.writeFile(success, '');
+    await this.fs.sync(success);
+    await this.fs.sync(this.outputDir);
   }
 
   /** Removes all temporary output (failed or killed job); published files are left alone. */

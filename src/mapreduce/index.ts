@@ -46,7 +46,7 @@ export {
 export { bundleJobModule, loadJob, jobModulePath, exampleJobPath, exampleJobNames, resolveJobModule, type ExampleJobName } from './bundle.js';
 export { computeSplits, listInputFiles, defaultMinSplitBytes, defaultMaxSplitBytes, type InputSplit, type SplitOptions } from './splits.js';
 export { readSplit, type ReadStats, type RecordHandler, type ReadOptions, type ProgressHandler } from './input.js';
-export { localFileSystem, localPath, resolveUri, type FileSystem, type FileStatus, type OutputSink } from './fs.js';
+export { localFileSystem, localPath, resolveUri, setDirtyMapOutputLimit, type FileSystem, type FileStatus, type OutputSink } from './fs.js';
 export { FileOutputCommitter, partFileName, successFileName, temporaryDirName } from './committer.js';
 export { runMapTask, mapTaskId, reduceTaskId, defaultSortBufferBytes, defaultMergeFactor, type MapTaskOptions, type MapTaskResult, type TaskOutput } from './maptask.js';
 export { hashBytes, mapOutputFileName, mapOutputIndexName, type MapOutputFiles, type MapOutputIndex } from './sortbuffer.js';
@@ -56,14 +56,17 @@ export {
   serveMapOutput,
   fetchMapOutputs,
   ShuffleFetcher,
+  ShuffleMemory,
   mapOutputDir,
   mapOutputUrl,
   lostMapOutput,
   mapOutputUrlPrefix,
   type MapOutputSource,
+  type LocalShuffle,
   type FetchOptions,
   type FetchResult,
 } from './shuffle.js';
 export { ByteCountTable } from './bytecount.js';
+export { setKernelMemoryPoolBytes } from './kernels.js';
 export { runTask, loadJobCached, outputCommitter, type TaskSpec, type MapTaskSpec, type ReduceTaskSpec, type TaskResult, type MapOutputLocation } from './task.js';
 export { runJobLocally, prepareJob, localSegments, type LocalJobOptions, type LocalJobResult } from './local.js';

@@ -4,22 +4,23 @@
 
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { copyBytes, equalBytes } from './bytes.js';
+import { crc32 } from 'node:zlib';
+import { copyBytes, equalBytes, readU32 } from './bytes.js';
 import { FileOutputCommitter, partFileName } from './committer.js';
 import { Counters, TaskCounter } from './counters.js';
-import { MapReduceError, UserCodeError } from './errors.js';
+import { ChecksumError, MapReduceError, UserCodeError } from './errors.js';
 import { resolveUri, type OutputSink } from './fs.js';
 import { Grouper } from './group.js';
+import { KernelMemory, type MemoryRun } from './kernels.js';
 import { jobConfig, jobOutput, type AnyJob, type JobConfig, type ReduceContext } from './job.js';
 import { defaultMergeFactor, reduceTaskId, type TaskOutput } from './maptask.js';
 import { RecordWriter } from './output.js';
-import { MergeStream, SegmentReader, SegmentWriter, memcmpStreams, type RecordStream, type SegmentIndexEntry, type StreamComparator } from './segment.js';
+import { MergeStream, SegmentReader, SegmentWriter, memcmpStreams, recordHeaderBytes, type RecordStream, type SegmentIndexEntry, type StreamComparator } from './segment.js';
 
 /** One map's output for this partition: fetched into memory, or a range of a local file.
  *  `crcChecked`: the shuffle fetch verified the CRC32 of `data` as it arrived. */
-export type ReduceSegment =
-  | { readonly mapId: string; readonly data: Buffer; readonly records: number; readonly crc32: number; readonly crcChecked?: boolean }
-  | { readonly mapId: string; readonly path: string; readonly offset: number; readonly length: number; readonly records: number; readonly crc32: number };
+export type MemorySegment = { readonly mapId: string; readonly data: Buffer; readonly records: number; readonly crc32: number; readonly crcChecked?: boolean };
+export type ReduceSegment = MemorySegment | { readonly mapId: string; readonly path: string; readonly offset: number; readonly length: number; readonly records: number; readonly crc32: number };
 
 export interface ReduceTaskOptions {
   readonly job: AnyJob;
@@ -97,6 +98,49 @@ function mergePasses(segments: ReduceSegment[], partition: number, mergeFactor: 
   return segs;
 }
 
+/** In-memory segments that all lie in one kernel memory with merge tables (a kernel-backed
+ *  ShuffleMemory), as runs for its merge kernel; null otherwise. */
+function kernelRuns(segments: readonly ReduceSegment[]): { memory: KernelMemory; runs: MemoryRun[]; segs: Array<MemorySegment> } | null {
+  let memory: KernelMemory | null = null;
+  const segs: Array<MemorySegment> = [];
+  for (const s of segments) {
+    if (!('data' in s)) return null;
+    if (s.data.length === 0) continue;
+    const m = KernelMemory.of(s.data);
+    if (m === null || (memory !== null && m !== memory) || s.data.byteOffset + s.data.length > m.layout.dataBytes) return null;
+    memory = m;
+    segs.push(s);
+  }
+  if (memory === null || memory.layout.extraBytes < KernelMemory.mergeTableBytes(segs.length)) return null;
+  return { memory, runs: segs.map((s) => ({ start: s.data.byteOffset, end: s.data.byteOffset + s.data.length })), segs };
+}
+
+/** The identity raw reduce of in-memory segments by the merge kernel: checks each segment
+ *  like a SegmentReader would (CRC32 unless the fetch did, whole first record, records
+ *  counted) and writes merged key+value bytes block by block. */
+function kernelPassThrough(k: NonNullable<ReturnType<typeof kernelRuns>>, partition: number, sink: OutputSink, progress: (records: number) => void): { records: number; groups: number } {
+  const view = Buffer.from(k.memory.buffer);
+  for (const s of k.segs) {
+    const label = { mapId: s.mapId, partition };
+    if (s.crcChecked !== true && s.crc32 >= 0) {
+      const c = crc32(s.data);
+      if (c !== s.crc32) throw new ChecksumError(label.mapId, partition, `CRC32 ${c.toString(16)} != expected ${s.crc32.toString(16)}`);
+    }
+    if (s.data.length < recordHeaderBytes || recordHeaderBytes + readU32(s.data, 0) + readU32(s.data, 4) > s.data.length) throw new ChecksumError(label.mapId, partition, `truncated record at the start of a ${s.data.length}-byte segment`);
+  }
+  let records = 0;
+  const r = k.memory.merge(k.runs, false, (start, end, n) => {
+    sink.writeRange(view, start, end);
+    records += n;
+    progress(records);
+  });
+  if (r.corruptRun >= 0) throw new ChecksumError(k.segs[r.corruptRun].mapId, partition, `a record runs past the end of the segment (after ${r.records[r.corruptRun]} records)`);
+  k.segs.forEach((s, i) => {
+    if (s.records >= 0 && r.records[i] !== s.records) throw new ChecksumError(s.mapId, partition, `${r.records[i]} records read, ${s.records} written`);
+  });
+  return { records, groups: r.groups };
+}
+
 /** Output bytes = encoded record bytes: raw output whose codecs are the map output codecs. */
 function rawPassThrough(job: AnyJob): boolean {
   const c = job.codecs;
@@ -157,8 +201,12 @@ export async function runReduceTask(opts: ReduceTaskOptions): Promise<ReduceTask
   let readers: SegmentReader[] = [];
   try {
     const segs = mergePasses([...opts.segments], partition, mergeFactor, mergeDir, cmp, bufferBytes, counters);
+    const reduce = job.reduce;
+    // Identity reduce into raw output: the encoded bytes are the output bytes.
+    const passThrough = reduce === undefined && compare === undefined && rawPassThrough(job);
+    const kernel = passThrough ? kernelRuns(segs) : null;
     const readerBytes = Math.max(64 << 10, Math.floor(bufferBytes / Math.max(1, segs.length)));
-    readers = segs.map((s) => openSegment(s, partition, readerBytes));
+    readers = kernel !== null ? [] : segs.map((s) => openSegment(s, partition, readerBytes));
     const stream: RecordStream = new MergeStream(readers, cmp);
     const g = new Grouper(stream, keyCodec, job.codecs.value, compare);
     const ctx: ReduceContext<unknown, unknown> = {
@@ -178,15 +226,21 @@ export async function runReduceTask(opts: ReduceTaskOptions): Promise<ReduceTask
     } catch (e) {
       throw wrap('reduceSetup', e);
     }
-    const reduce = job.reduce;
     let groups = 0;
     let totalRecords = 0;
     for (const s of opts.segments) totalRecords += s.records;
     const onProgress = opts.onProgress;
     let nextReport = progressRecords;
-    if (reduce === undefined && compare === undefined && rawPassThrough(job)) {
-      // Identity reduce into raw output: the encoded bytes are the output bytes.
-      const r = copyRecords(stream, sink);
+    if (passThrough) {
+      const r =
+        kernel !== null
+          ? kernelPassThrough(kernel, partition, sink, (records) => {
+              if (records < nextReport) return;
+              opts.signal?.throwIfAborted();
+              onProgress?.(Math.min(1, records / Math.max(1, totalRecords)));
+              nextReport = records + progressRecords;
+            })
+          : copyRecords(stream, sink);
       groups = r.groups;
       g.records = r.records;
       writer.records = r.records;

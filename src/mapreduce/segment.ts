@@ -60,13 +60,14 @@ export class SegmentWriter {
   private segCrc = 0;
   private crcFrom = 0; // first buffered byte not yet in segCrc
 
-  /** `keep`: the file outlives the task (map output), so it is written behind (FileWriter). */
+  /** `keep`: the file outlives the task (map output), so it is written behind (FileWriter);
+   *  it need not be durable: a lost or torn map output is re-run. */
   constructor(
     readonly path: string,
     keep = false,
   ) {
     this.buf = Buffer.allocUnsafe(1 << 20);
-    this.file = new FileWriter(path, 'w', keep);
+    this.file = new FileWriter(path, 'w', keep ? 'behind' : 'none');
   }
 
   beginSegment(): void {
@@ -101,6 +102,17 @@ export class SegmentWriter {
     this.segRecords++;
   }
 
+  /** Appends `records` whole records already in the segment format, `src[start, end)`:
+   *  checksummed and written from `src` as they are, not copied into this writer's buffer. */
+  appendBlock(src: Buffer, start: number, end: number, records: number): void {
+    assert.notEqual(this.segStart, -1, 'no segment open');
+    this.flush();
+    this.segCrc = crc32(src.subarray(start, end), this.segCrc);
+    this.file.write(src, start, end);
+    this.position += end - start;
+    this.segRecords += records;
+  }
+
   /** Appends every remaining record of `s`. Returns the number of records. */
   appendAll(s: RecordStream): number {
     let n = 0;
@@ -121,6 +133,7 @@ export class SegmentWriter {
   }
 
   private flush(): void {
+    if (this.used === 0) return;
     if (this.segStart !== -1) this.segCrc = crc32(this.buf.subarray(this.crcFrom, this.used), this.segCrc);
     this.file.write(this.buf, 0, this.used);
     this.used = 0;

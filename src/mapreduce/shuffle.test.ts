@@ -9,8 +9,8 @@ import { ChecksumError, MapOutputMissingError, ShuffleFetchError, taskErrorInfo 
 import { textInput } from './formats.js';
 import { defineJob } from './job.js';
 import { runMapTask } from './maptask.js';
-import { runReduceTask } from './reducetask.js';
-import { fetchMapOutputs, lostMapOutput, mapOutputDir, serveMapOutput } from './shuffle.js';
+import { runReduceTask, type ReduceSegment } from './reducetask.js';
+import { ShuffleMemory, fetchMapOutputs, lostMapOutput, mapOutputDir, serveMapOutput } from './shuffle.js';
 import { mapOutputFileName } from './sortbuffer.js';
 import { computeSplits } from './splits.js';
 import { tempDir } from './test-helpers.js';
@@ -203,3 +203,85 @@ void test('ShuffleFetcher: outputs added as maps finish (slowstart) are all fetc
     await t.cleanup();
   }
 });
+
+/** Two maps' outputs (1 partition) under a shuffle server that counts its requests. */
+async function withServedMapOutputs(body: (f: { dir: string; base: string; url: string; maps: string[]; requests: () => number }) => Promise<void>): Promise<void> {
+  const t = await tempDir();
+  const base = join(t.path, 'mapout');
+  let requests = 0;
+  const { server, url } = await listen((req, res) => {
+    requests++;
+    void serveMapOutput(req, res, base);
+  });
+  try {
+    const maps = await makeMapOutputs(base, join(t.path, 'in.txt'), 1);
+    await body({ dir: t.path, base, url, maps, requests: () => requests });
+  } finally {
+    await close(server);
+    await t.cleanup();
+  }
+}
+
+async function reduceOutput(segments: ReduceSegment[], dir: string, name: string): Promise<string[]> {
+  const r = await runReduceTask({ job, partition: 0, partitions: 1, segments, workDir: join(dir, 'w'), output: { outputUri: join(dir, name), attemptId: 'r-0_0' } });
+  return (await readFile(r.outputFile, 'utf8')).trim().split('\n');
+}
+
+async function corrupt(base: string, mapId: string, at: (length: number) => number): Promise<void> {
+  const file = join(mapOutputDir(base, 'job1', mapId), mapOutputFileName);
+  const data = await readFile(file);
+  data[at(data.length)] ^= 0x5a;
+  await writeFile(file, data);
+}
+
+const wordCounts = ['a\t400', 'b\t400', 'c\t400', 'd\t200', 'e\t200'];
+
+void test('map outputs on the fetching node are read from their files, not over HTTP; over the budget they are merged in place', () =>
+  withServedMapOutputs(async ({ dir, base, url, maps, requests }) => {
+    const sources = maps.map((mapId) => ({ mapId, jobId: 'job1', shuffleUrl: url }));
+    const local = { shuffleUrl: `${url}/`, baseDir: base };
+    const inMemory = await fetchMapOutputs({ sources, partition: 0, local, spillDir: join(dir, 'spill') });
+    assert.ok(inMemory.segments.every((s) => 'data' in s));
+    const inPlace = await fetchMapOutputs({ sources, partition: 0, local, memoryBytes: 1, spillDir: join(dir, 'spill') });
+    assert.ok(inPlace.segments.every((s) => 'path' in s && s.path === join(mapOutputDir(base, 'job1', s.mapId), mapOutputFileName)));
+    assert.equal(requests(), 0);
+    assert.deepEqual(await reduceOutput(inMemory.segments, dir, 'out-mem'), wordCounts);
+    assert.deepEqual(await reduceOutput(inPlace.segments, dir, 'out-file'), wordCounts);
+    // A map output that is not there (or not on this node's disk any more) is missing: re-run the map.
+    await assert.rejects(
+      fetchMapOutputs({ sources: [{ mapId: 'm-9', jobId: 'job1', shuffleUrl: url }], partition: 0, local }),
+      (e: unknown) => e instanceof MapOutputMissingError && e.mapId === 'm-9',
+    );
+    assert.equal(requests(), 0);
+  }));
+
+void test('a corrupted local map output is a ChecksumError naming the map, whether loaded or merged in place', () =>
+  withServedMapOutputs(async ({ dir, base, url, maps }) => {
+    const victim = maps[0];
+    await corrupt(base, victim, (n) => Math.floor(n / 2));
+    const local = { shuffleUrl: url, baseDir: base };
+    for (const memoryBytes of [1 << 20, 1]) {
+      await assert.rejects(
+        fetchMapOutputs({ sources: maps.map((mapId) => ({ mapId, jobId: 'job1', shuffleUrl: url })), partition: 0, local, memoryBytes, spillDir: dir }),
+        (e: unknown) => e instanceof ChecksumError && e.mapId === victim && lostMapOutput(e) === victim,
+      );
+    }
+  }));
+
+void test('fetchers sharing one ShuffleMemory stay within it together; a failed fetch gives its share back', () =>
+  withServedMapOutputs(async ({ dir, base, url, maps }) => {
+    const sizes = await Promise.all(maps.map(async (m) => (JSON.parse(await readFile(join(mapOutputDir(base, 'job1', m), 'file.out.index'), 'utf8')) as { partitions: { length: number }[] }).partitions[0].length));
+    const memory = new ShuffleMemory(sizes[0]);
+    const first = await fetchMapOutputs({ sources: [{ mapId: maps[0], jobId: 'job1', shuffleUrl: url }], partition: 0, memory, spillDir: dir });
+    assert.ok('data' in first.segments[0]);
+    assert.equal(memory.usedBytes, sizes[0]);
+    const second = await fetchMapOutputs({ sources: [{ mapId: maps[1], jobId: 'job1', shuffleUrl: url }], partition: 0, memory, spillDir: dir });
+    assert.ok('path' in second.segments[0], 'the budget is used up by the first fetcher');
+    // A segment that arrives corrupt (every retry) had its share reserved: it is given back.
+    const roomy = new ShuffleMemory(1 << 20);
+    await corrupt(base, maps[1], () => 1);
+    await assert.rejects(fetchMapOutputs({ sources: [{ mapId: maps[1], jobId: 'job1', shuffleUrl: url }], partition: 0, memory: roomy, spillDir: dir, retries: 1, backoffMs: 1 }), ChecksumError);
+    assert.equal(roomy.usedBytes, 0);
+    memory.release(sizes[0]);
+    assert.equal(memory.usedBytes, 0);
+  }));

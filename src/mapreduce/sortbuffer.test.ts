@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
@@ -7,6 +7,7 @@ import { compareBytes } from './bytes.js';
 import { number, raw } from './codecs.js';
 import { Counters, TaskCounter } from './counters.js';
 import { SegmentReader } from './segment.js';
+import { radixSortPrefixes } from './radix.js';
 import { MapOutputBuffer } from './sortbuffer.js';
 import { tempDir } from './test-helpers.js';
 
@@ -14,6 +15,23 @@ import { tempDir } from './test-helpers.js';
 // prefixes, keys that are prefixes of others, and zero padding look-alikes ("ab" vs "ab\0").
 const keyArb = fc.uint8Array({ minLength: 0, maxLength: 12 }).map((a) => Buffer.from(a.map((b) => [0, 1, 97, 98, 255][b % 5])));
 const recordArb = fc.tuple(keyArb, fc.uint8Array({ maxLength: 40 }).map((a) => Buffer.from(a)));
+
+/** A buffer of raw keys and values, hash-partitioned. */
+function rawBuffer(dir: string, partitions: number, sortBufferBytes: number, mergeFactor: number, kernels?: boolean): MapOutputBuffer<Buffer, Buffer> {
+  return new MapOutputBuffer<Buffer, Buffer>({
+    mapId: 'm',
+    dir,
+    partitions,
+    keyCodec: raw,
+    valueCodec: raw,
+    partitioner: null,
+    combineContext: { config: {}, jobId: 'j', taskId: 'm', attemptId: 'm_0', partitions, counter: () => ({ increment() {}, value: 0 }) },
+    sortBufferBytes,
+    mergeFactor,
+    counters: new Counters(),
+    kernels,
+  });
+}
 
 void test('map output buffer: every partition segment is sorted by memcmp and holds exactly its records (property)', async () => {
   const t = await tempDir();
@@ -28,18 +46,7 @@ void test('map output buffer: every partition segment is sorted by memcmp and ho
         async (records, partitions, sortBufferBytes, mergeFactor) => {
           const dir = join(t.path, String(run++));
           await mkdir(dir);
-          const b = new MapOutputBuffer<Buffer, Buffer>({
-            mapId: 'm',
-            dir,
-            partitions,
-            keyCodec: raw,
-            valueCodec: raw,
-            partitioner: null,
-            combineContext: { config: {}, jobId: 'j', taskId: 'm', attemptId: 'm_0', partitions, counter: () => ({ increment() {}, value: 0 }) },
-            sortBufferBytes,
-            mergeFactor,
-            counters: new Counters(),
-          });
+          const b = rawBuffer(dir, partitions, sortBufferBytes, mergeFactor);
           for (const [k, v] of records) b.collect(k, v);
           const out = b.finish();
           const seen: string[] = [];
@@ -154,5 +161,49 @@ void test('compareBytes orders byte ranges like Buffer.compare, short and long (
       assert.equal(Math.sign(compareBytes(A, pa, pa + a.length, B, pb, pb + b.length)), Buffer.compare(a, b));
     }),
     { numRuns: 2000, seed: 20261124 },
+  );
+});
+
+void test('map output buffer: the gather kernel and the JavaScript path write the same bytes, records larger than the staging area included (property)', async () => {
+  const t = await tempDir();
+  let run = 0;
+  const big = fc.integer({ min: (1 << 20) - 16, max: (1 << 20) + 64 }).map((n) => Buffer.alloc(n, n & 0xff));
+  const value = fc.oneof({ weight: 20, arbitrary: fc.uint8Array({ maxLength: 40 }).map((a) => Buffer.from(a)) }, { weight: 1, arbitrary: big });
+  try {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(keyArb, value), { maxLength: 200 }), fc.integer({ min: 1, max: 3 }), fc.constantFrom(2048, 4 << 20), async (records, partitions, sortBufferBytes) => {
+        const outputs: Buffer[] = [];
+        for (const kernels of [true, false]) {
+          const dir = join(t.path, String(run++));
+          await mkdir(dir);
+          const b = rawBuffer(dir, partitions, sortBufferBytes, 10, kernels);
+          for (const [k, v] of records) b.collect(k, v);
+          const out = b.finish();
+          assert.equal(out.index.partitions.reduce((n, e) => n + e.records, 0), records.length);
+          outputs.push(Buffer.concat([await readFile(out.dataPath), Buffer.from(JSON.stringify(out.index))]));
+        }
+        assert.ok(outputs[0].equals(outputs[1]));
+      }),
+      { numRuns: 40, seed: 20261201 },
+    );
+  } finally {
+    await t.cleanup();
+  }
+});
+
+void test('radixSortPrefixes sorts by (hi, top byte of lo), stably (property)', () => {
+  const item = fc.tuple(fc.constantFrom(0, 1, 0x7ff, 0x800, 0x3fffff, 0x400000, 0xffffffff, 0x12345678), fc.integer({ min: 0, max: 255 }));
+  fc.assert(
+    fc.property(fc.array(item, { maxLength: 300 }), (items) => {
+      const n = items.length;
+      const a = { hi: Uint32Array.from(items.map(([h]) => h)), lo: Uint32Array.from(items.map(([, b], i) => ((b << 24) | i) >>> 0)) };
+      const sorted = radixSortPrefixes(a, { hi: new Uint32Array(n), lo: new Uint32Array(n) }, n);
+      const want = items.map(([h, b], i) => ({ h, b, i })).sort((x, y) => x.h - y.h || x.b - y.b || x.i - y.i);
+      assert.deepEqual(
+        Array.from(sorted.lo.subarray(0, n), (l, k) => [sorted.hi[k], l >>> 24, l & 0xffffff]),
+        want.map((w) => [w.h, w.b, w.i]),
+      );
+    }),
+    { numRuns: 500, seed: 20261202 },
   );
 });

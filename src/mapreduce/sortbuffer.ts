@@ -4,12 +4,15 @@
 // still in the arena (sorted, never spilled first) into ONE map output file with a
 // per-partition index (offset, length, records, CRC32).
 //
-// Arena record: [partition u32][key length u32][value length u32][key][value].
-// Budget: arena bytes in use + 20 bytes of sort metadata per record <= sortBufferBytes.
+// Arena record: exactly the segment format, [key length u32][value length u32][key][value],
+// so a sorted run is written by copying each record whole; its partition is kept beside
+// it (`parts`). Budget: arena bytes in use + 20 bytes of sort metadata per record (record
+// offset, partition, order, sort key and its radix scratch) <= sortBufferBytes.
 //
-// Sort: for the default memcmp order each partition's records get a 64-bit sort word
-// (5 key-prefix bytes, 24-bit record number) sorted natively as a BigUint64Array; only
-// runs of equal prefixes are then sorted with a full byte comparison.
+// Sort: records are bucketed by partition (counting sort, stable); for the default memcmp
+// order each partition's records get a 40-bit key prefix (5 bytes) and their number,
+// radix-sorted (radix.ts); only runs of equal prefixes are then sorted with a full byte
+// comparison. Writing a sorted run gathers the records block by block (kernels.ts).
 
 import assert from 'node:assert/strict';
 import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -19,14 +22,18 @@ import { compareBytes, readU32, writeU32 } from './bytes.js';
 import type { Codec } from './codecs.js';
 import { TaskCounter, type Counters } from './counters.js';
 import { Grouper, RecordEncoder } from './group.js';
+import { KernelMemory } from './kernels.js';
+import { radixSortPrefixes, type Pairs } from './radix.js';
 import type { CombineContext } from './job.js';
 import { assertPartition } from './job.js';
-import { MergeStream, SegmentReader, SegmentWriter, memcmpStreams, type RecordStream, type SegmentIndexEntry, type StreamComparator } from './segment.js';
+import { MergeStream, SegmentReader, SegmentWriter, memcmpStreams, recordHeaderBytes, type RecordStream, type SegmentIndexEntry, type StreamComparator } from './segment.js';
 
 assert.equal(endianness(), 'LE', 'the sort packs 64-bit sort words assuming a little-endian CPU');
 
-const arenaHeaderBytes = 12;
-const metaBytesPerRecord = 20;
+const arenaHeaderBytes = recordHeaderBytes;
+/** Per record: offset u32 + partition u32 + order u32 + sort key (2 x u32) and its radix
+ *  scratch (2 x u32); the sorted order goes back into `offsets`. */
+const metaBytesPerRecord = 28;
 /** Records per spill are limited by the 24-bit record number in the sort word. */
 const maxRecordsPerSpill = (1 << 24) - 1;
 /** Smaller budgets are raised to this (tests use tiny buffers to force spills). */
@@ -35,6 +42,8 @@ const minSortBufferBytes = 4 << 10;
 const minSpillsForCombine = 3;
 /** Read buffer per spill in a merge. */
 const mergeReadBytes = 1 << 20;
+/** The arena's tail past the budget, where a sorted run is gathered for writing. */
+const stageBytes = 1 << 20;
 
 export const mapOutputFileName = 'file.out';
 export const mapOutputIndexName = 'file.out.index';
@@ -66,6 +75,8 @@ export interface MapOutputBufferOptions<K, V> {
   readonly sortBufferBytes: number;
   readonly mergeFactor: number;
   readonly counters: Counters;
+  /** false: no WebAssembly kernels, the JavaScript path only (tests compare the two). */
+  readonly kernels?: boolean;
 }
 
 interface Spill {
@@ -84,13 +95,20 @@ export class MapOutputBuffer<K, V> {
   private arena: Buffer;
   private pos = 0;
   private count = 0;
-  private offsets = new Uint32Array(1024);
+  /** Arena offset of each record, in emit order; after a sort, in sorted order. */
+  private offsets: Uint32Array;
+  private parts = new Uint32Array(1024);
+  /** The wasm memory holding the arena (its data), the staging block right after it and
+   *  `offsets` (at `offsetsAt`, its extra region), for the gather kernel; null: plain
+   *  Buffers and copyWithin. */
+  private memory: KernelMemory | null;
+  private readonly offsetsAt: number;
   private readonly spills: Spill[] = [];
   private spillSeq = 0;
   // Sort scratch, reused across spills so a map holds one copy of each.
-  private sortWords = new BigUint64Array(0);
+  private sortKeys: Pairs = { hi: new Uint32Array(0), lo: new Uint32Array(0) };
+  private radixScratch: Pairs = { hi: new Uint32Array(0), lo: new Uint32Array(0) };
   private orderScratch = new Uint32Array(0);
-  private sortedScratch = new Uint32Array(0);
   private readBuffers: Buffer[] = [];
   private outputBytes = 0;
   private outputRecords = 0;
@@ -102,8 +120,19 @@ export class MapOutputBuffer<K, V> {
     assert.ok(o.mergeFactor >= 2, 'mergeFactor must be at least 2');
     this.budget = Math.max(o.sortBufferBytes, minSortBufferBytes);
     // Allocated whole up front: pages become resident only as records reach them, and
-    // there is never a second copy during growth.
-    this.arena = Buffer.allocUnsafe(this.budget);
+    // there is never a second copy during growth. Every record takes at least its header
+    // and its metadata of the budget, which bounds how many offsets there can be.
+    const arenaBytes = this.budget + stageBytes;
+    const maxRecords = Math.min(maxRecordsPerSpill, Math.floor(this.budget / (arenaHeaderBytes + metaBytesPerRecord)) + 1);
+    this.memory = o.kernels === false ? null : KernelMemory.acquire({ dataBytes: this.budget, stageBytes, extraBytes: 4 * maxRecords });
+    this.offsetsAt = this.memory?.extra ?? 0;
+    if (this.memory !== null) {
+      this.arena = Buffer.from(this.memory.buffer, 0, arenaBytes);
+      this.offsets = new Uint32Array(this.memory.buffer, this.offsetsAt, maxRecords);
+    } else {
+      this.arena = Buffer.allocUnsafe(arenaBytes);
+      this.offsets = new Uint32Array(1024);
+    }
     const compare = o.compare;
     const kc = o.keyCodec;
     this.streamCmp = compare === undefined ? memcmpStreams : (a, b) => compare(kc.read(a.key, a.keyStart, a.keyEnd), kc.read(b.key, b.keyStart, b.keyEnd));
@@ -125,15 +154,11 @@ export class MapOutputBuffer<K, V> {
           assertPartition(p, o.partitions);
         }
         const a = this.arena;
-        writeU32(a, pos, p);
-        writeU32(a, pos + 4, kl);
-        writeU32(a, pos + 8, vl);
-        if (this.count === this.offsets.length) {
-          const bigger = new Uint32Array(this.offsets.length * 2);
-          bigger.set(this.offsets);
-          this.offsets = bigger;
-        }
-        this.offsets[this.count++] = pos;
+        writeU32(a, pos, kl);
+        writeU32(a, pos + 4, vl);
+        if (this.count === this.parts.length || this.count === this.offsets.length) this.growIndex();
+        this.offsets[this.count] = pos;
+        this.parts[this.count++] = p;
         this.pos = end;
         this.outputRecords++;
         this.outputBytes += kl + vl;
@@ -145,6 +170,21 @@ export class MapOutputBuffer<K, V> {
       }
       this.spillLargeRecord(key, value);
       return;
+    }
+  }
+
+  private growIndex(): void {
+    if (this.count === this.parts.length) {
+      const parts = new Uint32Array(this.parts.length * 2);
+      parts.set(this.parts);
+      this.parts = parts;
+    }
+    // In kernel memory `offsets` has room for as many records as the budget can hold.
+    if (this.count === this.offsets.length) {
+      assert.equal(this.memory, null, 'more records than the sort budget can hold');
+      const offsets = new Uint32Array(this.offsets.length * 2);
+      offsets.set(this.offsets);
+      this.offsets = offsets;
     }
   }
 
@@ -188,14 +228,16 @@ export class MapOutputBuffer<K, V> {
    *  `final`: `path` is the map output. */
   private writeSortedRun(path: string, final: boolean): Spill {
     const o = this.o;
-    const stream = this.sortedStream();
+    const starts = this.sortRecords();
     const w = new SegmentWriter(path, final);
     const index: SegmentIndexEntry[] = [];
+    const stream = o.combine !== undefined ? new ArenaStream(this.arena, this.offsets, starts) : null;
     for (let p = 0; p < o.partitions; p++) {
-      stream.partition(p);
       w.beginSegment();
-      if (o.combine !== undefined) this.combineInto(stream, w);
-      else w.appendAll(stream);
+      if (stream !== null) {
+        stream.partition(p);
+        this.combineInto(stream, w);
+      } else this.copySorted(w, starts[p], starts[p + 1]);
       index.push(w.endSegment());
     }
     w.close();
@@ -207,9 +249,53 @@ export class MapOutputBuffer<K, V> {
     return { path: w.path, index };
   }
 
+  /** Writes the sorted records `from` to `to` as they are in the arena (segment format),
+   *  gathered in its staging tail block by block: by the wasm gather kernel, else with
+   *  copyWithin (a memmove inside one buffer: several times cheaper per record than
+   *  Buffer#copy between two, which creates a view per call, but still a call per record). */
+  private copySorted(w: SegmentWriter, from: number, to: number): void {
+    const a = this.arena;
+    const sorted = this.offsets;
+    const stage = this.budget;
+    const stageEnd = stage + stageBytes;
+    const memory = this.memory;
+    if (memory !== null) {
+      for (let i = from; i < to; ) {
+        const [next, end] = memory.gather(this.offsetsAt, i, to);
+        if (next > i) w.appendBlock(a, stage, end, next - i);
+        else {
+          // A record larger than the staging area: written from where it is.
+          const off = sorted[i];
+          w.appendBlock(a, off, off + arenaHeaderBytes + readU32(a, off) + readU32(a, off + 4), 1);
+        }
+        i = Math.max(next, i + 1);
+      }
+      return;
+    }
+    let p = stage;
+    let staged = 0;
+    for (let i = from; i < to; i++) {
+      const off = sorted[i];
+      const len = arenaHeaderBytes + readU32(a, off) + readU32(a, off + 4);
+      if (p + len > stageEnd) {
+        if (staged > 0) w.appendBlock(a, stage, p, staged);
+        p = stage;
+        staged = 0;
+        if (len > stageBytes) {
+          w.appendBlock(a, off, off + len, 1);
+          continue;
+        }
+      }
+      a.copyWithin(p, off, off + len);
+      p += len;
+      staged++;
+    }
+    if (staged > 0) w.appendBlock(a, stage, p, staged);
+  }
+
   private sortedStream(): ArenaStream {
-    const { order, starts } = this.sortRecords();
-    return new ArenaStream(this.arena, order, starts);
+    const starts = this.sortRecords();
+    return new ArenaStream(this.arena, this.offsets, starts);
   }
 
   private combineInto(stream: RecordStream, w: SegmentWriter): void {
@@ -233,31 +319,33 @@ export class MapOutputBuffer<K, V> {
     o.counters.task(TaskCounter.COMBINE_OUTPUT_RECORDS, out);
   }
 
-  /** Orders the buffered records by (partition, key). Returns record offsets in order and
-   *  the start of each partition in that order. */
-  private sortRecords(): { order: Uint32Array; starts: Uint32Array } {
+  /** Orders the buffered records by (partition, key): afterwards `offsets[0, count)` holds
+   *  their arena offsets in that order. Returns where each partition starts in it. */
+  private sortRecords(): Uint32Array {
     const o = this.o;
-    const a = this.arena;
     const n = this.count;
+    const parts = this.parts;
     const starts = new Uint32Array(o.partitions + 1);
-    for (let i = 0; i < n; i++) starts[readU32(a, this.offsets[i]) + 1]++;
+    for (let i = 0; i < n; i++) starts[parts[i] + 1]++;
     for (let p = 0; p < o.partitions; p++) starts[p + 1] += starts[p];
     const fill = starts.slice(0, o.partitions);
     if (this.orderScratch.length < n) this.orderScratch = new Uint32Array(Math.max(n, this.orderScratch.length * 2));
-    const order = this.orderScratch.subarray(0, n);
-    for (let i = 0; i < n; i++) {
-      const off = this.offsets[i];
-      order[fill[readU32(a, off)]++] = off;
-    }
+    const order = this.orderScratch;
+    for (let i = 0; i < n; i++) order[fill[parts[i]]++] = this.offsets[i];
     for (let p = 0; p < o.partitions; p++) {
-      if (starts[p + 1] - starts[p] > 1) this.sortRange(order, starts[p], starts[p + 1]);
+      const from = starts[p];
+      const to = starts[p + 1];
+      if (to - from > 1) this.sortRange(order, from, to);
+      else if (to > from) this.offsets[from] = order[from];
     }
-    return { order, starts };
+    return starts;
   }
 
+  /** Sorts the records `order[from, to)` into `offsets[from, to)`. */
   private sortRange(order: Uint32Array, from: number, to: number): void {
     const a = this.arena;
     const n = to - from;
+    const out = this.offsets;
     const compare = this.o.compare;
     if (compare !== undefined) {
       const kc = this.o.keyCodec;
@@ -265,53 +353,55 @@ export class MapOutputBuffer<K, V> {
       const idx = new Uint32Array(n);
       for (let i = 0; i < n; i++) {
         const off = order[from + i];
-        keys[i] = kc.read(a, off + arenaHeaderBytes, off + arenaHeaderBytes + readU32(a, off + 4));
+        keys[i] = kc.read(a, off + arenaHeaderBytes, off + arenaHeaderBytes + readU32(a, off));
         idx[i] = i;
       }
       idx.sort((x, y) => compare(keys[x], keys[y]));
-      const sorted = idx.map((i) => order[from + i]);
-      order.set(sorted, from);
+      for (let i = 0; i < n; i++) out[from + i] = order[from + idx[i]];
       return;
     }
-    if (this.sortWords.length < n) this.sortWords = new BigUint64Array(Math.max(n, this.sortWords.length * 2));
-    const words = this.sortWords.subarray(0, n);
-    const w32 = new Uint32Array(words.buffer, words.byteOffset, n * 2);
+    if (this.sortKeys.hi.length < n) {
+      const size = Math.max(n, this.sortKeys.hi.length * 2);
+      this.sortKeys = { hi: new Uint32Array(size), lo: new Uint32Array(size) };
+      this.radixScratch = { hi: new Uint32Array(size), lo: new Uint32Array(size) };
+    }
+    const { hi: keyHi, lo: keyLo } = this.sortKeys;
     for (let i = 0; i < n; i++) {
       const off = order[from + i];
-      const kl = readU32(a, off + 4);
+      const kl = readU32(a, off);
       const ks = off + arenaHeaderBytes;
       let hi: number;
       let b4 = 0;
       if (kl >= 5) {
-        hi = a.readUInt32BE(ks);
+        hi = ((a[ks] << 24) | (a[ks + 1] << 16) | (a[ks + 2] << 8) | a[ks + 3]) >>> 0;
         b4 = a[ks + 4];
       } else {
         hi = 0;
         for (let j = 0; j < 4; j++) hi = hi * 256 + (j < kl ? a[ks + j] : 0);
       }
-      w32[2 * i] = ((b4 << 24) | i) >>> 0;
-      w32[2 * i + 1] = hi;
+      keyHi[i] = hi;
+      keyLo[i] = ((b4 << 24) | i) >>> 0;
     }
-    words.sort();
-    if (this.sortedScratch.length < n) this.sortedScratch = new Uint32Array(Math.max(n, this.sortedScratch.length * 2));
-    const sorted = this.sortedScratch.subarray(0, n);
-    for (let i = 0; i < n; i++) sorted[i] = order[from + (w32[2 * i] & 0xffffff)];
-    // Equal 5-byte prefixes: order those runs by the whole key.
+    const sorted = radixSortPrefixes(this.sortKeys, this.radixScratch, n);
+    const sHi = sorted.hi;
+    const sLo = sorted.lo;
+    for (let i = 0; i < n; i++) out[from + i] = order[from + (sLo[i] & 0xffffff)];
+    // Equal 5-byte prefixes: order those runs by the whole key (a stable sort: the run is in
+    // record-number order, so equal keys keep emit order).
     const cmp = (x: number, y: number): number => {
       const xs = x + arenaHeaderBytes;
       const ys = y + arenaHeaderBytes;
-      return compareBytes(a, xs, xs + readU32(a, x + 4), a, ys, ys + readU32(a, y + 4));
+      return compareBytes(a, xs, xs + readU32(a, x), a, ys, ys + readU32(a, y));
     };
     let j = 0;
     while (j < n) {
-      const hi = w32[2 * j + 1];
-      const b4 = w32[2 * j] >>> 24;
+      const hi = sHi[j];
+      const b4 = sLo[j] >>> 24;
       let k = j + 1;
-      while (k < n && w32[2 * k + 1] === hi && w32[2 * k] >>> 24 === b4) k++;
-      if (k - j > 1) sorted.subarray(j, k).sort(cmp);
+      while (k < n && sHi[k] === hi && sLo[k] >>> 24 === b4) k++;
+      if (k - j > 1) out.subarray(from + j, from + k).sort(cmp);
       j = k;
     }
-    order.set(sorted, from);
   }
 
   /** Writes the map output file + index: what is still buffered is sorted and merged
@@ -329,8 +419,7 @@ export class MapOutputBuffer<K, V> {
       final = this.writeSortedRun(dataPath, true);
     } else {
       const inMemory = this.count > 0 ? this.sortedStream() : null;
-      this.sortWords = new BigUint64Array(0);
-      this.sortedScratch = new Uint32Array(0);
+      this.releaseSortScratch();
       // Intermediate passes until the spills (plus the in-memory run) fit one final merge.
       const finalSpills = o.mergeFactor - (inMemory === null ? 0 : 1);
       let spills = this.spills;
@@ -348,10 +437,12 @@ export class MapOutputBuffer<K, V> {
       }
     }
     this.arena = Buffer.alloc(0);
+    // Everything is written: the next map of this process may have the memory.
+    this.memory?.release();
+    this.memory = null;
     this.offsets = new Uint32Array(0);
-    this.orderScratch = new Uint32Array(0);
-    this.sortWords = new BigUint64Array(0);
-    this.sortedScratch = new Uint32Array(0);
+    this.parts = new Uint32Array(0);
+    this.releaseSortScratch();
     this.readBuffers = [];
     o.counters.task(TaskCounter.MERGE_PASSES, passes);
     let bytes = 0;
@@ -360,6 +451,12 @@ export class MapOutputBuffer<K, V> {
     const index: MapOutputIndex = { version: 1, mapId: o.mapId, partitions: final.index };
     writeFileSync(indexPath, JSON.stringify(index));
     return { dataPath, indexPath, index };
+  }
+
+  private releaseSortScratch(): void {
+    this.sortKeys = { hi: new Uint32Array(0), lo: new Uint32Array(0) };
+    this.radixScratch = { hi: new Uint32Array(0), lo: new Uint32Array(0) };
+    this.orderScratch = new Uint32Array(0);
   }
 
   /** Read buffers of the merge, one per spill, allocated once for all passes. */
@@ -434,11 +531,11 @@ class ArenaStream implements RecordStream {
     const a = this.arena;
     const off = this.order[this.i++];
     const ks = off + arenaHeaderBytes;
-    const ke = ks + readU32(a, off + 4);
+    const ke = ks + readU32(a, off);
     this.keyStart = ks;
     this.keyEnd = ke;
     this.valueStart = ke;
-    this.valueEnd = ke + readU32(a, off + 8);
+    this.valueEnd = ke + readU32(a, off + 4);
     return true;
   }
 }

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { FileWriter, dirtyMapOutputBytes, localFileSystem, setDirtyMapOutputLimit, writeBehindBytes } from './fs.js';
+import { tempDir } from './test-helpers.js';
+
+/** Bytes 0..n-1 of a recognisable pattern, written in 1 MiB pieces. */
+function writePattern(w: FileWriter, n: number): Buffer {
+  const all = Buffer.alloc(n);
+  for (let i = 0; i < n; i++) all[i] = (i * 7 + (i >>> 12)) & 0xff;
+  for (let at = 0; at < n; at += 1 << 20) w.write(all, at, Math.min(n, at + (1 << 20)));
+  return all;
+}
+
+void test('FileWriter: a file written behind is complete after close(), also when closed while a background sync runs', async () => {
+  const t = await tempDir();
+  try {
+    for (const mode of ['none', 'behind', 'durable'] as const) {
+      const path = join(t.path, mode);
+      const w = new FileWriter(path, 'w', mode);
+      // Past several write-behind steps, so syncs are started (and maybe still running at close).
+      const want = writePattern(w, 3 * writeBehindBytes + 12345);
+      if (mode === 'durable') await w.closeDurable();
+      else w.close();
+      assert.ok(w.closed);
+      assert.throws(() => w.write(want, 0, 1), /closed file/);
+      assert.ok((await readFile(path)).equals(want), mode);
+    }
+  } finally {
+    await t.cleanup();
+  }
+});
+
+void test('job output sinks are durable when close() resolves; abort() removes the partial file', async () => {
+  const t = await tempDir();
+  try {
+    const sink = await localFileSystem.create(join(t.path, 'part-r-00000'));
+    sink.writeString('key\tvalue\n', 'latin1');
+    sink.write(Buffer.alloc(writeBehindBytes + 1, 0x61));
+    await sink.close();
+    assert.equal((await readFile(join(t.path, 'part-r-00000'))).length, 10 + writeBehindBytes + 1);
+    const partial = await localFileSystem.create(join(t.path, 'part-r-00001'));
+    partial.write(Buffer.alloc(100));
+    await partial.abort();
+    assert.equal(await localFileSystem.stat(join(t.path, 'part-r-00001')), null);
+  } finally {
+    await t.cleanup();
+  }
+});
+
+void test('map output is left dirty up to the process allowance; past it the oldest closed files, then the open one, are flushed', async () => {
+  const t = await tempDir();
+  const limit = 2 * writeBehindBytes;
+  try {
+    // With no allowance, whatever earlier tests left dirty is flushed.
+    setDirtyMapOutputLimit(0);
+    const z = new FileWriter(join(t.path, 'z'), 'w', 'behind');
+    z.write(Buffer.from('z'), 0, 1);
+    z.close();
+    setDirtyMapOutputLimit(limit);
+    const before = dirtyMapOutputBytes();
+    assert.equal(before, 1);
+    const a = new FileWriter(join(t.path, 'a'), 'w', 'behind');
+    const wantA = writePattern(a, writeBehindBytes + 100);
+    a.close();
+    assert.equal(dirtyMapOutputBytes() - before, writeBehindBytes + 100, 'within the allowance nothing is flushed');
+    const b = new FileWriter(join(t.path, 'b'), 'w', 'behind');
+    const wantB = writePattern(b, 3 * writeBehindBytes);
+    // a was flushed to make room, then b flushed its own bytes.
+    assert.ok(dirtyMapOutputBytes() - before <= limit, `dirty ${dirtyMapOutputBytes() - before} > ${limit}`);
+    b.close();
+    assert.ok((await readFile(join(t.path, 'a'))).equals(wantA));
+    assert.ok((await readFile(join(t.path, 'b'))).equals(wantB));
+  } finally {
+    setDirtyMapOutputLimit(256 << 20);
+    await t.cleanup();
+  }
+});
