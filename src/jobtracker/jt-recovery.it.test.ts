@@ -105,7 +105,8 @@ export default defineJob({ input: textInput(), codecs: { key: utf8, value: numbe
     assert.equal(counts.get('y0'), 1000);
     assert.deepEqual(readdirSync(out).sort(), ['_SUCCESS', 'part-r-00000', 'part-r-00001']);
     // Tasks done before the kill kept their first attempt's result; nothing ran twice.
-    const h = await getJson<{ tasks: TaskView[] }>(`http://${cluster.httpAddress}/api/v1/history/${jobId}`);
+    // The job tracker files its report as the job ends; attach may return a moment before it is in.
+    const h = await eventually('the job in history', () => getJson<{ tasks: TaskView[] }>(`http://${cluster.httpAddress}/api/v1/history/${jobId}`));
     for (const t of h.tasks) {
       const ok = t.attempts.filter((x) => x.state === 'succeeded');
       assert.equal(ok.length, 1, `task ${t.id}: ${JSON.stringify(t.attempts)}`);
