@@ -105,6 +105,8 @@ interface NodeRec {
 interface RackRec {
   name: string;
   nodes: NodeRec[];
+  /** The nodes' fit-index slots, in the same order (a rack scan reads no node records until one fits). */
+  slots: number[];
   /** Shapes no node of the rack could hold in pass `noFitEpoch` (free only shrinks within a pass). */
   noFitEpoch: number;
   noFit: Set<string>;
@@ -819,7 +821,13 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         rack.noFit.clear();
       } else if (rack.noFit.has(r.shapeKey)) return undefined;
     }
-    for (const n of rack.nodes) if (fitsNode(r, n)) return n;
+    const a = r.res;
+    const slots = rack.slots;
+    for (let i = 0; i < slots.length; i++) {
+      if (!fitIndex.holds(slots[i], a.memoryMb, a.vcores, a.gpus)) continue; // most nodes of a busy rack: no record read
+      const n = rack.nodes[i];
+      if (fitsNode(r, n)) return n;
+    }
     if (memo) rack.noFit.add(r.shapeKey);
     return undefined;
   }
@@ -1370,9 +1378,9 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         subtractInto(capacity, n.capacity);
         addShape(n.capacity, n.name, -1);
         if (n.rack.name !== node.rack) {
-          n.rack.nodes.splice(n.rack.nodes.indexOf(n), 1);
+          rackRemove(n.rack, n);
           n.rack = rackFor(node.rack);
-          n.rack.nodes.push(n);
+          rackAdd(n.rack, n);
         }
         n.capacity = clone(node.capacity);
         n.free = clone(node.capacity);
@@ -1381,7 +1389,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         const slot = fitIndex.allocate();
         const hostId = hostIndex.ref(node.name);
         n = { name: node.name, hostId, rack: rackFor(node.rack), capacity: clone(node.capacity), free: clone(node.capacity), allocated: zero(), state: 'alive', offered: false, ...emptyGrantList<GrantRec>(), slot };
-        n.rack.nodes.push(n);
+        rackAdd(n.rack, n);
         nodes.set(node.name, n);
         nodeByHost[hostId] = n;
         if (hostId >= slotByHost.length) {
@@ -1416,7 +1424,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       for (const g of gone) dropGrant(g);
       const out = gone.map((g) => g.d);
       nodes.delete(name);
-      n.rack.nodes.splice(n.rack.nodes.indexOf(n), 1);
+      rackRemove(n.rack, n);
       if (n.rack.nodes.length === 0) racks.delete(n.rack.name);
       fitIndex.release(n.slot);
       slotNodes[n.slot] = undefined;
@@ -1692,9 +1700,20 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     },
   };
 
+  function rackAdd(rack: RackRec, n: NodeRec): void {
+    rack.nodes.push(n);
+    rack.slots.push(n.slot);
+  }
+
+  function rackRemove(rack: RackRec, n: NodeRec): void {
+    const i = rack.nodes.indexOf(n);
+    rack.nodes.splice(i, 1);
+    rack.slots.splice(i, 1);
+  }
+
   function rackFor(name: string): RackRec {
     let r = racks.get(name);
-    if (!r) racks.set(name, (r = { name, nodes: [], noFitEpoch: -1, noFit: new Set() }));
+    if (!r) racks.set(name, (r = { name, nodes: [], slots: [], noFitEpoch: -1, noFit: new Set() }));
     return r;
   }
 
