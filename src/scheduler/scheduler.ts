@@ -1192,11 +1192,13 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const s = r.session;
       if (!r.live || s.state !== 'running') continue;
       if (starvingPools > 0 && s.pool.overFair) continue;
-      for (let i = 0; i < r.hostCount; i++) {
-        const h = hostIdOf(r, i);
+      const granted = plan.grants.length;
+      for (let k = 0; k < r.hostCount; k++) {
+        const h = hostIdOf(r, k);
         for (let n = nodeFitting(r, h); n && r.live && admissible(s, r.res, r.driver) && plan.grants.length < grantsPerPassMax; n = nodeFitting(r, h)) makeGrant(r, n, 'node', plan);
       }
-      if (s.pool.sessionHeap.has(s)) {
+      // Most fresh requests find their hosts full: then the session's place is unchanged.
+      if (plan.grants.length > granted && s.pool.sessionHeap.has(s)) {
         if (s.pending > 0) s.pool.sessionHeap.update(s);
         else s.pool.sessionHeap.remove(s);
       }
