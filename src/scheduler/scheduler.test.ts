@@ -208,3 +208,36 @@ void test('request ids: a repeated id (in the session or in the batch) rejects t
   assert.deepEqual(s.addRequests('a', [req('r1', resources(1024, 1))]), { ok: true });
   assert.equal(s.sessionPending('a'), 1);
 });
+
+void test('custom resources and gpus: only nodes that have them take such requests; node and cluster books follow grants, releases and re-registration', () => {
+  const clock = new FakeClock();
+  const s = createScheduler({ clock });
+  s.addNode({ name: 'ssd', rack: '/r0', capacity: resources(4096, 4, 1, { ssd: 2 }) });
+  s.addNode({ name: 'plain', rack: '/r0', capacity: resources(4096, 4) });
+  s.addSession(session('a'));
+  const wantsSsd = resources(1024, 1, 0, { ssd: 1 });
+  assert.deepEqual(s.addRequests('a', [req('disk', wantsSsd, 3), req('gpu', resources(512, 1, 1), 2)]), { ok: true });
+  const g1 = s.schedule().grants;
+  assert.deepEqual(g1.map((g) => [g.requestId, g.node]).sort(), [['disk', 'ssd'], ['disk', 'ssd'], ['gpu', 'ssd']]);
+  assert.deepEqual(s.nodeAllocated('ssd'), resources(2560, 3, 1, { ssd: 2 }));
+  assert.deepEqual(s.nodeAllocated('plain'), resources(0, 0));
+  assert.equal(s.sessionPending('a'), 2);
+  assert.deepEqual(s.totals().allocated, resources(2560, 3, 1, { ssd: 2 }));
+  // A release frees the ssd: the waiting one takes it.
+  const disk = g1.find((g) => g.requestId === 'disk')!;
+  s.releaseGrants('a', [disk.grantId]);
+  assert.deepEqual(s.nodeAllocated('ssd'), resources(1536, 2, 1, { ssd: 1 }));
+  assert.deepEqual(s.schedule().grants.map((g) => [g.requestId, g.node]), [['disk', 'ssd']]);
+  // The node comes back with more ssd and another gpu: the room follows the new capacity.
+  s.addNode({ name: 'ssd', rack: '/r0', capacity: resources(8192, 8, 2, { ssd: 3 }) });
+  assert.deepEqual(s.nodeAllocated('ssd'), resources(2560, 3, 1, { ssd: 2 }));
+  assert.deepEqual(s.addRequests('a', [req('more', wantsSsd, 2)]), { ok: true });
+  const g2 = s.schedule().grants;
+  assert.deepEqual(g2.map((g) => [g.requestId, g.node]).sort(), [['gpu', 'ssd'], ['more', 'ssd']]);
+  assert.deepEqual(s.nodeAllocated('ssd'), resources(4096, 5, 2, { ssd: 3 }));
+  assert.equal(s.sessionPending('a'), 1);
+  // Everything goes with the session.
+  assert.equal(s.removeSession('a').length, 5);
+  assert.deepEqual(s.nodeAllocated('ssd'), resources(0, 0, 0, { ssd: 0 }));
+  assert.deepEqual(s.totals().allocated, resources(0, 0, 0, { ssd: 0 }));
+});

@@ -90,8 +90,19 @@ interface NodeRec {
   hostId: number;
   rack: RackRec;
   capacity: Resources;
-  free: Resources;
-  allocated: Resources;
+  /**
+   * Free and allocated room, in the record itself (not two Resources objects more to
+   * reach on every grant and release); custom kinds in objects of their own. Always
+   * free + allocated = capacity. See nodeFree / nodeAllocatedOf.
+   */
+  freeMem: number;
+  freeVc: number;
+  freeGpu: number;
+  freeCustom: Record<string, number>;
+  allocMem: number;
+  allocVc: number;
+  allocGpu: number;
+  allocCustom: Record<string, number>;
   state: NodeState;
   /** Waiting in the offers queue. */
   offered: boolean;
@@ -105,6 +116,8 @@ interface NodeRec {
 interface RackRec {
   name: string;
   nodes: NodeRec[];
+  /** The nodes' fit-index slots, in the same order (a rack scan reads no node records until one fits). */
+  slots: number[];
   /** Shapes no node of the rack could hold in pass `noFitEpoch` (free only shrinks within a pass). */
   noFitEpoch: number;
   noFit: Set<string>;
@@ -585,7 +598,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
 
   function indexNode(n: NodeRec): void {
     if (n.state !== 'alive') fitIndex.markUnavailable(n.slot);
-    else fitIndex.set(n.slot, n.free.memoryMb, n.free.vcores, n.free.gpus);
+    else fitIndex.set(n.slot, n.freeMem, n.freeVc, n.freeGpu);
   }
 
 
@@ -716,6 +729,39 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
 
   // ---- grants -------------------------------------------------------------------------
 
+  /** Books `res` × k on node `n` (k = 1: a grant; -1: a release). */
+  function bookOnNode(n: NodeRec, res: Resources, plain: boolean, k: number): void {
+    n.freeMem -= res.memoryMb * k;
+    n.freeVc -= res.vcores * k;
+    n.freeGpu -= res.gpus * k;
+    n.allocMem += res.memoryMb * k;
+    n.allocVc += res.vcores * k;
+    n.allocGpu += res.gpus * k;
+    if (!plain) {
+      for (const c in res.custom) {
+        n.freeCustom[c] = (n.freeCustom[c] ?? 0) - res.custom[c] * k;
+        n.allocCustom[c] = (n.allocCustom[c] ?? 0) + res.custom[c] * k;
+      }
+    }
+  }
+
+  /** The node's free room as a new vector. */
+  function nodeFree(n: NodeRec): Resources {
+    return { memoryMb: n.freeMem, vcores: n.freeVc, gpus: n.freeGpu, custom: { ...n.freeCustom } };
+  }
+
+  /** small <= free room of `n` + add (add may be null) in every component, without allocating. */
+  function fitsOnNodeAfterAdding(small: Resources, n: NodeRec, add: Resources | null): boolean {
+    if (add === null) {
+      if (small.memoryMb > n.freeMem || small.vcores > n.freeVc || small.gpus > n.freeGpu) return false;
+      for (const k in small.custom) if (small.custom[k] > (n.freeCustom[k] ?? 0)) return false;
+      return true;
+    }
+    if (small.memoryMb > n.freeMem + add.memoryMb || small.vcores > n.freeVc + add.vcores || small.gpus > n.freeGpu + add.gpus) return false;
+    for (const k in small.custom) if (small.custom[k] > (n.freeCustom[k] ?? 0) + (add.custom[k] ?? 0)) return false;
+    return true;
+  }
+
   /** Pool/group max shares and the pool's driver share allow session `s` one more container of `res`. */
   function admissible(s: SessionRec, res: Resources, driver: boolean): boolean {
     const p = s.pool;
@@ -733,7 +779,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     // The fit index mirrors every node's free memory/vcores/gpus (none unless alive) in
     // compact arrays: cheaper to read than the node's own record.
     if (!fitIndex.holds(n.slot, a.memoryMb, a.vcores, a.gpus)) return false;
-    if (r.shapeKey === '' && !fits(a, n.free)) return false;
+    if (r.shapeKey === '' && !fitsOnNodeAfterAdding(a, n, null)) return false;
     return r.excluded === null || !r.excluded.has(n.name);
   }
 
@@ -764,8 +810,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     pushGrant(s, g);
     pushGrant(n, g);
     if (!d.driver) pushGrant(s.pool, g);
-    addRes(n.free, res, plain, -1);
-    addRes(n.allocated, res, plain, 1);
+    bookOnNode(n, res, plain, 1);
     indexNode(n);
     addRes(s.allocated, res, plain, 1);
     addRes(s.pool.allocated, res, plain, 1);
@@ -798,8 +843,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       subtractInto(revokedOutstanding, res);
     }
     addRes(allocated, res, plain, -1);
-    addRes(n.free, res, plain, 1);
-    addRes(n.allocated, res, plain, -1);
+    bookOnNode(n, res, plain, -1);
     refreshSessionKey(s);
     if (nodeByHost[n.hostId] === n) {
       indexNode(n);
@@ -819,7 +863,13 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         rack.noFit.clear();
       } else if (rack.noFit.has(r.shapeKey)) return undefined;
     }
-    for (const n of rack.nodes) if (fitsNode(r, n)) return n;
+    const a = r.res;
+    const slots = rack.slots;
+    for (let i = 0; i < slots.length; i++) {
+      if (!fitIndex.holds(slots[i], a.memoryMb, a.vcores, a.gpus)) continue; // most nodes of a busy rack: no record read
+      const n = rack.nodes[i];
+      if (fitsNode(r, n)) return n;
+    }
     if (memo) rack.noFit.add(r.shapeKey);
     return undefined;
   }
@@ -1142,11 +1192,13 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const s = r.session;
       if (!r.live || s.state !== 'running') continue;
       if (starvingPools > 0 && s.pool.overFair) continue;
-      for (let i = 0; i < r.hostCount; i++) {
-        const h = hostIdOf(r, i);
+      const granted = plan.grants.length;
+      for (let k = 0; k < r.hostCount; k++) {
+        const h = hostIdOf(r, k);
         for (let n = nodeFitting(r, h); n && r.live && admissible(s, r.res, r.driver) && plan.grants.length < grantsPerPassMax; n = nodeFitting(r, h)) makeGrant(r, n, 'node', plan);
       }
-      if (s.pool.sessionHeap.has(s)) {
+      // Most fresh requests find their hosts full: then the session's place is unchanged.
+      if (plan.grants.length > granted && s.pool.sessionHeap.has(s)) {
         if (s.pending > 0) s.pool.sessionHeap.update(s);
         else s.pool.sessionHeap.remove(s);
       }
@@ -1262,7 +1314,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     let revoked = 0;
     const revoke = (g: GrantRec, v: Victim): Resources => {
       let room = freedOn.get(g.node);
-      if (!room) freedOn.set(g.node, (room = clone(g.node.free)));
+      if (!room) freedOn.set(g.node, (room = nodeFree(g.node)));
       addInto(room, g.d.resources);
       g.revoked = true;
       addInto(v.p.revoking, g.d.resources);
@@ -1296,8 +1348,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         for (let k = v.next; k >= end; k--) {
           const c = log[k]!;
           if (!c.live || c.revoked) continue;
-          const room = freedOn.get(c.node) ?? c.node.free;
-          if (fitsAfterAdding(forShape, room, c.d.resources)) {
+          const room = freedOn.get(c.node);
+          if (room !== undefined ? fitsAfterAdding(forShape, room, c.d.resources) : fitsOnNodeAfterAdding(forShape, c.node, c.d.resources)) {
             pick = k;
             break;
           }
@@ -1370,18 +1422,25 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         subtractInto(capacity, n.capacity);
         addShape(n.capacity, n.name, -1);
         if (n.rack.name !== node.rack) {
-          n.rack.nodes.splice(n.rack.nodes.indexOf(n), 1);
+          rackRemove(n.rack, n);
           n.rack = rackFor(node.rack);
-          n.rack.nodes.push(n);
+          rackAdd(n.rack, n);
         }
         n.capacity = clone(node.capacity);
-        n.free = clone(node.capacity);
-        subtractInto(n.free, n.allocated);
+        n.freeMem = n.capacity.memoryMb - n.allocMem;
+        n.freeVc = n.capacity.vcores - n.allocVc;
+        n.freeGpu = n.capacity.gpus - n.allocGpu;
+        n.freeCustom = { ...n.capacity.custom };
+        for (const k in n.allocCustom) n.freeCustom[k] = (n.freeCustom[k] ?? 0) - n.allocCustom[k];
       } else {
         const slot = fitIndex.allocate();
         const hostId = hostIndex.ref(node.name);
-        n = { name: node.name, hostId, rack: rackFor(node.rack), capacity: clone(node.capacity), free: clone(node.capacity), allocated: zero(), state: 'alive', offered: false, ...emptyGrantList<GrantRec>(), slot };
-        n.rack.nodes.push(n);
+        const cap = node.capacity;
+        n = {
+          name: node.name, hostId, rack: rackFor(node.rack), capacity: clone(cap), freeMem: cap.memoryMb, freeVc: cap.vcores, freeGpu: cap.gpus, freeCustom: { ...cap.custom },
+          allocMem: 0, allocVc: 0, allocGpu: 0, allocCustom: {}, state: 'alive', offered: false, ...emptyGrantList<GrantRec>(), slot,
+        };
+        rackAdd(n.rack, n);
         nodes.set(node.name, n);
         nodeByHost[hostId] = n;
         if (hostId >= slotByHost.length) {
@@ -1416,7 +1475,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       for (const g of gone) dropGrant(g);
       const out = gone.map((g) => g.d);
       nodes.delete(name);
-      n.rack.nodes.splice(n.rack.nodes.indexOf(n), 1);
+      rackRemove(n.rack, n);
       if (n.rack.nodes.length === 0) racks.delete(n.rack.name);
       fitIndex.release(n.slot);
       slotNodes[n.slot] = undefined;
@@ -1668,7 +1727,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     },
     nodeAllocated(name: string): Resources {
       const n = nodes.get(name);
-      return n ? clone(n.allocated) : zero();
+      return n ? { memoryMb: n.allocMem, vcores: n.allocVc, gpus: n.allocGpu, custom: { ...n.allocCustom } } : zero();
     },
     pools(): PoolInfo[] {
       const out: PoolInfo[] = [];
@@ -1692,9 +1751,20 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     },
   };
 
+  function rackAdd(rack: RackRec, n: NodeRec): void {
+    rack.nodes.push(n);
+    rack.slots.push(n.slot);
+  }
+
+  function rackRemove(rack: RackRec, n: NodeRec): void {
+    const i = rack.nodes.indexOf(n);
+    rack.nodes.splice(i, 1);
+    rack.slots.splice(i, 1);
+  }
+
   function rackFor(name: string): RackRec {
     let r = racks.get(name);
-    if (!r) racks.set(name, (r = { name, nodes: [], noFitEpoch: -1, noFit: new Set() }));
+    if (!r) racks.set(name, (r = { name, nodes: [], slots: [], noFitEpoch: -1, noFit: new Set() }));
     return r;
   }
 
