@@ -7,7 +7,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SessionDriver } from '../session-driver/index.js';
@@ -75,7 +75,7 @@ describe('warm runners on a 1-node cluster', () => {
     assert.equal(last.status.state, 'EXITED');
     assert.equal(last.status.exitCode, 0);
     assert.equal(await metric(agent, 'coronet_containers_launched_warm'), launchedWarm + 1);
-    const out = JSON.parse(await (await fetch(`http://${g.shuffleAddress}/containers/${id}/stdout`)).text()) as { pid: number; cwd: string; argv: string[]; env: Record<string, string>; hasIpc: boolean };
+    const out = JSON.parse(await (await fetch(`http://${g.shuffleAddress}/containers/${id}/stdout`)).text()) as { pid: number; cwd: string; argv: string[]; env: Record<string, string>; hasIpc: boolean; nice: number };
     assert.equal(out.pid, before[0], 'the container ran in the warm runner');
     assert.deepEqual(out.argv, [probe, 'report', 'two words', '']);
     assert.equal(out.env.PROBE_VAR, 'set by the spec');
@@ -88,6 +88,7 @@ describe('warm runners on a 1-node cluster', () => {
     assert.equal(out.env.NODE_CHANNEL_FD, undefined);
     assert.equal(out.env.CORONET_LOG_FORMAT, undefined);
     assert.equal(out.hasIpc, false, 'no IPC channel, as in a spawned container');
+    assert.equal(out.nice, getPriority(agent.process.pid), "the agent's CPU priority, not the warm-up's");
     assert.equal(await (await fetch(`http://${g.shuffleAddress}/containers/${id}/stderr`)).text(), 'probe stderr line\n');
     assert.ok(existsSync(join(cluster.baseDir, agent.name, 'logs', driver.sessionId, id, 'stdout')), 'logs under logs/<session>/<container>/');
     assert.ok(!existsSync(out.cwd), 'the work dir is removed when the container ends');
@@ -182,6 +183,22 @@ describe('which containers a warm runner takes', () => {
     assert.equal(p.fits('sh', [probe], {}), false, 'not Node');
     assert.equal(p.fits(process.execPath, [join(dist, 'testing', 'x.txt')], {}), false, 'not a script');
     p.close();
+  });
+
+  test('a warm-up runs at the lowest CPU priority (when the agent can restore it), the ready runner at normal priority', async () => {
+    const out = join(dir, 'warmup-nice');
+    const p = new WarmRunnerPool({ count: 1, dir: join(dir, 'warm-nice'), warmupModule: join(dist, 'testing', 'warmup-probe.js'), baseEnv: () => ({ PATH: '/bin', WARMUP_PROBE_OUT: out }), availableMemoryMb: () => 1 << 20, log: silentLogger });
+    try {
+      p.start();
+      await eventually('the warm runner ready', () => p.ready === 1);
+      assert.equal(readFileSync(out, 'utf8'), process.getuid?.() === 0 ? '19' : String(getPriority()));
+      const r = p.take();
+      assert.ok(r);
+      assert.equal(getPriority(r.pid), getPriority(), 'handed over at the priority containers run at');
+      r.discard();
+    } finally {
+      p.close();
+    }
   });
 
   test('none is started while memory is short', async () => {

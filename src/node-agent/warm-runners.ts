@@ -19,8 +19,15 @@
 // warmRunnerStartFailuresMax in a row die before they are ready. Idle warm runners are
 // killed when the agent stops, and exit by themselves when the agent dies (their IPC
 // channel closes).
+//
+// A refill starts as a container takes a runner, so its start-up and warm-up (about
+// 300 ms of CPU) would compete for the cores with the very task that took the runner.
+// When the agent may raise a process's priority again (it runs as root), a warm runner
+// warms up at the lowest CPU priority (nice 19) and is set back to normal priority once
+// ready, before any container can take it; otherwise it warms up at normal priority.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, truncateSync } from 'node:fs';
 import { dirname, isAbsolute, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +46,8 @@ const warmRunnerReadyTimeoutMs = 30_000;
  *  took at exec: a warm runner gets this much blank room, so `ps` and pgrep show the
  *  container's command line (longer ones are cut there). */
 const processTitleRoomChars = 4096;
+/** CPU priority (nice value) of a warm runner while it starts and warms up. */
+const warmUpNice = 19;
 
 const warmRunnerScript = fileURLToPath(new URL('./warm-runner.js', import.meta.url));
 /** The Coronet install the agent runs: scripts under it are what warm runners preload. */
@@ -100,6 +109,8 @@ export class WarmRunnerPool {
   private refillTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private memoryShort = false;
+  /** Whether warm-ups run niced: only when the agent can set a ready runner back to normal priority. */
+  private niceWarmUps = process.getuid?.() === 0;
   /** Containers launched in a warm runner since the agent started. */
   taken = 0;
 
@@ -235,6 +246,7 @@ export class WarmRunnerPool {
       closeSync(err);
     }
     const pid = child.pid ?? 0;
+    if (this.niceWarmUps && pid) trySetPriority(pid, warmUpNice);
     const r: Runner = {
       id,
       child,
@@ -264,6 +276,14 @@ export class WarmRunnerPool {
     child.once('exit', r.onExit);
     child.on('message', (m: unknown) => {
       if ((m as { t?: unknown } | null)?.t !== 'ready' || r.state !== 'starting' || !this.runners.has(id)) return;
+      if (this.niceWarmUps && !trySetPriority(r.pid, 0)) {
+        // Never hand a container a process stuck at the lowest priority.
+        this.niceWarmUps = false;
+        this.o.log.warn('cannot set a warm runner back to normal CPU priority; warm-ups run at normal priority from now on', { pid: r.pid });
+        this.stopRunner(r);
+        this.scheduleRefill();
+        return;
+      }
       r.state = 'ready';
       clearTimeout(r.timer);
       this.o.log.debug('warm runner ready', { pid: r.pid, startMs: Date.now() - r.startedAtMs });
@@ -284,6 +304,15 @@ export class WarmRunnerPool {
     this.failuresInARow++;
     if (this.failuresInARow >= warmRunnerStartFailuresMax) this.o.log.warn('warm runners keep failing to start; containers are spawned cold from now on', { why, inARow: this.failuresInARow });
     else this.o.log.warn('warm runner failed to start', { why });
+  }
+}
+
+function trySetPriority(pid: number, nice: number): boolean {
+  try {
+    setPriority(pid, nice);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -4,6 +4,8 @@
 //   node warm-probe.js hog              grows its memory until it is killed
 //   node warm-probe.js sleep            prints its pid and waits until it is killed
 
+import { getPriority } from 'node:os';
+
 const [mode] = process.argv.slice(2);
 if (mode === 'report') {
   process.stdout.write(
@@ -13,6 +15,7 @@ if (mode === 'report') {
       argv: process.argv.slice(1),
       env: process.env,
       hasIpc: typeof process.send === 'function' || process.connected === true,
+      nice: getPriority(),
     }) + '\n',
   );
   process.stderr.write('probe stderr line\n');
