@@ -194,6 +194,7 @@ export class JobTracker {
   /** Nodes whose agent refused or did not answer a launch: node -> until (ms). */
   private readonly unreachable = new Map<string, number>();
   private finishing: Promise<void> | null = null;
+  private jobCommit: Promise<void> | null = null;
   private done!: (s: JobStatus) => void;
   private readonly result = new Promise<JobStatus>((r) => (this.done = r));
   private timer: NodeJS.Timeout | undefined;
@@ -934,11 +935,19 @@ export class JobTracker {
 
   // ------------------------------------------------------------------ the end
 
-  private async finishIfDone(): Promise<void> {
-    if (this.state !== 'running') return;
+  /** Commits the job once its last tasks succeeded. Once: the job commit awaits file
+   *  operations, and meanwhile other tasks may finish too (a map re-run after its output
+   *  was lost, a speculative attempt) and come here again. */
+  private finishIfDone(): Promise<void> {
+    if (this.state !== 'running') return Promise.resolve();
     const kind = this.o.reducers > 0 ? 'reduce' : 'map';
     const last = kind === 'reduce' ? this.reduces : this.maps;
-    if (this.succeeded[kind] < last.length) return;
+    if (this.succeeded[kind] < last.length) return Promise.resolve();
+    this.jobCommit ??= this.commitJob(last);
+    return this.jobCommit;
+  }
+
+  private async commitJob(last: Task[]): Promise<void> {
     this.log.debug('committing the job');
     try {
       await this.o.recovery?.beforeJobCommit();
