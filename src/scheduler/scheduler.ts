@@ -897,6 +897,25 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
 
   /** Shapes (memory/vcores/gpus) that no node could hold at some point in this pass. */
   const noFitShapes = new Set<string>();
+  /** The sizes of noFitShapes and pendingShapes when nothingFits last looked (it looks again when either changed). */
+  const nothingFitsSeen = { noFit: -1, pending: -1, answer: false };
+
+  /**
+   * No node can hold any pending request for the rest of this pass: every pending shape
+   * is in noFitShapes (a request with custom kinds is counted by its memory/vcores/gpus,
+   * which it needs at least). Free room only shrinks within a pass, so once true it
+   * stays true; a scan may stop there, as every later request would be skipped anyway.
+   */
+  function nothingFits(): boolean {
+    const seen = nothingFitsSeen;
+    if (seen.noFit === noFitShapes.size && seen.pending === pendingShapes.size) return seen.answer;
+    seen.noFit = noFitShapes.size;
+    seen.pending = pendingShapes.size;
+    seen.answer = false;
+    if (noFitShapes.size < pendingShapes.size) return false;
+    for (const key of pendingShapes.keys()) if (!noFitShapes.has(key)) return false;
+    return (seen.answer = true);
+  }
 
 
   function wakeAt(t: number): void {
@@ -1222,7 +1241,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       for (const p of g.pools.values()) if (p.sessionHeap.size > 0) g.poolHeap.push(p);
       if (g.poolHeap.size > 0) root.push(g);
     }
-    for (let g = root.peek(); g && plan.grants.length < grantsPerPassMax; g = root.peek()) {
+    for (let g = root.peek(); g && plan.grants.length < grantsPerPassMax && !nothingFits(); g = root.peek()) {
       const p = g.poolHeap.peek();
       if (!p) {
         root.remove(g);
@@ -1693,6 +1712,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       nextWake = Infinity;
       passEpoch++;
       noFitShapes.clear();
+      nothingFitsSeen.noFit = -1;
       admitWaiting();
       computeShares();
       computeMinPending();
