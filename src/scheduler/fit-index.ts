@@ -7,12 +7,20 @@
 const initialSlots = 64;
 /** Free value of a slot that must never be chosen (empty or not schedulable). */
 const unavailable = -1;
+/**
+ * Numbers per tree node: free memory, vcores, gpus, then one unused (32 bytes: a node's
+ * three values share a cache line, so a fit test or one step of an update up the tree
+ * is one memory access, not three in separate arrays).
+ */
+const stride = 4;
+const MEM = 0;
+const VC = 1;
+const GPU = 2;
 
 export class FitIndex {
   private size = initialSlots;
-  private mem = new Float64Array(2 * initialSlots).fill(unavailable);
-  private vc = new Float64Array(2 * initialSlots).fill(unavailable);
-  private gpu = new Float64Array(2 * initialSlots).fill(unavailable);
+  /** Tree node i (1 = root; leaves from `size`) at [i × stride, i × stride + 3). */
+  private free = new Float64Array(2 * initialSlots * stride).fill(unavailable);
   private used = 0;
   private readonly freeSlots: number[] = [];
 
@@ -33,39 +41,44 @@ export class FitIndex {
   }
 
   set(slot: number, memoryMb: number, vcores: number, gpus: number): void {
+    const f = this.free;
     let i = this.size + slot;
-    this.mem[i] = memoryMb;
-    this.vc[i] = vcores;
-    this.gpu[i] = gpus;
+    let at = i * stride;
+    f[at + MEM] = memoryMb;
+    f[at + VC] = vcores;
+    f[at + GPU] = gpus;
     for (i >>= 1; i >= 1; i >>= 1) {
-      const l = 2 * i;
-      const m = Math.max(this.mem[l], this.mem[l + 1]);
-      const v = Math.max(this.vc[l], this.vc[l + 1]);
-      const g = Math.max(this.gpu[l], this.gpu[l + 1]);
-      if (this.mem[i] === m && this.vc[i] === v && this.gpu[i] === g) break;
-      this.mem[i] = m;
-      this.vc[i] = v;
-      this.gpu[i] = g;
+      at = i * stride;
+      const l = 2 * at;
+      const r = l + stride;
+      const m = Math.max(f[l + MEM], f[r + MEM]);
+      const v = Math.max(f[l + VC], f[r + VC]);
+      const g = Math.max(f[l + GPU], f[r + GPU]);
+      if (f[at + MEM] === m && f[at + VC] === v && f[at + GPU] === g) break;
+      f[at + MEM] = m;
+      f[at + VC] = v;
+      f[at + GPU] = g;
     }
   }
 
-  /** The slot's node can hold memory/vcores/gpus now (an unavailable slot holds nothing). Reads three compact arrays only. */
+  /** The slot's node can hold memory/vcores/gpus now (an unavailable slot holds nothing). Reads one compact array only. */
   holds(slot: number, memoryMb: number, vcores: number, gpus: number): boolean {
-    const i = this.size + slot;
-    return this.mem[i] >= memoryMb && this.vc[i] >= vcores && this.gpu[i] >= gpus && this.mem[i] !== unavailable;
+    const f = this.free;
+    const at = (this.size + slot) * stride;
+    return f[at + MEM] >= memoryMb && f[at + VC] >= vcores && f[at + GPU] >= gpus && f[at + MEM] !== unavailable;
   }
 
   /** The slot's free memory, vcores and gpus as last set (-1: unavailable). */
   memoryAt(slot: number): number {
-    return this.mem[this.size + slot];
+    return this.free[(this.size + slot) * stride + MEM];
   }
 
   vcoresAt(slot: number): number {
-    return this.vc[this.size + slot];
+    return this.free[(this.size + slot) * stride + VC];
   }
 
   gpusAt(slot: number): number {
-    return this.gpu[this.size + slot];
+    return this.free[(this.size + slot) * stride + GPU];
   }
 
   /** The first slot (lowest index) that could hold the request and that `accept` approves, or -1. */
@@ -74,7 +87,9 @@ export class FitIndex {
   }
 
   private search(i: number, m: number, v: number, g: number, accept: (slot: number) => boolean): number {
-    if (this.mem[i] < m || this.vc[i] < v || this.gpu[i] < g || this.mem[i] === unavailable) return -1;
+    const f = this.free;
+    const at = i * stride;
+    if (f[at + MEM] < m || f[at + VC] < v || f[at + GPU] < g || f[at + MEM] === unavailable) return -1;
     if (i >= this.size) {
       const slot = i - this.size;
       return accept(slot) ? slot : -1;
@@ -86,20 +101,17 @@ export class FitIndex {
   private grow(): void {
     const oldSize = this.size;
     const size = oldSize * 2;
-    const mem = new Float64Array(2 * size).fill(unavailable);
-    const vc = new Float64Array(2 * size).fill(unavailable);
-    const gpu = new Float64Array(2 * size).fill(unavailable);
-    mem.set(this.mem.subarray(oldSize, 2 * oldSize), size);
-    vc.set(this.vc.subarray(oldSize, 2 * oldSize), size);
-    gpu.set(this.gpu.subarray(oldSize, 2 * oldSize), size);
+    const f = new Float64Array(2 * size * stride).fill(unavailable);
+    f.set(this.free.subarray(oldSize * stride, 2 * oldSize * stride), size * stride);
     for (let i = size - 1; i >= 1; i--) {
-      mem[i] = Math.max(mem[2 * i], mem[2 * i + 1]);
-      vc[i] = Math.max(vc[2 * i], vc[2 * i + 1]);
-      gpu[i] = Math.max(gpu[2 * i], gpu[2 * i + 1]);
+      const at = i * stride;
+      const l = 2 * at;
+      const r = l + stride;
+      f[at + MEM] = Math.max(f[l + MEM], f[r + MEM]);
+      f[at + VC] = Math.max(f[l + VC], f[r + VC]);
+      f[at + GPU] = Math.max(f[l + GPU], f[r + GPU]);
     }
     this.size = size;
-    this.mem = mem;
-    this.vc = vc;
-    this.gpu = gpu;
+    this.free = f;
   }
 }

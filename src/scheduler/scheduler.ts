@@ -224,6 +224,8 @@ interface PoolRec extends HeapItem {
   revoking: Resources;
   pending: Resources;
   fairShare: Resources;
+  /** The demand (allocated + pending) its fair share was computed from (see computeShares). */
+  shareDemand: Resources;
   key: number;
   /** dom(cfg.minShare) and dom(fairShare), as of the pass start. */
   minDom: number;
@@ -251,6 +253,8 @@ interface GroupRec extends HeapItem {
   allocated: Resources;
   pending: Resources;
   fairShare: Resources;
+  /** The demand (allocated + pending) its fair share was computed from (see computeShares). */
+  shareDemand: Resources;
   key: number;
   minDom: number;
   poolHeap: IndexedHeap<PoolRec>;
@@ -301,6 +305,15 @@ function fitsSum(alloc: Resources, add: Resources, max: Resources): boolean {
 }
 
 const componentMax = 2 ** 40;
+
+/** v = a + b in every component (as add2 would make it), without allocating. */
+function isSum(v: Resources, a: Resources, b: Resources): boolean {
+  if (v.memoryMb !== a.memoryMb + b.memoryMb || v.vcores !== a.vcores + b.vcores || v.gpus !== a.gpus + b.gpus) return false;
+  for (const k in a.custom) if (a.custom[k] + (b.custom[k] ?? 0) !== v.custom[k]) return false;
+  for (const k in b.custom) if ((a.custom[k] ?? 0) + b.custom[k] !== v.custom[k]) return false;
+  for (const k in v.custom) if (!(k in a.custom) && !(k in b.custom)) return false;
+  return true;
+}
 
 
 /** Fast check of a vector without custom resources (the common case); false = look closer. */
@@ -389,6 +402,11 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   /** Bumped when every session's order key must be recomputed (capacity or config changed). */
   let keyEpoch = 0;
   let dirty = true;
+  /**
+   * Fair shares must be computed afresh in the next pass whatever the demands: the
+   * capacity, the config or the set of groups and pools changed (see computeShares).
+   */
+  let sharesStale = true;
   let nextWake = Infinity;
   let starvingPools = 0;
 
@@ -430,6 +448,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
 
   function refreshCapacity(): void {
     keyEpoch++; // dominant shares change with the capacity
+    sharesStale = true;
     capInv.memoryMb = capacity.memoryMb > 0 ? 1 / capacity.memoryMb : 0;
     capInv.vcores = capacity.vcores > 0 ? 1 / capacity.vcores : 0;
     capInv.gpus = capacity.gpus > 0 ? 1 / capacity.gpus : 0;
@@ -467,11 +486,12 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     let g = groups.get(name);
     if (!g) {
       const gg: GroupRec = {
-        id: poolIdSeq++, slot: groupSlots.take(), name, cfg: groupSettings(name).cfg, pools: new Map(), running: 0, allocated: zero(), pending: zero(), fairShare: zero(), key: 0, minDom: 0,
+        id: poolIdSeq++, slot: groupSlots.take(), name, cfg: groupSettings(name).cfg, pools: new Map(), running: 0, allocated: zero(), pending: zero(), fairShare: zero(), shareDemand: zero(), key: 0, minDom: 0,
         heapSlot: -1, poolHeap: new IndexedHeap<PoolRec>((a, b) => a.key < b.key || (a.key === b.key && a.id < b.id)),
       };
       groups.set(name, gg);
       groupOrder.push(gg);
+      sharesStale = true;
       order.addGroup(gg.slot, gg.id);
       g = gg;
     }
@@ -487,12 +507,13 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const ps = poolSettings(g.name, short);
       const pp: PoolRec = {
         id: poolIdSeq++, slot: poolSlots.take(), name: fullName, short, group: g, cfg: ps.cfg, configured: ps.configured, sessions: new Set(), waiting: [], running: 0,
-        allocated: zero(), driverAllocated: zero(), revoking: zero(), pending: zero(), fairShare: zero(), key: 0, minDom: 0, fairDom: 0, ...emptyGrantList<GrantRec>(), overFair: false, heapSlot: -1,
+        allocated: zero(), driverAllocated: zero(), revoking: zero(), pending: zero(), fairShare: zero(), shareDemand: zero(), key: 0, minDom: 0, fairDom: 0, ...emptyGrantList<GrantRec>(), overFair: false, heapSlot: -1,
         sessionHeap: new IndexedHeap<SessionRec>(sessionLess),
         minStarvedSinceMs: null, fairStarvedSinceMs: null, sampleRequest: null,
       };
       g.pools.set(short, pp);
       order.addPool(pp.slot, g.slot, pp.id);
+      sharesStale = true;
       p = pp;
     }
     return p;
@@ -545,6 +566,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     if (p.configured || p.sessions.size > 0) return;
     p.group.pools.delete(p.short);
     poolSlots.give(p.slot);
+    sharesStale = true;
     if (p.group.pools.size === 0 && !groupSettings(p.group.name).configured) {
       groups.delete(p.group.name);
       groupOrder.splice(groupOrder.indexOf(p.group), 1);
@@ -897,6 +919,25 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
 
   /** Shapes (memory/vcores/gpus) that no node could hold at some point in this pass. */
   const noFitShapes = new Set<string>();
+  /** The sizes of noFitShapes and pendingShapes when nothingFits last looked (it looks again when either changed). */
+  const nothingFitsSeen = { noFit: -1, pending: -1, answer: false };
+
+  /**
+   * No node can hold any pending request for the rest of this pass: every pending shape
+   * is in noFitShapes (a request with custom kinds is counted by its memory/vcores/gpus,
+   * which it needs at least). Free room only shrinks within a pass, so once true it
+   * stays true; a scan may stop there, as every later request would be skipped anyway.
+   */
+  function nothingFits(): boolean {
+    const seen = nothingFitsSeen;
+    if (seen.noFit === noFitShapes.size && seen.pending === pendingShapes.size) return seen.answer;
+    seen.noFit = noFitShapes.size;
+    seen.pending = pendingShapes.size;
+    seen.answer = false;
+    if (noFitShapes.size < pendingShapes.size) return false;
+    for (const key of pendingShapes.keys()) if (!noFitShapes.has(key)) return false;
+    return (seen.answer = true);
+  }
 
 
   function wakeAt(t: number): void {
@@ -995,21 +1036,46 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
 
   // ---- the pass -----------------------------------------------------------------------
 
+  /**
+   * Fair shares of groups (over the cluster) and pools (over their group), then the
+   * order keys. The shares depend only on the capacity, the config and every group's
+   * and pool's demand (allocated + pending); a grant moves a container from pending to
+   * allocated, so the passes that follow a pass cut short by grantsPerPassMax usually
+   * see the same demands: then the shares of the last computation stand.
+   */
   function computeShares(): void {
-    const gs = [...groups.values()];
-    const gShares = computeFairShares(capacity, gs.map((g) => ({ weight: g.cfg.weight, minShare: g.cfg.minShare, maxShare: g.cfg.maxShare, demand: add2(g.allocated, g.pending) })));
-    gs.forEach((g, i) => {
-      g.fairShare = gShares[i];
+    if (sharesStale || demandsChanged()) {
+      sharesStale = false;
+      const gs = [...groups.values()];
+      for (const g of gs) g.shareDemand = add2(g.allocated, g.pending);
+      const gShares = computeFairShares(capacity, gs.map((g) => ({ weight: g.cfg.weight, minShare: g.cfg.minShare, maxShare: g.cfg.maxShare, demand: g.shareDemand })));
+      gs.forEach((g, i) => {
+        g.fairShare = gShares[i];
+        const ps = [...g.pools.values()];
+        for (const p of ps) p.shareDemand = add2(p.allocated, p.pending);
+        const pShares = computeFairShares(g.fairShare, ps.map((p) => ({ weight: p.cfg.weight, minShare: p.cfg.minShare, maxShare: p.cfg.maxShare, demand: p.shareDemand })));
+        ps.forEach((p, j) => {
+          p.fairShare = pShares[j];
+        });
+      });
+    }
+    for (const g of groups.values()) {
       g.minDom = dom(g.cfg.minShare);
-      const ps = [...g.pools.values()];
-      const pShares = computeFairShares(g.fairShare, ps.map((p) => ({ weight: p.cfg.weight, minShare: p.cfg.minShare, maxShare: p.cfg.maxShare, demand: add2(p.allocated, p.pending) })));
-      ps.forEach((p, j) => {
-        p.fairShare = pShares[j];
+      for (const p of g.pools.values()) {
         p.minDom = dom(p.cfg.minShare);
         p.fairDom = dom(p.fairShare);
         refreshKeys(p);
-      });
-    });
+      }
+    }
+  }
+
+  /** Some group's or pool's demand is not what its fair share was computed from. */
+  function demandsChanged(): boolean {
+    for (const g of groups.values()) {
+      if (!isSum(g.shareDemand, g.allocated, g.pending)) return true;
+      for (const p of g.pools.values()) if (!isSum(p.shareDemand, p.allocated, p.pending)) return true;
+    }
+    return false;
   }
 
   function add2(a: Resources, b: Resources): Resources {
@@ -1222,7 +1288,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       for (const p of g.pools.values()) if (p.sessionHeap.size > 0) g.poolHeap.push(p);
       if (g.poolHeap.size > 0) root.push(g);
     }
-    for (let g = root.peek(); g && plan.grants.length < grantsPerPassMax; g = root.peek()) {
+    for (let g = root.peek(); g && plan.grants.length < grantsPerPassMax && !nothingFits(); g = root.peek()) {
       const p = g.poolHeap.peek();
       if (!p) {
         root.remove(g);
@@ -1385,6 +1451,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     setConfig(c: PoolsConfig): void {
       config = c;
       keyEpoch++; // pool orders may change
+      sharesStale = true; // weights, min and max shares may change
       for (const g of groups.values()) {
         g.cfg = groupSettings(g.name).cfg;
         for (const p of g.pools.values()) {
@@ -1693,6 +1760,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       nextWake = Infinity;
       passEpoch++;
       noFitShapes.clear();
+      nothingFitsSeen.noFit = -1;
       admitWaiting();
       computeShares();
       computeMinPending();
