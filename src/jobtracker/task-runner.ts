@@ -21,7 +21,7 @@ import {
   setDirtyMapOutputLimit,
   setKernelMemoryPoolBytes,
   Counters,
-  TASK_COUNTER_GROUP,
+  TaskCounter,
   type AnyJob,
   type CountersJson,
   type JobConfig,
@@ -166,13 +166,13 @@ new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) gcMs += entry.duration;
 }).observe({ entryTypes: ['gc'] });
 
-/** Adds the process-level built-in counters (CPU and GC time of this task). */
-function withProcessCounters(json: CountersJson, cpu0: NodeJS.CpuUsage, gc0: number): CountersJson {
-  const c = new Counters().merge(json);
+/** The task's counters with the process-level built-in ones added (CPU and GC time of
+ *  this task), as sent to the JT. */
+function withProcessCounters(counters: Counters, cpu0: NodeJS.CpuUsage, gc0: number): CountersJson {
   const cpu = cpuUsage(cpu0);
-  c.counter(TASK_COUNTER_GROUP, 'CPU_MILLISECONDS').increment(Math.round((cpu.user + cpu.system) / 1000));
-  c.counter(TASK_COUNTER_GROUP, 'GC_TIME_MILLIS').increment(Math.round(gcMs - gc0));
-  return c.toJSON();
+  counters.task(TaskCounter.CPU_MILLISECONDS, Math.round((cpu.user + cpu.system) / 1000));
+  counters.task(TaskCounter.GC_TIME_MILLIS, Math.round(gcMs - gc0));
+  return counters.toJSON();
 }
 
 /** Milliseconds since `t0` (performance.now()), to the microsecond. */
@@ -284,7 +284,7 @@ async function main(): Promise<void> {
           sortBufferBytes: e.sortBufferBytes ?? Math.max(defaultSortBufferBytes, Math.floor(e.memoryMb * sortBufferShare) * 1048576),
           output: task.partitions === 0 ? { outputUri: e.outputUri, attemptId: task.attemptId } : undefined,
         });
-        channel.send({ t: 'done', attemptId: task.attemptId, counters: withProcessCounters(r.counters.toJSON(), cpu0, gc0), output: r.outputFile !== null, runMs: elapsed(t0) });
+        channel.send({ t: 'done', attemptId: task.attemptId, counters: withProcessCounters(r.counters, cpu0, gc0), output: r.outputFile !== null, runMs: elapsed(t0) });
       } else {
         const want = expected!;
         const segments = await fetcher!.all(() => new Set(want.keys()));
@@ -304,7 +304,7 @@ async function main(): Promise<void> {
         // Every fetch is over and the merge is done: the memory serves this runner's next task.
         memory?.close();
         await rm(scratch, { recursive: true, force: true });
-        channel.send({ t: 'done', attemptId: task.attemptId, counters: withProcessCounters(r.counters.toJSON(), cpu0, gc0), output: true, runMs: elapsed(t0), shuffleMs });
+        channel.send({ t: 'done', attemptId: task.attemptId, counters: withProcessCounters(r.counters, cpu0, gc0), output: true, runMs: elapsed(t0), shuffleMs });
       }
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));

@@ -29,6 +29,8 @@ export const TaskCounter = {
   REDUCE_OUTPUT_RECORDS: 'REDUCE_OUTPUT_RECORDS',
   OUTPUT_RECORDS: 'OUTPUT_RECORDS',
   OUTPUT_BYTES: 'OUTPUT_BYTES',
+  CPU_MILLISECONDS: 'CPU_MILLISECONDS',
+  GC_TIME_MILLIS: 'GC_TIME_MILLIS',
 } as const;
 export type TaskCounterName = (typeof TaskCounter)[keyof typeof TaskCounter];
 
@@ -75,9 +77,14 @@ export class Counters {
   }
 
   merge(other: Counters | CountersJson): this {
-    const json = other instanceof Counters ? other.toJSON() : other;
-    for (const [group, names] of Object.entries(json)) {
-      for (const [name, v] of Object.entries(names)) this.add(group, name, v);
+    if (other instanceof Counters) {
+      for (const [group, names] of other.groups) for (const [name, c] of names) this.add(group, name, c.value);
+      return this;
+    }
+    for (const group in other) {
+      if (!Object.hasOwn(other, group)) continue;
+      const names = other[group];
+      for (const name in names) if (Object.hasOwn(names, name)) this.add(group, name, names[name]);
     }
     return this;
   }

@@ -194,8 +194,13 @@ describe('which containers a warm runner takes', () => {
       assert.equal(readFileSync(out, 'utf8'), process.getuid?.() === 0 ? '19' : String(getPriority()));
       const r = p.take();
       assert.ok(r);
-      assert.equal(getPriority(r.pid), getPriority(), 'handed over at the priority containers run at');
-      r.discard();
+      try {
+        const threads = readdirSync(`/proc/${r.pid}/task`).map(Number);
+        assert.ok(threads.length > 1, 'a Node process has worker threads');
+        for (const tid of threads) assert.equal(getPriority(tid), getPriority(), `thread ${tid} handed over at the priority containers run at`);
+      } finally {
+        r.discard();
+      }
     } finally {
       p.close();
     }

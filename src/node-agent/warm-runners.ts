@@ -28,7 +28,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setPriority } from 'node:os';
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, truncateSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, truncateSync } from 'node:fs';
 import { dirname, isAbsolute, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../common/log.js';
@@ -307,13 +307,26 @@ export class WarmRunnerPool {
   }
 }
 
+/** Sets the CPU priority of every thread of process `pid`: on Linux a nice value belongs
+ *  to a thread, and a thread starts with its creator's, so a process's worker threads
+ *  (V8's compiler and GC helpers, libuv's pool) keep the warm-up's priority unless each
+ *  is set. False if any could not be set (a thread that ended meanwhile does not count). */
 function trySetPriority(pid: number, nice: number): boolean {
+  let tids: number[];
   try {
-    setPriority(pid, nice);
-    return true;
+    tids = readdirSync(`/proc/${pid}/task`).map(Number);
   } catch {
-    return false;
+    tids = [pid];
   }
+  let ok = true;
+  for (const tid of tids) {
+    try {
+      setPriority(tid, nice);
+    } catch (e) {
+      if ((e as { info?: { code?: string } }).info?.code !== 'ESRCH') ok = false;
+    }
+  }
+  return ok;
 }
 
 /** The last line or so of a log file, for a diagnostic. */
