@@ -375,7 +375,11 @@ export class JobTracker {
           await this.o.driver.release([ev.grant.grantId]).catch(() => undefined);
           return;
         }
-        await this.launchRunner(ev.grant);
+        // Not awaited: the grants of one push start their runners side by side. Awaiting
+        // each launch here held the next grant until the previous runner's agent answered,
+        // while the first runner already took all the work (a warm runner answers last
+        // and connects first).
+        void this.launchRunner(ev.grant).catch((err: unknown) => this.fail(`starting a task runner: ${errorMessage(err)}`));
         break;
       }
       case 'container':
@@ -412,13 +416,13 @@ export class JobTracker {
 
   private onContainer(s: ContainerStatus): void {
     if (s.state === 'RUNNING') return;
-    for (const r of this.runners.values()) {
-      if (r.containerId === s.containerId && r.state !== 'gone') {
-        const why = s.state === 'OVER_LIMIT' ? s.diagnostics : s.state === 'EXITED' ? `task runner exited with code ${s.exitCode}${s.diagnostics ? ': ' + s.diagnostics : ''}` : `task runner ${s.state.toLowerCase()}${s.diagnostics ? ': ' + s.diagnostics : ''}`;
-        this.runnerGone(r, why, true);
-        void this.o.driver.release([r.grant.grantId]).catch(() => undefined);
-        return;
-      }
+    // A runner is the one container of its grant; its launch call may not have returned yet.
+    const r = this.runners.get(s.grantId);
+    if (r !== undefined && (r.containerId === s.containerId || r.containerId === '') && r.state !== 'gone') {
+      const why = s.state === 'OVER_LIMIT' ? s.diagnostics : s.state === 'EXITED' ? `task runner exited with code ${s.exitCode}${s.diagnostics ? ': ' + s.diagnostics : ''}` : `task runner ${s.state.toLowerCase()}${s.diagnostics ? ': ' + s.diagnostics : ''}`;
+      this.runnerGone(r, why, true);
+      void this.o.driver.release([r.grant.grantId]).catch(() => undefined);
+      return;
     }
     // The runner's connection dropped first: put the container's own account (e.g. over
     // its memory limit) on the attempt that failed with it.
