@@ -438,6 +438,8 @@ class Trial {
   private readonly started = Date.now();
   private injectedAt = '';
   private faultNote = '';
+  /** Why the fault could not be delivered though the job was in its phase ('' if it was). */
+  private notInjected = '';
   /** Recovery work started by the fault (restarting an agent, healing a link). */
   private aftermath: Promise<void> = Promise.resolve();
   private readonly stagingDir: string;
@@ -508,8 +510,8 @@ class Trial {
       const diff = outputWatch.finalProblem() || checkOutput(s.job, this.out, this.inputs[s.job].reference);
       if (diff) problems.push(diff);
     }
-    if (!this.injectedAt) {
-      const why = `no fault injected: the job was never seen in its ${s.phase} phase`;
+    if (!this.injectedAt || this.notInjected) {
+      const why = this.notInjected ? `no fault injected: ${this.notInjected}` : `no fault injected: the job was never seen in its ${s.phase} phase`;
       return problems.length ? this.result('fail', `${problems.join('; ')}; ${why}; ${logs}`) : this.result('missed', `${why}; ${logs}`);
     }
     const note = [this.faultNote, final?.maps ? `${final.maps.total} maps, ${final.reduces?.total} reduces` : ''].filter(Boolean).join('; ');
@@ -565,8 +567,12 @@ class Trial {
         const killed = await attempt();
         const submission = join(this.stagingDir, jobId, 'submission.json');
         const pids = trackerHost ? this.lab.pidsMatching(trackerHost, ['jobtracker', submission]) : [];
+        if (!pids.length) {
+          this.notInjected = `no job tracker process found (tracker host "${trackerHost}")`;
+          break;
+        }
         for (const pid of pids) process.kill(pid, 'SIGKILL');
-        this.faultNote = pids.length ? `job tracker attempt ${killed} (pid ${pids.join(',')} on ${trackerHost}) SIGKILLed` : `no job tracker process found (tracker host "${trackerHost}")`;
+        this.faultNote = `job tracker attempt ${killed} (pid ${pids.join(',')} on ${trackerHost}) SIGKILLed`;
         this.aftermath = c
           .until('a new job tracker attempt', async () => !['', killed].includes(await attempt()), nodeLostTimeoutMs)
           .then(async () => void (this.faultNote += `; attempt ${await attempt()} took over after ${since()}`))

@@ -171,7 +171,9 @@ export class NetLab {
     }
     return pids.filter((pid) => {
       try {
-        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        // A process started in a warm runner shows its command line as its title: one
+        // string, words separated by spaces rather than NULs.
+        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split(/[\0 ]+/);
         return words.every((w) => argv.includes(w));
       } catch {
         return false;
