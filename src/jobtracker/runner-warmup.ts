@@ -17,12 +17,15 @@ import { join } from 'node:path';
 import { exampleJobPath, fetchMapOutputs, loadJob, mapOutputDir, runMapTask, runReduceTask, serveMapOutput } from '../mapreduce/index.js';
 import { listen } from '../common/http.js';
 
-/** Rounds of map + shuffle + reduce. Measured (1 MiB wordcount, task CPU from the job's
- *  counters, load 6-9 on 2 cores): cold runner 421 ms, warmed by 1 round 306, by 3 rounds
- *  255 — but the warm-up itself took 370 ms of CPU with 1 round and 580 with 3, spent on
- *  every launch. One round gets most of the gain for the least CPU taken from the jobs
- *  running beside the refill. */
-const warmupRounds = 1;
+/** Rounds of map + shuffle + reduce. V8 optimizes on what it has run: a runner's first
+ *  real map still costs ~2.5x the CPU of its third after one round. Measured with
+ *  bench:small-job (1 MiB wordcount, warm in-process p50 of 10, load 2.5-4 on 2 cores):
+ *  1 round 287-356 ms (map phase 163-207 ms), 3 rounds 263-297 (148-183), 5 rounds
+ *  227-235 (116-119). The warm-up (~0.2 s of CPU a round) runs at nice 19 when the agent
+ *  can renice (warm-runners.ts), so it takes idle CPU; back-to-back small jobs then find
+ *  a runner not yet ready more often (6-7 of 12 launches warm instead of 10) and start
+ *  that one cold, which the p50 absorbs. */
+const warmupRounds = 5;
 /** Synthetic input per round: big enough for the loops to get hot, small enough that
  *  the warm-up costs a fraction of a second of one core. */
 const warmupInputBytes = 192 << 10;
