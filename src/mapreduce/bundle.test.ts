@@ -91,3 +91,23 @@ void test('every example loads from the compiled tree and bundles', async () => 
     await t.cleanup();
   }
 });
+
+void test('bundle shims: CommonJS requiring the API is bundled whole; the runtime names what a node lacks', async () => {
+  const t = await tempDir();
+  try {
+    const src = join(t.path, 'cjs-job.cjs');
+    await writeFile(src, `const { defineJob, textInput, utf8, number } = require(${JSON.stringify(jobApi)});
+      module.exports = defineJob({ input: textInput(), codecs: { key: utf8, value: number }, map(_k, line, ctx) { ctx.emit(line, 1); } });`);
+    const out = join(t.path, 'cjs-job.mjs');
+    await bundleJobModule(src, out);
+    assert.ok((await readFile(out, 'utf8')).includes('function defineJob'), 'a CommonJS job carries its own copy of the API');
+    await loadJob(out);
+    const coronetImport = (globalThis as Record<symbol, unknown>)[Symbol.for('coronet.runtime')] as (name: unknown, names: unknown) => Promise<unknown>;
+    assert.equal(typeof coronetImport, 'function', 'loadJob registered the runtime');
+    await assert.rejects(coronetImport('mapreduce/no-such-module', []), /Coronet module mapreduce\/no-such-module.*does not load/);
+    await assert.rejects(coronetImport('mapreduce/codecs', ['utf8', 'noSuchCodec']), /noSuchCodec from Coronet module mapreduce\/codecs.*different Coronet versions/);
+    await assert.rejects(coronetImport('../../etc/passwd', []), /not a module name/);
+  } finally {
+    await t.cleanup();
+  }
+});
