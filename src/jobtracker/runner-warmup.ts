@@ -16,19 +16,20 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exampleJobPath, fetchMapOutputs, loadJob, mapOutputDir, runMapTask, runReduceTask, serveMapOutput } from '../mapreduce/index.js';
 import { listen } from '../common/http.js';
+import type { WarmUpHooks } from '../node-agent/warm-runner.js';
 
 /** Rounds of map + shuffle + reduce. V8 optimizes on what it has run: a runner's first
- *  real map still costs ~2.5x the CPU of its third after one round. Measured with
- *  bench:small-job (1 MiB wordcount, warm in-process p50 of 10, load 2.5-4 on 2 cores):
- *  1 round 287-356 ms (map phase 163-207 ms), 3 rounds 263-297 (148-183), 5 rounds
- *  227-235 (116-119). The warm-up (~0.2 s of CPU a round) runs at nice 19 when the agent
- *  can renice (warm-runners.ts), so it takes idle CPU; back-to-back small jobs then find
- *  a runner not yet ready more often (6-7 of 12 launches warm instead of 10) and start
- *  that one cold, which the p50 absorbs. */
-const warmupRounds = 5;
-/** Synthetic input per round: big enough for the loops to get hot, small enough that
- *  the warm-up costs a fraction of a second of one core. */
-const warmupInputBytes = 192 << 10;
+ *  real map still costs ~2.5x the CPU of its third after one round of 192 KiB. Measured
+ *  with bench:small-job (1 MiB wordcount, warm in-process p50 of 10, load 2.5-4 on 2
+ *  cores), rounds of 192 KiB: 1 round 287-356 ms (map phase 163-207 ms), 3 rounds 263-297
+ *  (148-183), 5 rounds 227-235 (116-119). The same 960 KiB now goes in smaller rounds: the
+ *  runner is ready after the first (warm-runners.ts), goes on while idle, and a launch
+ *  waits for the round in progress to end, so a round is kept short. The warm-up (~1 s
+ *  of CPU in all) runs at nice 19 when the agent can renice, so it takes idle CPU. */
+const warmupRounds = 15;
+/** Synthetic input per round: big enough for the loops to get hot, small enough that a
+ *  launch waiting for a round to end waits a few tens of ms. */
+const warmupInputBytes = 64 << 10;
 
 /** Deterministic text of `bytes` bytes: lines of words from a small vocabulary. */
 function syntheticText(bytes: number): string {
@@ -61,8 +62,9 @@ async function round(scratch: string, n: number, shuffleUrl: string, shuffleDir:
   await runReduceTask({ job, partition: 0, partitions: 1, segments: fetched.segments, workDir: fetchDir, output: { outputUri: join(scratch, 'out'), attemptId: `r-00000_${n}` }, jobId, taskId: 'r-00000' });
 }
 
-/** Runs the warm-up in `scratch` (created, then removed). */
-export default async function warmUp(scratch: string): Promise<void> {
+/** Runs the warm-up in `scratch` (created, then removed): ready after the first round,
+ *  further rounds until done or `hooks.stopped()` (a container waits to take over). */
+export default async function warmUp(scratch: string, hooks?: WarmUpHooks): Promise<void> {
   // What a task runner imports besides the data path.
   await import('./umbilical.js');
   const shuffleDir = join(scratch, 'mapoutput');
@@ -72,7 +74,10 @@ export default async function warmUp(scratch: string): Promise<void> {
   });
   try {
     const port = await listen(server, '127.0.0.1', 0);
-    for (let n = 0; n < warmupRounds; n++) await round(scratch, n, `http://127.0.0.1:${port}`, shuffleDir);
+    for (let n = 0; n < warmupRounds && !(n > 0 && hooks?.stopped()); n++) {
+      await round(scratch, n, `http://127.0.0.1:${port}`, shuffleDir);
+      hooks?.ready();
+    }
   } finally {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
