@@ -11,6 +11,7 @@ import { chmodSync, cpSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import protobuf from 'protobufjs';
 import { buildSync } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 chmodSync('dist/cli/main.js', 0o755);
 cpSync('proto', 'dist/proto-files', { recursive: true });
 if (existsSync('src/web/static')) cpSync('src/web/static', 'dist/web/static', { recursive: true });
@@ -43,3 +44,5 @@ buildSync({
   outfile: 'dist/proto/rpc-runtime.cjs',
   logLevel: 'warning',
 });
+// V8's code cache of the bundle, made by running it (src/proto/rpc-code-cache.ts).
+execFileSync(process.execPath, ['dist/proto/rpc-code-cache.js'], { stdio: 'inherit' });
