@@ -24,8 +24,10 @@ import type { WarmUpHooks } from '../node-agent/warm-runner.js';
  *  cores), rounds of 192 KiB: 1 round 287-356 ms (map phase 163-207 ms), 3 rounds 263-297
  *  (148-183), 5 rounds 227-235 (116-119). The same 960 KiB now goes in smaller rounds: the
  *  runner is ready after the first (warm-runners.ts), goes on while idle, and a launch
- *  waits for the round in progress to end, so a round is kept short. The warm-up (~1 s
- *  of CPU in all) runs at nice 19 when the agent can renice, so it takes idle CPU. */
+ *  waits for the step in progress (map, shuffle or reduce) to end: 10-30 ms in a round
+ *  past the third, the first ones cost more (measured one after another: 171-199, 93-98,
+ *  45-50 ms, then 15-60). The warm-up (~1 s of CPU in all) runs at nice 19 when the
+ *  agent can renice, so it takes idle CPU. */
 const warmupRounds = 15;
 /** Synthetic input per round: big enough for the loops to get hot, small enough that a
  *  launch waiting for a round to end waits a few tens of ms. */
@@ -46,7 +48,9 @@ function syntheticText(bytes: number): string {
   return parts.join('');
 }
 
-async function round(scratch: string, n: number, shuffleUrl: string, shuffleDir: string): Promise<void> {
+/** One round; `stopped()` is looked at between its steps (map, shuffle, reduce), so a
+ *  launch waits for one step, not a whole round. */
+async function round(scratch: string, n: number, shuffleUrl: string, shuffleDir: string, stopped: () => boolean): Promise<void> {
   const job = await loadJob(exampleJobPath('wordcount'));
   const jobId = 'warmup';
   const mapId = `m-00000_${n}`;
@@ -56,9 +60,11 @@ async function round(scratch: string, n: number, shuffleUrl: string, shuffleDir:
   const mapDir = mapOutputDir(shuffleDir, jobId, mapId);
   await mkdir(mapDir, { recursive: true });
   await runMapTask({ job, split: { index: 0, path: input, start: 0, length: Buffer.byteLength(text), gzip: false, hosts: [] }, partitions: 1, workDir: mapDir, jobId, attemptId: mapId });
+  if (stopped()) return;
   const fetchDir = join(scratch, `fetch-${n}`);
   await mkdir(fetchDir, { recursive: true });
   const fetched = await fetchMapOutputs({ sources: [{ mapId, shuffleUrl, jobId }], partition: 0, spillDir: fetchDir, retries: 0 });
+  if (stopped()) return;
   await runReduceTask({ job, partition: 0, partitions: 1, segments: fetched.segments, workDir: fetchDir, output: { outputUri: join(scratch, 'out'), attemptId: `r-00000_${n}` }, jobId, taskId: 'r-00000' });
 }
 
@@ -75,7 +81,8 @@ export default async function warmUp(scratch: string, hooks?: WarmUpHooks): Prom
   try {
     const port = await listen(server, '127.0.0.1', 0);
     for (let n = 0; n < warmupRounds && !(n > 0 && hooks?.stopped()); n++) {
-      await round(scratch, n, `http://127.0.0.1:${port}`, shuffleDir);
+      // The first round runs whole: it is what makes the runner fit to take a task.
+      await round(scratch, n, `http://127.0.0.1:${port}`, shuffleDir, () => n > 0 && hooks?.stopped() === true);
       hooks?.ready();
     }
   } finally {

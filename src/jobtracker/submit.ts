@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { bundleJobModule, loadJob, resolveJobModule, jobConfig, jobInput, computeSplits, FileOutputCommitter, resolveUri } from '../mapreduce/index.js';
 import { SessionDriver } from '../session-driver/index.js';
-import { clusterManagerClient, unary, type WireNodeInfo, type WireSessionInfo } from '../proto/index.js';
+import { clusterManagerClient, preconnect, unary, type WireNodeInfo, type WireSessionInfo } from '../proto/index.js';
 import { JobCheckpoint } from './checkpoint.js';
 import { errorMessage } from '../common/errors.js';
 import { localAddressToward } from '../common/net.js';
@@ -82,10 +82,21 @@ export async function stageJob(o: SubmitOptions): Promise<{ submission: JobSubmi
 
 export async function submitJob(o: SubmitOptions): Promise<Submitted> {
   o.log.debug('submitting', { sinceProcessStartMs: Math.round(performance.now()) });
-  const { submission, maps } = await stageJob(o);
-  const settings = jobSettings(submission.config);
-  const remote = o.remote || maps > settings.remoteThreshold;
-  const driver = await SessionDriver.start({ cluster: o.cluster, name: submission.name, user: submission.user, pool: o.pool, kind: 'mapreduce', tags: { jobId: submission.jobId, mode: remote ? 'remote' : 'in-process' }, log: o.log });
+  // The connection to the CM is made while the job stages; the session's client uses it.
+  const letGo = preconnect(o.cluster);
+  let submission: JobSubmission;
+  let maps: number;
+  let remote: boolean;
+  let settings: JobSettings;
+  let driver: SessionDriver;
+  try {
+    ({ submission, maps } = await stageJob(o));
+    settings = jobSettings(submission.config);
+    remote = o.remote || maps > settings.remoteThreshold;
+    driver = await SessionDriver.start({ cluster: o.cluster, name: submission.name, user: submission.user, pool: o.pool, kind: 'mapreduce', tags: { jobId: submission.jobId, mode: remote ? 'remote' : 'in-process' }, log: o.log });
+  } finally {
+    letGo();
+  }
   o.log.debug('session started', { session: driver.sessionId });
   if (!remote) {
     const status = await hostJobTracker({ driver, submission, advertiseHost: await localAddressToward(o.cluster), inProcess: true, log: o.log, onProgress: o.onProgress });

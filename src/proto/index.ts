@@ -174,6 +174,19 @@ export function clusterManagerClient(address: string): ClusterManagerClient {
   return new (load().CmClient)(address, grpc.credentials.createInsecure(), clientOptions) as unknown as ClusterManagerClient;
 }
 
+/**
+ * Starts connecting to the CM at `address` now, for clients made later: clients of one
+ * address and options share their connection (gRPC's subchannel pool), so one created
+ * once this has connected makes its first call without connecting (a fresh process: 7 ms
+ * instead of 30-60). Returns the function that lets this one go; the connection stays
+ * while another client uses it.
+ */
+export function preconnect(address: string): () => void {
+  const client = clusterManagerClient(address) as unknown as Grpc.Client;
+  client.waitForReady(Date.now() + 5_000, () => undefined);
+  return () => client.close();
+}
+
 export function nodeAgentClient(address: string): NodeAgentClient {
   return new (load().NaClient)(address, grpc.credentials.createInsecure(), clientOptions) as unknown as NodeAgentClient;
 }
