@@ -77,30 +77,54 @@ async function jobAlreadyCommitted(output: string): Promise<boolean> {
   return (await fs.stat(join(path, successFileName))) !== null;
 }
 
-async function fileHistory(cluster: string, report: unknown, log: Logger): Promise<void> {
+/** The CM's HTTP address (where the history server takes job reports), null if the CM
+ *  does not answer now. */
+async function historyAddress(cluster: string): Promise<string | null> {
   const client = clusterManagerClient(cluster);
-  const deadline = Date.now() + historyFilingToleranceMs;
-  let lastError = '';
   try {
-    for (let attempt = 0; Date.now() < deadline; attempt++) {
-      try {
-        const info = await unary<object, { http_address: string }>(client, 'GetClusterInfo', {}, 5_000);
-        const res = await postJson(`http://${info.http_address}/api/v1/history`, report, 10_000);
-        if (res.status >= 200 && res.status < 300) return;
-        if (res.status >= 400 && res.status < 500) {
-          log.warn('the history server refused the job report', { status: res.status, body: res.text });
-          return;
-        }
-        lastError = `HTTP ${res.status}`;
-      } catch (err) {
-        lastError = errorMessage(err);
-      }
-      await new Promise((r) => setTimeout(r, Math.min(2_000, 250 * 2 ** attempt)));
-    }
-    log.warn('could not file the job report with the history server', { error: lastError });
+    return (await unary<object, { http_address: string }>(client, 'GetClusterInfo', {}, 5_000)).http_address || null;
+  } catch {
+    return null;
   } finally {
     client.close();
   }
+}
+
+/** Files a finished job's report with the history server: first at `known` (looked up
+ *  while the job ran, one round trip off its end), then asking the CM again (it may have
+ *  restarted elsewhere), with backoff, for up to historyFilingToleranceMs. */
+async function fileHistory(cluster: string, report: unknown, known: Promise<string | null>, log: Logger): Promise<void> {
+  const deadline = Date.now() + historyFilingToleranceMs;
+  let lastError = '';
+  let early = await known;
+  for (let attempt = 0; Date.now() < deadline; attempt++) {
+    try {
+      const address = early ?? (await historyAddress(cluster));
+      if (address === null) throw new Error('the cluster manager does not answer');
+      const res = await postJson(`http://${address}/api/v1/history`, report, 10_000);
+      if (res.status >= 200 && res.status < 300) return;
+      if (early !== null) {
+        // Whatever answers there now, ask the CM where its history server is.
+        early = null;
+        attempt--;
+        continue;
+      }
+      if (res.status >= 400 && res.status < 500) {
+        log.warn('the history server refused the job report', { status: res.status, body: res.text });
+        return;
+      }
+      lastError = `HTTP ${res.status}`;
+    } catch (err) {
+      lastError = errorMessage(err);
+      if (early !== null) {
+        early = null;
+        attempt--;
+        continue;
+      }
+    }
+    await new Promise((r) => setTimeout(r, Math.min(2_000, 250 * 2 ** attempt)));
+  }
+  log.warn('could not file the job report with the history server', { error: lastError });
 }
 
 /** Runs a submitted job to the end with `driver` as its session; never rejects. */
@@ -110,6 +134,7 @@ export async function hostJobTracker(o: HostOptions): Promise<JobStatus> {
   let jt: JobTracker | null = null;
   const { server, ready } = startStatusServer(() => jt, o.advertiseHost, metrics);
   const startedAtMs = Date.now();
+  const reportTo = historyAddress(s.cluster);
   const taskSeconds = metrics.histogram('coronet_task_duration_seconds', 'Duration of finished task attempts.', [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600]);
   const attemptsEnded = metrics.counter('coronet_task_attempts_total', 'Finished task attempts by kind and state.');
   let status: JobStatus;
@@ -199,7 +224,7 @@ export async function hostJobTracker(o: HostOptions): Promise<JobStatus> {
     return status;
   }
   const final = status.state === 'succeeded' ? 'SUCCEEDED' : status.state === 'killed' ? 'KILLED' : 'FAILED';
-  const fileReport = () => fileHistory(s.cluster, { ...status, pool: s.pool, config: s.config, inputs: s.inputs, sessionId: o.driver.sessionId }, o.log);
+  const fileReport = () => fileHistory(s.cluster, { ...status, pool: s.pool, config: s.config, inputs: s.inputs, sessionId: o.driver.sessionId }, reportTo, o.log);
   const endSession = () => o.driver.end(final, status.diagnostics.slice(0, 60_000)).catch(() => o.driver.shutdown());
   // In the client both at once; a remote JT files first, as ending the session ends its own container.
   if (o.inProcess) await Promise.all([fileReport(), endSession()]);

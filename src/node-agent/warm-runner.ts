@@ -52,6 +52,9 @@ async function become(m: Become): Promise<void> {
   await import(pathToFileURL(m.script).href);
 }
 
+/** How long a launch waits for the warm-up to stop. */
+const warmUpStopTimeoutMs = 5_000;
+
 /** What a warm-up module's default export gets besides its scratch dir. */
 export interface WarmUpHooks {
   /** The process is fit to take a container from here on (once; later rounds may go on). */
@@ -83,7 +86,14 @@ async function main(): Promise<void> {
     stop = true;
     // The agent lets go of the channel once the launch is delivered: no longer a reason to exit.
     process.removeListener('disconnect', onAgentGone);
+    // A warm-up step lasts tens of ms; one that does not end fails the container at once
+    // (its exit is reported) instead of leaving it to the job's connect timeout.
+    const stuck = setTimeout(() => {
+      process.stderr.write(`warm runner: the warm-up did not stop within ${warmUpStopTimeoutMs} ms of the launch\n`);
+      process.exit(1);
+    }, warmUpStopTimeoutMs);
     warmedUp
+      .then(() => clearTimeout(stuck))
       // Its own files, not the container's: the warm-up's scratch dir and the runner's dir.
       .then(() => rm(dirname(scratch), { recursive: true, force: true }))
       .then(() => become(m))
