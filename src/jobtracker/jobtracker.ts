@@ -420,7 +420,11 @@ export class JobTracker {
     const r = this.runners.get(s.grantId);
     if (r !== undefined && (r.containerId === s.containerId || r.containerId === '') && r.state !== 'gone') {
       const why = s.state === 'OVER_LIMIT' ? s.diagnostics : s.state === 'EXITED' ? `task runner exited with code ${s.exitCode}${s.diagnostics ? ': ' + s.diagnostics : ''}` : `task runner ${s.state.toLowerCase()}${s.diagnostics ? ': ' + s.diagnostics : ''}`;
-      this.runnerGone(r, why, true);
+      // KILLED: the cluster took the container back (a revocation, a grant the CM no
+      // longer holds after a restart, the session's end), not the task's fault or its
+      // node's: the attempt is killed, not failed, and does not count towards
+      // maxAttempts or the node's blacklisting.
+      this.runnerGone(r, why, s.state !== 'KILLED');
       void this.o.driver.release([r.grant.grantId]).catch(() => undefined);
       return;
     }
@@ -797,7 +801,19 @@ export class JobTracker {
   private canServe(r: Runner, w: WorkItem): boolean {
     // A runner is reused only for tasks its grant is big enough for.
     if (r.grant.resources.memoryMb < this.taskMemoryMb(w.task.kind) || r.grant.resources.vcores < this.o.settings.taskVcores) return false;
-    return !this.blacklist.has(r.grant.node) && !w.task.excluded.has(r.grant.node) && !this.isUnreachable(r.grant.node) && !(w.speculative && w.task.attempts.some((a) => a.state === 'running' && a.node === r.grant.node));
+    return !this.avoids(w.task, r.grant.node) && !this.isUnreachable(r.grant.node) && !(w.speculative && w.task.attempts.some((a) => a.state === 'running' && a.node === r.grant.node));
+  }
+
+  /** Whether the task must not run on `node`: the job's blacklist, and the node its last
+   *  attempt failed on while some node the job has seen stays allowed. The blacklist
+   *  alone never holds every node; with the task's own exclusion it could (a task that
+   *  failed on the one node left off the blacklist), and a request excluding every node
+   *  would wait forever. */
+  private avoids(t: Task, node: string): boolean {
+    if (this.blacklist.has(node)) return true;
+    if (!t.excluded.has(node)) return false;
+    for (const n of this.nodesSeen) if (!this.blacklist.has(n) && !t.excluded.has(n)) return true;
+    return false;
   }
 
   /** The item a runner should take next (queued behind its current work: a map that is not
@@ -807,12 +823,13 @@ export class JobTracker {
     return this.queue.next(r.grant.node, (w) => (!behind || !w.speculative) && this.canServe(r, w), behind);
   }
 
-  /** Hosts a request for the task must avoid: where it last failed, the blacklist, and
-   *  unreachable agents — these only while some node the job has seen stays allowed (a
-   *  request excluding every node would wait forever). */
+  /** Hosts a request for the task must avoid: those `avoids` names, and unreachable
+   *  agents while some node the job has seen stays allowed (a request excluding every
+   *  node would wait forever). */
   private excludedFor(w: WorkItem): string[] {
     const t = w.task;
-    const out = new Set([...t.excluded, ...this.blacklist]);
+    const out = new Set(this.blacklist);
+    for (const n of t.excluded) if (this.avoids(t, n)) out.add(n);
     const unreachable = [...this.unreachable.keys()].filter((n) => this.isUnreachable(n) && !out.has(n));
     if (out.size + unreachable.length < this.nodesSeen.size) for (const n of unreachable) out.add(n);
     // A speculative copy must run elsewhere than the attempt it races (canServe refuses a

@@ -242,6 +242,37 @@ export default defineJob({ input: textInput(), codecs: { key: utf8, value: numbe
     assert.equal(parseCounts(readOutput(out)).get('line-0'), 14);
   });
 
+  test('a task that fails on the one node left off the blacklist is retried there (its request never excludes every node)', async () => {
+    const input = join(dir, 'lines.txt');
+    const out = join(dir, 'lastnode-out');
+    const mod = jobModule(
+      dir,
+      'lastnode.mjs',
+      `import { writeFileSync, readFileSync } from 'node:fs';
+const marker = ${JSON.stringify(join(dir, 'lastnode-broken'))};
+export default defineJob({ input: textInput(), codecs: { key: utf8, value: number }, reducers: 1,
+  mapSetup(ctx) {
+    // The first node to run a map is broken (blacklisted after three tasks); on the other
+    // every task fails its first attempt there once.
+    try { writeFileSync(marker, process.env.CORONET_NODE_NAME, { flag: 'wx' }); } catch {}
+    if (readFileSync(marker, 'utf8') === process.env.CORONET_NODE_NAME) throw new Error('this node is broken');
+    try { writeFileSync(marker + '-' + ctx.taskId, '', { flag: 'wx' }); } catch { return; }
+    throw new Error('first attempt on the good node fails');
+  },
+  map(_k, line, ctx) { ctx.emit(line, 1); },
+  reduce(k, vs, ctx) { let n = 0; for (const v of vs) n += v; ctx.emit(k, n); } });`,
+    );
+    const r = coronet(cluster, ['run', mod, '--input', input, '--output', out, '--json', '-D', 'coronet.split.minsize=256', '-D', 'coronet.split.maxsize=400', '-D', 'coronet.map.memory.mb=256', '-D', 'coronet.reduce.memory.mb=256']);
+    assert.equal(r.status, 0, r.stderr);
+    const st = JSON.parse(r.stdout.trim().split('\n').pop()!) as { blacklistedNodes: string[]; tasks: Array<{ id: string; attempts: Array<{ node: string; state: string }> }> };
+    const broken = readFileSync(join(dir, 'lastnode-broken'), 'utf8');
+    assert.deepEqual(st.blacklistedNodes, [broken]);
+    const good = (t: (typeof st.tasks)[number]) => t.attempts.filter((a) => a.node !== broken);
+    const retriedOnLastNode = st.tasks.filter((t) => t.id.startsWith('m-') && good(t).length >= 2 && good(t)[0].state === 'failed' && good(t).at(-1)!.state === 'succeeded');
+    assert.ok(retriedOnLastNode.length > 0, 'some task failed on the good node and succeeded there on a later attempt');
+    assert.equal(parseCounts(readOutput(out)).get('line-0'), 14);
+  });
+
   test('remote job tracker: --detach prints the job id, job attach follows it to the end', async () => {
     const out = join(dir, 'remote-out');
     const d = coronet(cluster, ['run', 'wordcount', '--input', join(dir, 'in'), '--output', out, '--detach', ...smallSplits]);
