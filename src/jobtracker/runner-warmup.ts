@@ -16,22 +16,24 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exampleJobPath, fetchMapOutputs, loadJob, mapOutputDir, runMapTask, runReduceTask, serveMapOutput } from '../mapreduce/index.js';
 import { listen } from '../common/http.js';
-import type { WarmUpHooks } from '../node-agent/warm-runner.js';
 
 /** Rounds of map + shuffle + reduce. V8 optimizes on what it has run: a runner's first
- *  real map still costs ~2.5x the CPU of its third after one round of 192 KiB. Measured
- *  with bench:small-job (1 MiB wordcount, warm in-process p50 of 10, load 2.5-4 on 2
- *  cores), rounds of 192 KiB: 1 round 287-356 ms (map phase 163-207 ms), 3 rounds 263-297
- *  (148-183), 5 rounds 227-235 (116-119). The same 960 KiB now goes in smaller rounds: the
- *  runner is ready after the first (warm-runners.ts), goes on while idle, and a launch
- *  waits for the step in progress (map, shuffle or reduce) to end: 10-30 ms in a round
- *  past the third, the first ones cost more (measured one after another: 171-199, 93-98,
- *  45-50 ms, then 15-60). The warm-up (~1 s of CPU in all) runs at nice 19 when the
- *  agent can renice, so it takes idle CPU. */
-const warmupRounds = 15;
-/** Synthetic input per round: big enough for the loops to get hot, small enough that a
- *  launch waiting for a round to end waits a few tens of ms. */
-const warmupInputBytes = 64 << 10;
+ *  real map still costs ~2.5x the CPU of its third after one round. Measured with
+ *  bench:small-job (1 MiB wordcount, warm in-process p50 of 10, load 2.5-4 on 2 cores):
+ *  1 round 287-356 ms (map phase 163-207 ms), 3 rounds 263-297 (148-183), 5 rounds
+ *  227-235 (116-119). The warm-up (~0.2 s of CPU a round) runs at nice 19 when the agent
+ *  can renice (warm-runners.ts), so it takes idle CPU; back-to-back small jobs then find
+ *  a runner not yet ready more often (6-7 of 12 launches warm instead of 10) and start
+ *  that one cold, which the p50 absorbs. Tried and reverted: a runner ready after the
+ *  first of 15 rounds of 64 KiB that warms on while idle and stops at a launch. Every
+ *  launch then found a runner (22 of 22 against 13-17), but bench:small-job got slower,
+ *  A/B back to back: in-process p50 371 against 299 ms, CLI 564 against 430. Idle
+ *  runners warming in the background take CPU from the running job, and the runner a
+ *  job gets is less warm. */
+const warmupRounds = 5;
+/** Synthetic input per round: big enough for the loops to get hot, small enough that
+ *  the warm-up costs a fraction of a second of one core. */
+const warmupInputBytes = 192 << 10;
 
 /** Deterministic text of `bytes` bytes: lines of words from a small vocabulary. */
 function syntheticText(bytes: number): string {
@@ -48,9 +50,7 @@ function syntheticText(bytes: number): string {
   return parts.join('');
 }
 
-/** One round; `stopped()` is looked at between its steps (map, shuffle, reduce), so a
- *  launch waits for one step, not a whole round. */
-async function round(scratch: string, n: number, shuffleUrl: string, shuffleDir: string, stopped: () => boolean): Promise<void> {
+async function round(scratch: string, n: number, shuffleUrl: string, shuffleDir: string): Promise<void> {
   const job = await loadJob(exampleJobPath('wordcount'));
   const jobId = 'warmup';
   const mapId = `m-00000_${n}`;
@@ -60,17 +60,14 @@ async function round(scratch: string, n: number, shuffleUrl: string, shuffleDir:
   const mapDir = mapOutputDir(shuffleDir, jobId, mapId);
   await mkdir(mapDir, { recursive: true });
   await runMapTask({ job, split: { index: 0, path: input, start: 0, length: Buffer.byteLength(text), gzip: false, hosts: [] }, partitions: 1, workDir: mapDir, jobId, attemptId: mapId });
-  if (stopped()) return;
   const fetchDir = join(scratch, `fetch-${n}`);
   await mkdir(fetchDir, { recursive: true });
   const fetched = await fetchMapOutputs({ sources: [{ mapId, shuffleUrl, jobId }], partition: 0, spillDir: fetchDir, retries: 0 });
-  if (stopped()) return;
   await runReduceTask({ job, partition: 0, partitions: 1, segments: fetched.segments, workDir: fetchDir, output: { outputUri: join(scratch, 'out'), attemptId: `r-00000_${n}` }, jobId, taskId: 'r-00000' });
 }
 
-/** Runs the warm-up in `scratch` (created, then removed): ready after the first round,
- *  further rounds until done or `hooks.stopped()` (a container waits to take over). */
-export default async function warmUp(scratch: string, hooks?: WarmUpHooks): Promise<void> {
+/** Runs the warm-up in `scratch` (created, then removed). */
+export default async function warmUp(scratch: string): Promise<void> {
   // What a task runner imports besides the data path.
   await import('./umbilical.js');
   const shuffleDir = join(scratch, 'mapoutput');
@@ -80,11 +77,7 @@ export default async function warmUp(scratch: string, hooks?: WarmUpHooks): Prom
   });
   try {
     const port = await listen(server, '127.0.0.1', 0);
-    for (let n = 0; n < warmupRounds && !(n > 0 && hooks?.stopped()); n++) {
-      // The first round runs whole: it is what makes the runner fit to take a task.
-      await round(scratch, n, `http://127.0.0.1:${port}`, shuffleDir, () => n > 0 && hooks?.stopped() === true);
-      hooks?.ready();
-    }
+    for (let n = 0; n < warmupRounds; n++) await round(scratch, n, `http://127.0.0.1:${port}`, shuffleDir);
   } finally {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -206,38 +206,6 @@ describe('which containers a warm runner takes', () => {
     }
   });
 
-  test('a ready runner goes on warming up while idle; a launch stops the warm-up, which removes its files, and takes over', async () => {
-    const out = join(dir, 'warmup-rounds');
-    const p = new WarmRunnerPool({ count: 1, dir: join(dir, 'warm-rounds'), warmupModule: join(dist, 'testing', 'warmup-probe.js'), baseEnv: () => ({ PATH: '/bin', WARMUP_PROBE_OUT: out, WARMUP_PROBE_ROUNDS: '1' }), availableMemoryMb: () => 1 << 20, log: silentLogger });
-    try {
-      p.start();
-      await eventually('the warm runner ready', () => p.ready === 1);
-      await eventually('rounds go on while it is idle', () => readFileSync(out, 'utf8').split('\n').filter((l) => l.startsWith('round')).length >= 3);
-      const [runnerDir] = readdirSync(join(dir, 'warm-rounds'));
-      assert.ok(existsSync(join(dir, 'warm-rounds', runnerDir, 'scratch')), 'the warm-up writes in its scratch dir');
-      const r = p.take();
-      assert.ok(r);
-      const logs = mkdtempSync(join(tmpdir(), 'coronet-warm-logs-'));
-      const cwd = mkdtempSync(join(tmpdir(), 'coronet-warm-cwd-'));
-      try {
-        const exited = new Promise<number | null>((resolve) => r.child.once('exit', (code) => resolve(code)));
-        r.moveLogs(join(logs, 'stdout'), join(logs, 'stderr'));
-        r.become({ script: probe, args: ['report'], env: { PATH: '/bin' }, cwd });
-        assert.equal(await exited, 0);
-        const seen = JSON.parse(readFileSync(join(logs, 'stdout'), 'utf8')) as { pid: number; cwd: string; argv: string[] };
-        assert.equal(seen.pid, r.pid);
-        assert.deepEqual(seen.argv, [probe, 'report']);
-        assert.match(readFileSync(out, 'utf8'), /round \d+\nstopped$/, 'the warm-up stopped at the end of a round');
-        assert.ok(!existsSync(join(dir, 'warm-rounds', runnerDir)), "the runner removed its dir and the warm-up's files");
-      } finally {
-        rmSync(logs, { recursive: true, force: true });
-        rmSync(cwd, { recursive: true, force: true });
-      }
-    } finally {
-      p.close();
-    }
-  });
-
   test('none is started while memory is short', async () => {
     const p = pool(100);
     p.start();

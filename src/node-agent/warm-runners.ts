@@ -21,16 +21,10 @@
 // channel closes).
 //
 // A refill starts as a container takes a runner, so its start-up and warm-up (about
-// 1 s of CPU) would compete for the cores with the very task that took the runner.
+// 300 ms of CPU) would compete for the cores with the very task that took the runner.
 // When the agent may raise a process's priority again (it runs as root), a warm runner
-// warms up at the lowest CPU priority (nice 19) and is set back to normal priority as a
-// container takes it; otherwise it warms up at normal priority.
-//
-// A runner is ready after the warm-up's first round and goes on warming up while idle
-// (src/jobtracker/runner-warmup.ts): back-to-back small jobs take runners faster than
-// full warm-ups finish, and a runner one round warm beats a cold spawn by a process
-// start, module loading and cold code. A launch stops the warm-up at the end of its
-// current round (a few tens of ms at normal priority) and then takes the process over.
+// warms up at the lowest CPU priority (nice 19) and is set back to normal priority once
+// ready, before any container can take it; otherwise it warms up at normal priority.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setPriority } from 'node:os';
@@ -156,14 +150,6 @@ export class WarmRunnerPool {
     if (this.closed) return null;
     const r = [...this.runners.values()].find((x) => x.state === 'ready' && x.child.connected);
     if (!r) return null;
-    if (this.niceWarmUps && !trySetPriority(r.pid, 0)) {
-      // Never hand a container a process stuck at the lowest priority.
-      this.niceWarmUps = false;
-      this.o.log.warn('cannot set a warm runner back to normal CPU priority; warm-ups run at normal priority from now on', { pid: r.pid });
-      this.stopRunner(r);
-      this.scheduleRefill();
-      return null;
-    }
     this.runners.delete(r.id);
     clearTimeout(r.timer);
     r.child.removeListener('exit', r.onExit);
@@ -183,13 +169,12 @@ export class WarmRunnerPool {
         renameSync(r.stderrPath, stderrPath);
       },
       become: (launch) => {
-        // It stops its warm-up, removes its own dir (scratch files a warm-up round may
-        // still be writing) and becomes the container.
         r.child.send({ t: 'become', ...launch }, (err) => {
           // Not delivered: the process died meanwhile (its exit is the container's exit).
           if (err) killGroup(r.pid, 'SIGKILL');
           else if (r.child.connected) r.child.disconnect();
         });
+        rmSync(r.dir, { recursive: true, force: true });
       },
       discard: () => {
         killGroup(r.pid, 'SIGKILL');
@@ -291,6 +276,14 @@ export class WarmRunnerPool {
     child.once('exit', r.onExit);
     child.on('message', (m: unknown) => {
       if ((m as { t?: unknown } | null)?.t !== 'ready' || r.state !== 'starting' || !this.runners.has(id)) return;
+      if (this.niceWarmUps && !trySetPriority(r.pid, 0)) {
+        // Never hand a container a process stuck at the lowest priority.
+        this.niceWarmUps = false;
+        this.o.log.warn('cannot set a warm runner back to normal CPU priority; warm-ups run at normal priority from now on', { pid: r.pid });
+        this.stopRunner(r);
+        this.scheduleRefill();
+        return;
+      }
       r.state = 'ready';
       clearTimeout(r.timer);
       this.o.log.debug('warm runner ready', { pid: r.pid, startMs: Date.now() - r.startedAtMs });
