@@ -60,6 +60,25 @@ function jobModule(dir: string, name: string, body: string): string {
   return path;
 }
 
+/** A job whose maps fail on one node, the first to run one of its maps (named in the
+ *  file `marker`); `more` is mapSetup code run after that on the other nodes. */
+function brokenNodeJob(dir: string, name: string, marker: string, more = ''): string {
+  return jobModule(
+    dir,
+    name,
+    `import { writeFileSync, readFileSync } from 'node:fs';
+const marker = ${JSON.stringify(marker)};
+export default defineJob({ input: textInput(), codecs: { key: utf8, value: number }, reducers: 1,
+  mapSetup(ctx) {
+    try { writeFileSync(marker, process.env.CORONET_NODE_NAME, { flag: 'wx' }); } catch {}
+    if (readFileSync(marker, 'utf8') === process.env.CORONET_NODE_NAME) throw new Error('this node is broken');
+    ${more}
+  },
+  map(_k, line, ctx) { ctx.emit(line, 1); },
+  reduce(k, vs, ctx) { let n = 0; for (const v of vs) n += v; ctx.emit(k, n); } });`,
+  );
+}
+
 function corpus(dir: string): { files: string[]; texts: string[] } {
   mkdirSync(join(dir, 'in', 'sub'), { recursive: true });
   const words = ['alpha', 'beta', 'gamma', 'Ωmega', 'naïve', 'café', '数据', 'data', 'Data', 'x'];
@@ -218,20 +237,7 @@ export default defineJob({ input: textInput(), codecs: { key: utf8, value: numbe
   test('a node that keeps failing the job\'s tasks is blacklisted for the job; the job succeeds', async () => {
     const input = join(dir, 'lines.txt');
     const out = join(dir, 'blacklist-out');
-    const mod = jobModule(
-      dir,
-      'badnode.mjs',
-      `import { writeFileSync, readFileSync } from 'node:fs';
-const marker = ${JSON.stringify(join(dir, 'broken-node'))};
-export default defineJob({ input: textInput(), codecs: { key: utf8, value: number }, reducers: 1,
-  mapSetup() {
-    // The first node to run a map of this job is the broken one.
-    try { writeFileSync(marker, process.env.CORONET_NODE_NAME, { flag: 'wx' }); } catch {}
-    if (readFileSync(marker, 'utf8') === process.env.CORONET_NODE_NAME) throw new Error('this node is broken');
-  },
-  map(_k, line, ctx) { ctx.emit(line, 1); },
-  reduce(k, vs, ctx) { let n = 0; for (const v of vs) n += v; ctx.emit(k, n); } });`,
-    );
+    const mod = brokenNodeJob(dir, 'badnode.mjs', join(dir, 'broken-node'));
     const r = coronet(cluster, ['run', mod, '--input', input, '--output', out, '--json', '-D', 'coronet.split.minsize=256', '-D', 'coronet.split.maxsize=400', '-D', 'coronet.map.memory.mb=256', '-D', 'coronet.reduce.memory.mb=256']);
     assert.equal(r.status, 0, r.stderr);
     const st = JSON.parse(r.stdout.trim().split('\n').pop()!) as { blacklistedNodes: string[]; tasks: Array<{ attempts: Array<{ node: string; state: string }> }> };
@@ -245,23 +251,9 @@ export default defineJob({ input: textInput(), codecs: { key: utf8, value: numbe
   test('a task that fails on the one node left off the blacklist is retried there (its request never excludes every node)', async () => {
     const input = join(dir, 'lines.txt');
     const out = join(dir, 'lastnode-out');
-    const mod = jobModule(
-      dir,
-      'lastnode.mjs',
-      `import { writeFileSync, readFileSync } from 'node:fs';
-const marker = ${JSON.stringify(join(dir, 'lastnode-broken'))};
-export default defineJob({ input: textInput(), codecs: { key: utf8, value: number }, reducers: 1,
-  mapSetup(ctx) {
-    // The first node to run a map is broken (blacklisted after three tasks); on the other
-    // every task fails its first attempt there once.
-    try { writeFileSync(marker, process.env.CORONET_NODE_NAME, { flag: 'wx' }); } catch {}
-    if (readFileSync(marker, 'utf8') === process.env.CORONET_NODE_NAME) throw new Error('this node is broken');
-    try { writeFileSync(marker + '-' + ctx.taskId, '', { flag: 'wx' }); } catch { return; }
-    throw new Error('first attempt on the good node fails');
-  },
-  map(_k, line, ctx) { ctx.emit(line, 1); },
-  reduce(k, vs, ctx) { let n = 0; for (const v of vs) n += v; ctx.emit(k, n); } });`,
-    );
+    // The broken node is blacklisted after three tasks; on the other, every task fails its
+    // first attempt there once, so its retry may only run on the node it failed on.
+    const mod = brokenNodeJob(dir, 'lastnode.mjs', join(dir, 'lastnode-broken'), "try { writeFileSync(marker + '-' + ctx.taskId, '', { flag: 'wx' }); } catch { return; } throw new Error('first attempt on the good node fails');");
     const r = coronet(cluster, ['run', mod, '--input', input, '--output', out, '--json', '-D', 'coronet.split.minsize=256', '-D', 'coronet.split.maxsize=400', '-D', 'coronet.map.memory.mb=256', '-D', 'coronet.reduce.memory.mb=256']);
     assert.equal(r.status, 0, r.stderr);
     const st = JSON.parse(r.stdout.trim().split('\n').pop()!) as { blacklistedNodes: string[]; tasks: Array<{ id: string; attempts: Array<{ node: string; state: string }> }> };
