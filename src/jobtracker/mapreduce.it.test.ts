@@ -449,3 +449,39 @@ describe('MapReduce with a node lost mid-job', () => {
     assert.ok(onRestarted.length > 0, 'some attempt ran on the restarted agent');
   });
 });
+
+describe('MapReduce on a 1-node cluster', () => {
+  let cluster: LocalCluster;
+  let dir: string;
+  before(async () => {
+    cluster = await testCluster({ nodes: 1, memoryMbPerNode: 2048, vcoresPerNode: 2 });
+    dir = mkdtempSync(join(tmpdir(), 'coronet-mr1-'));
+  });
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  test('a failed attempt is retried on the only node (its request does not exclude it)', () => {
+    const input = join(dir, 'lines.txt');
+    writeFileSync(input, Array.from({ length: 200 }, (_, i) => `line-${i % 10}`).join('\n') + '\n');
+    const mod = jobModule(
+      dir,
+      'fails-once.mjs',
+      `import { writeFileSync } from 'node:fs';
+export default defineJob({ input: textInput(), codecs: { key: utf8, value: number }, reducers: 1,
+  mapSetup(ctx) {
+    try { writeFileSync(${JSON.stringify(join(dir, 'failed-'))} + ctx.taskId, '', { flag: 'wx' }); } catch { return; }
+    throw new Error('first attempt fails');
+  },
+  map(_k, line, ctx) { ctx.emit(line, 1); },
+  reduce(k, vs, ctx) { let n = 0; for (const v of vs) n += v; ctx.emit(k, n); } });`,
+    );
+    const out = join(dir, 'out');
+    const r = coronet(cluster, ['run', mod, '--input', input, '--output', out, '--json', '-D', 'coronet.map.memory.mb=256', '-D', 'coronet.reduce.memory.mb=256']);
+    assert.equal(r.status, 0, r.stderr);
+    const st = JSON.parse(r.stdout.trim().split('\n').pop()!) as { tasks: Array<{ id: string; attempts: Array<{ state: string }> }> };
+    const map = st.tasks.find((t) => t.id === 'm-00000')!;
+    assert.deepEqual(map.attempts.map((a) => a.state), ['failed', 'succeeded']);
+    assert.equal(parseCounts(readOutput(out)).get('line-0'), 20);
+  });
+});
