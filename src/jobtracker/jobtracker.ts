@@ -140,6 +140,8 @@ const runnerHelloTimeoutMs = 60_000;
 const runnerStartFailuresMax = 10;
 const idleRunnerKeepMs = 3_000;
 const speculationCheckMs = 1_000;
+/** How often the job tracker asks the CM how many nodes are alive. */
+const nodesAliveRefreshMs = 5_000;
 const speculationMinRunMs = 2_000;
 const mapStarvedKillReduceMs = 10_000;
 const disconnectedWhy = 'task runner disconnected (its process died)';
@@ -190,6 +192,9 @@ export class JobTracker {
   private readonly nodeFailures = new Map<string, Set<string>>();
   /** Nodes this job no longer uses (they kept failing its tasks). */
   private readonly blacklist = new Set<string>();
+  /** Nodes alive in the cluster, as the CM last said (refreshNodesAlive). */
+  private nodesAlive = Infinity;
+  private nodesAliveAskedAt = 0;
   private readonly nodesSeen = new Set<string>();
   /** Nodes whose agent refused or did not answer a launch: node -> until (ms). */
   private readonly unreachable = new Map<string, number>();
@@ -243,6 +248,7 @@ export class JobTracker {
       writeFileSync(join(this.o.stagingDir, 'task-env.json'), JSON.stringify({ jobId: this.o.jobId, jobFile: this.o.builtin ? this.o.jobFile : undefined, outputUri: this.o.output, config: this.o.config, sortBufferBytes: this.o.settings.sortBufferMb ? this.o.settings.sortBufferMb * 1048576 : undefined, fetchConcurrency: this.o.settings.fetchConcurrency }));
       for (const m of this.maps) if (m.state === 'pending') this.enqueue(m, false);
       this.maybeReleaseReduces();
+      this.refreshNodesAlive();
       this.timer = setInterval(() => this.periodic(), speculationCheckMs);
       this.timer.unref();
       // Nothing to run (empty input, or an earlier attempt finished every task): commit.
@@ -805,15 +811,32 @@ export class JobTracker {
   }
 
   /** Whether the task must not run on `node`: the job's blacklist, and the node its last
-   *  attempt failed on while some node the job has seen stays allowed. The blacklist
-   *  alone never holds every node; with the task's own exclusion it could (a task that
-   *  failed on the one node left off the blacklist), and a request excluding every node
-   *  would wait forever. */
+   *  attempt failed on while another node may take it: one the job has seen that is
+   *  neither blacklisted nor excluded, or one it has not seen yet (the cluster has more
+   *  nodes alive than it has seen). The blacklist alone never holds every node; with the
+   *  task's own exclusion it could (a task that failed on the one node left off the
+   *  blacklist, or on a 1-node cluster), and a request excluding every node would wait
+   *  forever. */
   private avoids(t: Task, node: string): boolean {
     if (this.blacklist.has(node)) return true;
     if (!t.excluded.has(node)) return false;
+    if (this.nodesAlive > this.nodesSeen.size) return true;
     for (const n of this.nodesSeen) if (!this.blacklist.has(n) && !t.excluded.has(n)) return true;
     return false;
+  }
+
+  /** Asks the CM how many nodes are alive (for `avoids`), at the start and then every
+   *  nodesAliveRefreshMs; until the first answer the count is unknown (infinite). */
+  private refreshNodesAlive(): void {
+    const now = Date.now();
+    if (this.nodesAliveAskedAt !== 0 && now - this.nodesAliveAskedAt < nodesAliveRefreshMs) return;
+    this.nodesAliveAskedAt = now;
+    this.o.driver.nodesAlive().then(
+      (n) => {
+        if (Number.isFinite(n) && n >= 0) this.nodesAlive = n;
+      },
+      () => undefined,
+    );
   }
 
   /** The item a runner should take next (queued behind its current work: a map that is not
@@ -882,6 +905,7 @@ export class JobTracker {
 
   private periodic(): void {
     if (this.state !== 'running') return;
+    this.refreshNodesAlive();
     const now = Date.now();
     for (const r of this.runners.values()) {
       if (r.state === 'launching' && now - r.launchedAt > runnerHelloTimeoutMs) {

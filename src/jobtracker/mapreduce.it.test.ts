@@ -69,7 +69,7 @@ function brokenNodeJob(dir: string, name: string, marker: string, more = ''): st
     `import { writeFileSync, readFileSync } from 'node:fs';
 const marker = ${JSON.stringify(marker)};
 export default defineJob({ input: textInput(), codecs: { key: utf8, value: number }, reducers: 1,
-  mapSetup(ctx) {
+  async mapSetup(ctx) {
     try { writeFileSync(marker, process.env.CORONET_NODE_NAME, { flag: 'wx' }); } catch {}
     if (readFileSync(marker, 'utf8') === process.env.CORONET_NODE_NAME) throw new Error('this node is broken');
     ${more}
@@ -237,7 +237,9 @@ export default defineJob({ input: textInput(), codecs: { key: utf8, value: numbe
   test('a node that keeps failing the job\'s tasks is blacklisted for the job; the job succeeds', async () => {
     const input = join(dir, 'lines.txt');
     const out = join(dir, 'blacklist-out');
-    const mod = brokenNodeJob(dir, 'badnode.mjs', join(dir, 'broken-node'));
+    // Maps take 300 ms on the good node, so the broken one (failing at once) takes more
+    // than the three tasks that blacklist it, however the grants fall.
+    const mod = brokenNodeJob(dir, 'badnode.mjs', join(dir, 'broken-node'), 'await new Promise((r) => setTimeout(r, 300));');
     const r = coronet(cluster, ['run', mod, '--input', input, '--output', out, '--json', '-D', 'coronet.split.minsize=256', '-D', 'coronet.split.maxsize=400', '-D', 'coronet.map.memory.mb=256', '-D', 'coronet.reduce.memory.mb=256']);
     assert.equal(r.status, 0, r.stderr);
     const st = JSON.parse(r.stdout.trim().split('\n').pop()!) as { blacklistedNodes: string[]; tasks: Array<{ attempts: Array<{ node: string; state: string }> }> };

@@ -261,6 +261,12 @@ export class SessionDriver {
     return res.container_id;
   }
 
+  /** How many nodes the cluster has alive now (the CM's count). */
+  async nodesAlive(): Promise<number> {
+    const info = await unary<object, { nodes_alive: number }>(this.cm, 'GetClusterInfo', {}, 5_000);
+    return Number(info.nodes_alive);
+  }
+
   async stopContainer(grant: Grant, containerId: string): Promise<void> {
     await unary(this.agent(grant.nodeAddress).client, 'StopContainer', { container_id: containerId, session_id: this.sessionId, session_secret: this.secret }, 10_000);
   }
