@@ -255,8 +255,9 @@ export default defineJob({ input: textInput(), codecs: { key: utf8, value: numbe
     const out = join(dir, 'lastnode-out');
     // The broken node is blacklisted after three tasks; on the other, every task fails its
     // first attempt there once, so its retry may only run on the node it failed on.
+    // A task may fail on both before the blacklist forms: more attempts than the default 4.
     const mod = brokenNodeJob(dir, 'lastnode.mjs', join(dir, 'lastnode-broken'), "try { writeFileSync(marker + '-' + ctx.taskId, '', { flag: 'wx' }); } catch { return; } throw new Error('first attempt on the good node fails');");
-    const r = coronet(cluster, ['run', mod, '--input', input, '--output', out, '--json', '-D', 'coronet.split.minsize=256', '-D', 'coronet.split.maxsize=400', '-D', 'coronet.map.memory.mb=256', '-D', 'coronet.reduce.memory.mb=256']);
+    const r = coronet(cluster, ['run', mod, '--input', input, '--output', out, '--json', '-D', 'coronet.task.maxattempts=10', '-D', 'coronet.split.minsize=256', '-D', 'coronet.split.maxsize=400', '-D', 'coronet.map.memory.mb=256', '-D', 'coronet.reduce.memory.mb=256']);
     assert.equal(r.status, 0, r.stderr);
     const st = JSON.parse(r.stdout.trim().split('\n').pop()!) as { blacklistedNodes: string[]; tasks: Array<{ id: string; attempts: Array<{ node: string; state: string }> }> };
     const broken = readFileSync(join(dir, 'lastnode-broken'), 'utf8');
