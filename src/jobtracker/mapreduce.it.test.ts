@@ -61,17 +61,21 @@ function jobModule(dir: string, name: string, body: string): string {
 }
 
 /** A job whose maps fail on one node, the first to run one of its maps (named in the
- *  file `marker`); `more` is mapSetup code run after that on the other nodes. */
+ *  file `marker`; each task failing there leaves `marker.failed-TASK`); `more` is
+ *  mapSetup code run after that on the other nodes. */
 function brokenNodeJob(dir: string, name: string, marker: string, more = ''): string {
   return jobModule(
     dir,
     name,
-    `import { writeFileSync, readFileSync } from 'node:fs';
+    `import { writeFileSync, readFileSync, readdirSync } from 'node:fs';
 const marker = ${JSON.stringify(marker)};
 export default defineJob({ input: textInput(), codecs: { key: utf8, value: number }, reducers: 1,
   async mapSetup(ctx) {
     try { writeFileSync(marker, process.env.CORONET_NODE_NAME, { flag: 'wx' }); } catch {}
-    if (readFileSync(marker, 'utf8') === process.env.CORONET_NODE_NAME) throw new Error('this node is broken');
+    if (readFileSync(marker, 'utf8') === process.env.CORONET_NODE_NAME) {
+      writeFileSync(marker + '.failed-' + ctx.taskId, '');
+      throw new Error('this node is broken');
+    }
     ${more}
   },
   map(_k, line, ctx) { ctx.emit(line, 1); },
@@ -253,11 +257,21 @@ export default defineJob({ input: textInput(), codecs: { key: utf8, value: numbe
   test('a task that fails on the one node left off the blacklist is retried there (its request never excludes every node)', async () => {
     const input = join(dir, 'lines.txt');
     const out = join(dir, 'lastnode-out');
-    // The broken node is blacklisted after three tasks; on the other, every task fails its
-    // first attempt there once, so its retry may only run on the node it failed on.
-    // A task may fail on both before the blacklist forms: more attempts than the default 4.
-    const mod = brokenNodeJob(dir, 'lastnode.mjs', join(dir, 'lastnode-broken'), "try { writeFileSync(marker + '-' + ctx.taskId, '', { flag: 'wx' }); } catch { return; } throw new Error('first attempt on the good node fails');");
-    const r = coronet(cluster, ['run', mod, '--input', input, '--output', out, '--json', '-D', 'coronet.task.maxattempts=10', '-D', 'coronet.split.minsize=256', '-D', 'coronet.split.maxsize=400', '-D', 'coronet.map.memory.mb=256', '-D', 'coronet.reduce.memory.mb=256']);
+    // The broken node is blacklisted after three tasks. Once it has failed three, two tasks
+    // fail their first attempt on the good node (two: three would blacklist it instead), so
+    // their retries may only run on the node they failed on. Maps take 300 ms on the good
+    // node, so the broken one fails its three early.
+    const more = `await new Promise((r) => setTimeout(r, 300));
+    const dir = marker.slice(0, marker.lastIndexOf('/'));
+    const failedPrefix = marker.slice(dir.length + 1) + '.failed-';
+    if (readdirSync(dir).filter((f) => f.startsWith(failedPrefix)).length < 3) return;
+    try { writeFileSync(marker + '.good-' + ctx.taskId, '', { flag: 'wx' }); } catch { return; }
+    for (const slot of [1, 2]) {
+      try { writeFileSync(marker + '.slot-' + slot, ctx.taskId, { flag: 'wx' }); } catch { continue; }
+      throw new Error('first attempt on the good node fails');
+    }`;
+    const mod = brokenNodeJob(dir, 'lastnode.mjs', join(dir, 'lastnode-broken'), more);
+    const r = coronet(cluster, ['run', mod, '--input', input, '--output', out, '--json', '-D', 'coronet.split.minsize=256', '-D', 'coronet.split.maxsize=400', '-D', 'coronet.map.memory.mb=256', '-D', 'coronet.reduce.memory.mb=256']);
     assert.equal(r.status, 0, r.stderr);
     const st = JSON.parse(r.stdout.trim().split('\n').pop()!) as { blacklistedNodes: string[]; tasks: Array<{ id: string; attempts: Array<{ node: string; state: string }> }> };
     const broken = readFileSync(join(dir, 'lastnode-broken'), 'utf8');
