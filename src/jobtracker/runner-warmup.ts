@@ -29,7 +29,11 @@ import { listen } from '../common/http.js';
  *  launch then found a runner (22 of 22 against 13-17), but bench:small-job got slower,
  *  A/B back to back: in-process p50 371 against 299 ms, CLI 564 against 430. Idle
  *  runners warming in the background take CPU from the running job, and the runner a
- *  job gets is less warm. */
+ *  job gets is less warm. Likewise tried: placing containers without locality next-fit
+ *  instead of first-fit, so back-to-back small jobs alternate between the two nodes and
+ *  use both agents' pools: 21-22 of 22 launches warm, but in-process p50 302-352 against
+ *  228-238 ms, CLI 503 against 437-454 (A/B, two runs each): one node's refill warming
+ *  up slows the job running on the other (the box's two CPUs). */
 const warmupRounds = 5;
 /** Synthetic input per round: big enough for the loops to get hot, small enough that
  *  the warm-up costs a fraction of a second of one core. */
