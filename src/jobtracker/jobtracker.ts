@@ -392,6 +392,8 @@ export class JobTracker {
         this.onContainer(ev.status);
         break;
       case 'node-lost':
+        // No longer a node the job may use (`avoids`), until a grant there comes again.
+        this.nodesSeen.delete(ev.node);
         for (const g of ev.grants) {
           const r = this.runners.get(g.grantId);
           if (r) this.runnerGone(r, `node ${ev.node} lost`, false);
@@ -811,9 +813,9 @@ export class JobTracker {
   }
 
   /** Whether the task must not run on `node`: the job's blacklist, and the node its last
-   *  attempt failed on while another node may take it: one the job has seen that is
-   *  neither blacklisted nor excluded, or one it has not seen yet (the cluster has more
-   *  nodes alive than it has seen). The blacklist alone never holds every node; with the
+   *  attempt failed on while another node may take it: one the job has seen (and not
+   *  seen lost since) that is neither blacklisted nor excluded, or one it has not seen
+   *  yet (the cluster has more nodes alive than it has seen). The blacklist alone never holds every node; with the
    *  task's own exclusion it could (a task that failed on the one node left off the
    *  blacklist, or on a 1-node cluster), and a request excluding every node would wait
    *  forever. */

@@ -502,3 +502,53 @@ export default defineJob({ input: textInput(), codecs: { key: utf8, value: numbe
     assert.equal(parseCounts(readOutput(out)).get('line-0'), 20);
   });
 });
+
+describe('MapReduce on a 2-node cluster that loses a node for good', () => {
+  let cluster: LocalCluster;
+  let dir: string;
+  before(async () => {
+    cluster = await testCluster({ nodes: 2, memoryMbPerNode: 4096, vcoresPerNode: 3 });
+    dir = mkdtempSync(join(tmpdir(), 'coronet-mr-lost-'));
+  });
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  test('a task failing on the last node alive is retried there (the lost node is not a place to go)', { timeout: 180_000 }, async () => {
+    const input = join(dir, 'lines.txt');
+    writeFileSync(input, Array.from({ length: 500 }, (_, i) => `line-${i % 37}`).join('\n') + '\n');
+    const lost = join(dir, 'lost');
+    // Before the node is lost maps linger, so the job is still running then; after, each
+    // task fails its first attempt on the surviving node once.
+    const mod = jobModule(
+      dir,
+      'after-loss.mjs',
+      `import { existsSync, writeFileSync } from 'node:fs';
+const lost = ${JSON.stringify(lost)};
+export default defineJob({ input: textInput(), codecs: { key: utf8, value: number }, reducers: 1,
+  async mapSetup(ctx) {
+    if (!existsSync(lost)) { await new Promise((r) => setTimeout(r, 1500)); return; }
+    try { writeFileSync(lost + '-' + ctx.taskId, '', { flag: 'wx' }); } catch { return; }
+    throw new Error('first attempt after the loss fails');
+  },
+  map(_k, line, ctx) { ctx.emit(line, 1); },
+  reduce(k, vs, ctx) { let n = 0; for (const v of vs) n += v; ctx.emit(k, n); } });`,
+    );
+    const out = join(dir, 'out');
+    const run = coronetAsync(cluster, ['run', mod, '--input', input, '--output', out, '-D', 'coronet.split.minsize=256', '-D', 'coronet.split.maxsize=400', '-D', 'coronet.map.memory.mb=256', '-D', 'coronet.reduce.memory.mb=256', '-D', 'coronet.speculative=false']);
+    const victim = cluster.agents[1];
+    await eventually('the job running on both nodes', async () => {
+      const { nodes } = await getJson<{ nodes: Array<{ runningContainers: number }> }>(`http://${cluster.httpAddress}/api/v1/nodes`);
+      return nodes.length === 2 && nodes.every((n) => n.runningContainers > 0);
+    });
+    victim.process.kill('SIGKILL');
+    await eventually('the node declared lost', async () => {
+      const { nodes } = await getJson<{ nodes: Array<{ name: string; state: string }> }>(`http://${cluster.httpAddress}/api/v1/nodes`);
+      return nodes.find((n) => n.name === victim.name)?.state === 'lost';
+    });
+    writeFileSync(lost, '');
+    const r = await run;
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(parseCounts(readOutput(out)).get('line-0'), 14);
+  });
+});
