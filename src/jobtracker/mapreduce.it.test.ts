@@ -83,6 +83,15 @@ export default defineJob({ input: textInput(), codecs: { key: utf8, value: numbe
   );
 }
 
+/** SIGKILLs a node agent and waits until the CM has declared its node lost. */
+async function killAgent(cluster: LocalCluster, agent: LocalCluster['agents'][number]): Promise<void> {
+  agent.process.kill('SIGKILL');
+  await eventually('the node declared lost', async () => {
+    const { nodes } = await getJson<{ nodes: Array<{ name: string; state: string }> }>(`http://${cluster.httpAddress}/api/v1/nodes`);
+    return nodes.find((n) => n.name === agent.name)?.state === 'lost';
+  });
+}
+
 function corpus(dir: string): { files: string[]; texts: string[] } {
   mkdirSync(join(dir, 'in', 'sub'), { recursive: true });
   const words = ['alpha', 'beta', 'gamma', 'Ωmega', 'naïve', 'café', '数据', 'data', 'Data', 'x'];
@@ -451,11 +460,7 @@ describe('MapReduce with a node lost mid-job', () => {
     const run = coronetAsync(cluster, ['run', slowCount('slowercount.mjs', 1500), '--input', join(dir, 'in'), '--output', out, ...splits]);
     const victim = cluster.agents[1];
     const jobId = await mapsDone(run, 2);
-    victim.process.kill('SIGKILL');
-    await eventually('the node declared lost', async () => {
-      const { nodes } = await getJson<{ nodes: Array<{ name: string; state: string }> }>(`http://${cluster.httpAddress}/api/v1/nodes`);
-      return nodes.find((n) => n.name === victim.name)?.state === 'lost';
-    });
+    await killAgent(cluster, victim);
     const restartedAt = Date.now();
     await cluster.addAgent(victim.name, { samePorts: true });
     const r = await run;
@@ -541,11 +546,7 @@ export default defineJob({ input: textInput(), codecs: { key: utf8, value: numbe
       const { nodes } = await getJson<{ nodes: Array<{ runningContainers: number }> }>(`http://${cluster.httpAddress}/api/v1/nodes`);
       return nodes.length === 2 && nodes.every((n) => n.runningContainers > 0);
     });
-    victim.process.kill('SIGKILL');
-    await eventually('the node declared lost', async () => {
-      const { nodes } = await getJson<{ nodes: Array<{ name: string; state: string }> }>(`http://${cluster.httpAddress}/api/v1/nodes`);
-      return nodes.find((n) => n.name === victim.name)?.state === 'lost';
-    });
+    await killAgent(cluster, victim);
     writeFileSync(lost, '');
     const r = await run;
     assert.equal(r.status, 0, r.stderr);
