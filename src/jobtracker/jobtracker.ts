@@ -833,8 +833,8 @@ export class JobTracker {
     const now = Date.now();
     if (this.nodesAliveAskedAt !== 0 && now - this.nodesAliveAskedAt < nodesAliveRefreshMs) return;
     this.nodesAliveAskedAt = now;
-    this.o.driver.nodesAlive().then(
-      (n) => {
+    this.o.driver.clusterInfo().then(
+      ({ nodesAlive: n }) => {
         if (Number.isFinite(n) && n >= 0) this.nodesAlive = n;
       },
       () => undefined,

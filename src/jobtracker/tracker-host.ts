@@ -91,38 +91,31 @@ async function historyAddress(cluster: string): Promise<string | null> {
 }
 
 /** Files a finished job's report with the history server: first at `known` (looked up
- *  while the job ran, one round trip off its end), then asking the CM again (it may have
- *  restarted elsewhere), with backoff, for up to historyFilingToleranceMs. */
+ *  while the job ran, one round trip off its end; if that fails, at once at the address
+ *  the CM gives now), then asking the CM each time (it may have restarted elsewhere),
+ *  with backoff, for up to historyFilingToleranceMs. */
 async function fileHistory(cluster: string, report: unknown, known: Promise<string | null>, log: Logger): Promise<void> {
   const deadline = Date.now() + historyFilingToleranceMs;
   let lastError = '';
-  let early = await known;
-  for (let attempt = 0; Date.now() < deadline; attempt++) {
+  let address = await known;
+  for (let attempt = 0; Date.now() < deadline; ) {
+    const asked = address === null;
+    address ??= await historyAddress(cluster);
     try {
-      const address = early ?? (await historyAddress(cluster));
       if (address === null) throw new Error('the cluster manager does not answer');
       const res = await postJson(`http://${address}/api/v1/history`, report, 10_000);
       if (res.status >= 200 && res.status < 300) return;
-      if (early !== null) {
-        // Whatever answers there now, ask the CM where its history server is.
-        early = null;
-        attempt--;
-        continue;
-      }
-      if (res.status >= 400 && res.status < 500) {
+      // A refusal counts from the server the CM names now, not from an address learnt early.
+      if (asked && res.status >= 400 && res.status < 500) {
         log.warn('the history server refused the job report', { status: res.status, body: res.text });
         return;
       }
       lastError = `HTTP ${res.status}`;
     } catch (err) {
       lastError = errorMessage(err);
-      if (early !== null) {
-        early = null;
-        attempt--;
-        continue;
-      }
     }
-    await new Promise((r) => setTimeout(r, Math.min(2_000, 250 * 2 ** attempt)));
+    address = null;
+    if (asked) await new Promise((r) => setTimeout(r, Math.min(2_000, 250 * 2 ** attempt++)));
   }
   log.warn('could not file the job report with the history server', { error: lastError });
 }
@@ -134,7 +127,10 @@ export async function hostJobTracker(o: HostOptions): Promise<JobStatus> {
   let jt: JobTracker | null = null;
   const { server, ready } = startStatusServer(() => jt, o.advertiseHost, metrics);
   const startedAtMs = Date.now();
-  const reportTo = historyAddress(s.cluster);
+  const reportTo = o.driver.clusterInfo().then(
+    (info) => info.httpAddress || null,
+    () => null,
+  );
   const taskSeconds = metrics.histogram('coronet_task_duration_seconds', 'Duration of finished task attempts.', [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600]);
   const attemptsEnded = metrics.counter('coronet_task_attempts_total', 'Finished task attempts by kind and state.');
   let status: JobStatus;

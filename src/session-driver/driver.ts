@@ -261,10 +261,11 @@ export class SessionDriver {
     return res.container_id;
   }
 
-  /** How many nodes the cluster has alive now (the CM's count). */
-  async nodesAlive(): Promise<number> {
-    const info = await unary<object, { nodes_alive: number }>(this.cm, 'GetClusterInfo', {}, 5_000);
-    return Number(info.nodes_alive);
+  /** What the CM says of the cluster now: nodes alive, and its HTTP address (the web UI,
+   *  REST API and history server). */
+  async clusterInfo(): Promise<{ nodesAlive: number; httpAddress: string }> {
+    const info = await unary<object, { nodes_alive: number; http_address: string }>(this.cm, 'GetClusterInfo', {}, 5_000);
+    return { nodesAlive: Number(info.nodes_alive), httpAddress: info.http_address };
   }
 
   async stopContainer(grant: Grant, containerId: string): Promise<void> {
