@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { closeSync, constants, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { FileWriter, dirtyMapOutputBytes, localFileSystem, setDirtyMapOutputLimit, writeBehindBytes } from './fs.js';
+import { FileWriter, directBlockBytes, dirtyMapOutputBytes, localFileSystem, setDirtyMapOutputLimit, writeBehindBytes } from './fs.js';
 import { tempDir } from './test-helpers.js';
 
 /** Bytes 0..n-1 of a recognisable pattern, written in 1 MiB pieces. */
@@ -74,6 +75,45 @@ void test('map output is left dirty up to the process allowance; past it the old
     assert.ok((await readFile(join(t.path, 'b'))).equals(wantB));
   } finally {
     setDirtyMapOutputLimit(256 << 20);
+    await t.cleanup();
+  }
+});
+
+void test('job output sinks write past the page cache where the file system takes O_DIRECT, with every byte and the exact length', async () => {
+  const t = await tempDir();
+  try {
+    // Whether this file system takes O_DIRECT, asked without FileWriter.
+    let directOk = false;
+    try {
+      closeSync(openSync(join(t.path, 'probe'), constants.O_WRONLY | constants.O_CREAT | constants.O_DIRECT));
+      directOk = true;
+    } catch {
+      directOk = false;
+    }
+    const w = new FileWriter(join(t.path, 'direct'), 'w', 'durable', true);
+    assert.equal(w.direct, directOk);
+    w.close();
+    // Lengths around the block and buffer sizes, pieces of every size, strings in both encodings.
+    for (const total of [0, 1, directBlockBytes - 1, directBlockBytes, (1 << 20) + 1, 3 * (1 << 20) + 4097]) {
+      const path = join(t.path, `part-${total}`);
+      const sink = await localFileSystem.create(path);
+      const want = Buffer.alloc(total);
+      for (let i = 0; i < total; i++) want[i] = (i * 31 + (i >>> 10)) & 0x7f;
+      let at = 0;
+      for (let k = 0; at < total; k++) {
+        const n = Math.min(total - at, [1, 7, 4096, 70_000, 1 << 20, 2_500_000][k % 6]);
+        if (k % 4 === 1) sink.writeString(want.toString('latin1', at, at + n), k % 8 === 1 ? 'latin1' : 'utf8');
+        else if (k % 4 === 2) sink.writeRange(want, at, at + n);
+        else sink.write(want.subarray(at, at + n));
+        at += n;
+      }
+      assert.equal(sink.bytesWritten, total);
+      await sink.close();
+      const got = await readFile(path);
+      assert.equal(got.length, total);
+      assert.ok(got.equals(want), `contents of ${total} bytes`);
+    }
+  } finally {
     await t.cleanup();
   }
 });

@@ -287,6 +287,19 @@ function assemble(): Uint8Array {
   ]);
 }
 
+/** `bytes` (a multiple of 64 KiB) of zeroed memory aligned to a page, or null without
+ *  WebAssembly: a wasm memory's bytes start on a page, where Node's Buffers are only
+ *  16-byte aligned (O_DIRECT writes need their memory aligned to the disk's blocks). */
+export function pageAlignedBuffer(bytes: number): Buffer | null {
+  if (wasm === undefined || bytes % wasmPageBytes !== 0) return null;
+  try {
+    const pages = bytes / wasmPageBytes;
+    return Buffer.from(new wasm.Memory({ initial: pages, maximum: pages }).buffer);
+  } catch {
+    return null;
+  }
+}
+
 let compiled: object | null | undefined;
 
 function kernelModule(): object | null {
