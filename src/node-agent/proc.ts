@@ -64,15 +64,9 @@ export function readProcessTable(): Map<number, ProcEntry> {
   for (const name of names) {
     const c = name.charCodeAt(0);
     if (c < 48 || c > 57) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
-      // The command name (field 2) may contain spaces and parentheses: parse after the last ')'.
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // rest[0]=state, rest[1]=ppid, rest[2]=pgrp, ..., rest[21]=rss (pages)
-      table.set(Number(name), { pid: Number(name), ppid: Number(rest[1]), pgid: Number(rest[2]), rssBytes: Number(rest[21]) * pageBytes });
-    } catch {
-      // The process exited while we looked.
-    }
+    const rest = statFields(Number(name));
+    // rest[0]=state, rest[1]=ppid, rest[2]=pgrp, ..., rest[21]=rss (pages)
+    if (rest !== null) table.set(Number(name), { pid: Number(name), ppid: Number(rest[1]), pgid: Number(rest[2]), rssBytes: Number(rest[21]) * pageBytes });
   }
   return table;
 }
@@ -104,14 +98,28 @@ export function treeRssBytes(table: Map<number, ProcEntry>, rootPid: number): nu
   return total;
 }
 
-/** A process's start time in clock ticks since boot (field 22 of /proc/PID/stat), or -1. */
-export function processStartTime(pid: number): number {
+/** The fields of /proc/PID/stat after the command name (field 3, the state, first), or
+ *  null when the process is gone. The name (field 2) may contain spaces and parentheses:
+ *  the fields are parsed after its last ')'. */
+export function statFields(pid: number): string[] | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
-    return -1;
+    return null;
   }
+}
+
+/** A process's start time in clock ticks since boot (field 22 of /proc/PID/stat), or -1. */
+export function processStartTime(pid: number): number {
+  const f = statFields(pid);
+  return f === null ? -1 : Number(f[19]);
+}
+
+/** A process's session id (field 6 of /proc/PID/stat), or -1. */
+export function processSession(pid: number): number {
+  const f = statFields(pid);
+  return f === null ? -1 : Number(f[3]);
 }
 
 /** Sends `signal` to the process group led by `pid` (a container, a warm runner), or to

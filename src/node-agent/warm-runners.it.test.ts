@@ -17,6 +17,7 @@ import { submitJob } from '../jobtracker/submit.js';
 import { eventually, grantOf, takeUntil, testCluster } from '../testing/fixtures.js';
 import type { LocalCluster, LocalDaemon } from '../local/local-cluster.js';
 import { WarmRunnerPool } from './warm-runners.js';
+import { autogroupNice } from '../testing/warmup-probe.js';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..');
 const probe = join(dist, 'testing', 'warm-probe.js');
@@ -191,13 +192,20 @@ describe('which containers a warm runner takes', () => {
     try {
       p.start();
       await eventually('the warm runner ready', () => p.ready === 1);
-      assert.equal(readFileSync(out, 'utf8'), process.getuid?.() === 0 ? '19' : String(getPriority()));
+      const root = process.getuid?.() === 0;
+      const during = JSON.parse(readFileSync(out, 'utf8')) as { nice: number; autogroup: number | null };
+      assert.equal(during.nice, root ? 19 : getPriority());
+      // With autogroups (a session's processes share one scheduling group), the runner's own
+      // group is niced too: else nice 19 still takes a task's share of the CPU.
+      const autogroups = autogroupNice('self') !== null;
+      assert.equal(during.autogroup, autogroups ? (root ? 19 : 0) : null);
       const r = p.take();
       assert.ok(r);
       try {
         const threads = readdirSync(`/proc/${r.pid}/task`).map(Number);
         assert.ok(threads.length > 1, 'a Node process has worker threads');
         for (const tid of threads) assert.equal(getPriority(tid), getPriority(), `thread ${tid} handed over at the priority containers run at`);
+        if (autogroups) assert.equal(autogroupNice(r.pid), 0, 'its scheduling group handed over at normal priority');
       } finally {
         r.discard();
       }

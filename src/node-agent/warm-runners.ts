@@ -23,16 +23,18 @@
 // A refill starts as a container takes a runner, so its start-up and warm-up (about
 // 300 ms of CPU) would compete for the cores with the very task that took the runner.
 // When the agent may raise a process's priority again (it runs as root), a warm runner
-// warms up at the lowest CPU priority (nice 19) and is set back to normal priority once
-// ready, before any container can take it; otherwise it warms up at normal priority.
+// warms up at the lowest CPU priority (nice 19: its threads and, where the kernel
+// schedules by session (autogroup), its session's group) and is set back to normal
+// priority once ready, before any container can take it; otherwise it warms up at normal
+// priority.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setPriority } from 'node:os';
-import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, truncateSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../common/log.js';
-import { killGroup, processStartTime } from './proc.js';
+import { killGroup, processSession, processStartTime } from './proc.js';
 
 /** Upper bound of the pool size an operator may configure. */
 export const warmRunnersMax = 16;
@@ -310,7 +312,11 @@ export class WarmRunnerPool {
 /** Sets the CPU priority of every thread of process `pid`: on Linux a nice value belongs
  *  to a thread, and a thread starts with its creator's, so a process's worker threads
  *  (V8's compiler and GC helpers, libuv's pool) keep the warm-up's priority unless each
- *  is set. False if any could not be set (a thread that ended meanwhile does not count). */
+ *  is set. Where the kernel groups processes by session for scheduling (autogroup, on by
+ *  default on most distributions), nice values only rank threads within their group: a
+ *  warm runner leads a session of its own (it is started detached), so its group's nice is
+ *  set too, or at nice 19 it would still take an equal share of the CPU from a task.
+ *  False if any could not be set (a thread that ended meanwhile does not count). */
 function trySetPriority(pid: number, nice: number): boolean {
   let tids: number[];
   try {
@@ -326,7 +332,19 @@ function trySetPriority(pid: number, nice: number): boolean {
       if ((e as { info?: { code?: string } }).info?.code !== 'ESRCH') ok = false;
     }
   }
-  return ok;
+  return ok && trySetAutogroupNice(pid, nice);
+}
+
+/** Sets the nice value of the scheduling group (autogroup) of `pid` when it leads its own
+ *  session; true when done or not applicable (no autogroups, not a session leader, gone). */
+function trySetAutogroupNice(pid: number, nice: number): boolean {
+  if (processSession(pid) !== pid) return true;
+  try {
+    writeFileSync(`/proc/${pid}/autogroup`, String(nice));
+    return true;
+  } catch (e) {
+    return ['ENOENT', 'ESRCH'].includes((e as { code?: string }).code ?? '');
+  }
 }
 
 /** The last line or so of a log file, for a diagnostic. */
