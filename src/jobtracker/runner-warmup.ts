@@ -21,10 +21,8 @@ import { listen } from '../common/http.js';
  *  real map still costs ~2.5x the CPU of its third after one round. Measured with
  *  bench:small-job (1 MiB wordcount, warm in-process p50 of 10, load 2.5-4 on 2 cores):
  *  1 round 287-356 ms (map phase 163-207 ms), 3 rounds 263-297 (148-183), 5 rounds
- *  227-235 (116-119). The warm-up (~0.2 s of CPU a round) runs at nice 19 when the agent
- *  can renice (warm-runners.ts), so it takes idle CPU; back-to-back small jobs then find
- *  a runner not yet ready more often (6-7 of 12 launches warm instead of 10) and start
- *  that one cold, which the p50 absorbs. Tried and reverted: a runner ready after the
+ *  227-235 (116-119). The warm-up (~0.2 s of CPU a round) runs at normal priority, and only
+ *  while the node has a vcore its containers do not hold (warm-runners.ts). Tried and reverted: a runner ready after the
  *  first of 15 rounds of 64 KiB that warms on while idle and stops at a launch. Every
  *  launch then found a runner (22 of 22 against 13-17), but bench:small-job got slower,
  *  A/B back to back: in-process p50 371 against 299 ms, CLI 564 against 430. Idle

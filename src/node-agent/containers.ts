@@ -61,6 +61,8 @@ interface Container extends ContainerStatus {
   /** Why we are killing it, decided before the exit event arrives. */
   killReason: { state: ContainerStateName; diagnostics: string } | null;
   cgroup: ContainerCgroup | null;
+  /** The grant's vcores. */
+  vcores: number;
 }
 
 export class LaunchRefused extends Error {
@@ -90,6 +92,8 @@ export interface ContainerManagerOptions {
   warmRunners?: number;
   /** The module that warms a warm runner up ('' = none). */
   warmupModule?: string;
+  /** The node's vcores: warm runners are refilled only while running containers hold fewer. */
+  vcores?: number;
   availableMemoryMb?: () => number;
   now?: () => number;
 }
@@ -126,8 +130,16 @@ export class ContainerManager {
       warmupModule: o.warmupModule ?? '',
       baseEnv: () => this.baseEnv(),
       availableMemoryMb: o.availableMemoryMb ?? (() => Number.MAX_SAFE_INTEGER),
+      coresFree: () => o.vcores === undefined || this.runningVcores() < o.vcores,
       log: o.log,
     });
+  }
+
+  /** Vcores of the grants whose containers are running. */
+  private runningVcores(): number {
+    let n = 0;
+    for (const c of this.containers.values()) if (c.state === 'RUNNING') n += c.vcores;
+    return n;
   }
 
   /** The agent's environment as containers inherit it (before their spec's own). */
@@ -170,7 +182,7 @@ export class ContainerManager {
         containerId: r.containerId, grantId: r.grantId, sessionId: r.sessionId, nodeName: this.o.nodeName, state: 'LOST', exitCode: -1, signal: alive ? 'SIGKILL' : '',
         diagnostics: alive ? 'the node agent restarted; the container of its previous incarnation was killed' : 'the node agent restarted; the container had already ended',
         startedAtMs: r.startedAtMs, finishedAtMs: this.now(), stdoutPath: r.stdoutPath, stderrPath: r.stderrPath, pid: 0, pidStart: 0, child: null, memoryLimitMb: 0,
-        workDir: join(this.o.workDir, 'containers', r.containerId), rssMb: 0, killReason: null, cgroup: null,
+        workDir: join(this.o.workDir, 'containers', r.containerId), rssMb: 0, killReason: null, cgroup: null, vcores: 0,
       };
       rmSync(c.workDir, { recursive: true, force: true });
       this.containers.set(c.containerId, c);
@@ -239,6 +251,7 @@ export class ContainerManager {
       rssMb: 0,
       killReason: null,
       cgroup: null,
+      vcores: grant.resources.vcores,
     };
     this.containers.set(containerId, c);
     this.byGrant.set(grant.grantId, containerId);
@@ -467,6 +480,7 @@ export class ContainerManager {
     rmSync(c.workDir, { recursive: true, force: true });
     this.persist();
     this.emit(c);
+    this.warmRunners.coresFreed();
     this.finishedOrder.push(c.containerId);
     while (this.finishedOrder.length > this.o.finishedKept) {
       const old = this.containers.get(this.finishedOrder.shift()!);

@@ -97,6 +97,7 @@ export async function startNodeAgent(config: AgentConfig, opts: { log?: Logger; 
     finishedKept: 1_000,
     warmRunners: config.warmRunners,
     warmupModule: runnerWarmupModule,
+    vcores: config.capacity.vcores,
     availableMemoryMb: machineMemoryAvailableMb,
   });
   containers.start();

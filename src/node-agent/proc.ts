@@ -116,12 +116,6 @@ export function processStartTime(pid: number): number {
   return f === null ? -1 : Number(f[19]);
 }
 
-/** A process's session id (field 6 of /proc/PID/stat), or -1. */
-export function processSession(pid: number): number {
-  const f = statFields(pid);
-  return f === null ? -1 : Number(f[3]);
-}
-
 /** Sends `signal` to the process group led by `pid` (a container, a warm runner), or to
  *  the process alone when it leads none. */
 export function killGroup(pid: number, signal: NodeJS.Signals): void {

@@ -17,7 +17,6 @@ import { submitJob } from '../jobtracker/submit.js';
 import { eventually, grantOf, takeUntil, testCluster } from '../testing/fixtures.js';
 import type { LocalCluster, LocalDaemon } from '../local/local-cluster.js';
 import { WarmRunnerPool } from './warm-runners.js';
-import { autogroupNice } from '../testing/warmup-probe.js';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..');
 const probe = join(dist, 'testing', 'warm-probe.js');
@@ -186,29 +185,27 @@ describe('which containers a warm runner takes', () => {
     p.close();
   });
 
-  test('a warm-up runs at the lowest CPU priority (when the agent can restore it), the ready runner at normal priority', async () => {
-    const out = join(dir, 'warmup-nice');
-    const p = new WarmRunnerPool({ count: 1, dir: join(dir, 'warm-nice'), warmupModule: join(dist, 'testing', 'warmup-probe.js'), baseEnv: () => ({ PATH: '/bin', WARMUP_PROBE_OUT: out }), availableMemoryMb: () => 1 << 20, log: silentLogger });
+  test("a refill waits while the running containers hold all the node's vcores, and starts when one ends", async () => {
+    let coresFree = true;
+    const warmDir = join(dir, 'warm-gate');
+    const p = new WarmRunnerPool({ count: 1, dir: warmDir, warmupModule: '', baseEnv: () => ({ PATH: '/bin' }), availableMemoryMb: () => 1 << 20, coresFree: () => coresFree, log: silentLogger });
+    const runnerDirs = () => readdirSync(warmDir).filter((f) => f.startsWith('w-'));
     try {
       p.start();
       await eventually('the warm runner ready', () => p.ready === 1);
-      const root = process.getuid?.() === 0;
-      const during = JSON.parse(readFileSync(out, 'utf8')) as { nice: number; autogroup: number | null };
-      assert.equal(during.nice, root ? 19 : getPriority());
-      // With autogroups (a session's processes share one scheduling group), the runner's own
-      // group is niced too: else nice 19 still takes a task's share of the CPU.
-      const autogroups = autogroupNice('self') !== null;
-      assert.equal(during.autogroup, autogroups ? (root ? 19 : 0) : null);
+      // The container that takes it fills the node.
+      coresFree = false;
       const r = p.take();
       assert.ok(r);
-      try {
-        const threads = readdirSync(`/proc/${r.pid}/task`).map(Number);
-        assert.ok(threads.length > 1, 'a Node process has worker threads');
-        for (const tid of threads) assert.equal(getPriority(tid), getPriority(), `thread ${tid} handed over at the priority containers run at`);
-        if (autogroups) assert.equal(autogroupNice(r.pid), 0, 'its scheduling group handed over at normal priority');
-      } finally {
-        r.discard();
-      }
+      r.discard();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.deepEqual(runnerDirs(), [], 'no refill started while the containers hold every vcore');
+      p.coresFreed();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.deepEqual(runnerDirs(), [], 'nor when a container ended that left none free');
+      coresFree = true;
+      p.coresFreed();
+      await eventually('refilled once a vcore is free', () => p.ready === 1);
     } finally {
       p.close();
     }
