@@ -2,9 +2,9 @@
 // `file://` implementation: local disk or a shared mount such as NFS. Other schemes
 // (object stores) plug in behind the same interface.
 
-import { close as closeFd, closeSync, constants as fsConstants, fdatasync, fdatasyncSync, ftruncateSync, open, openSync, writeSync } from 'node:fs';
+import { close as closeFd, closeSync, constants as fsConstants, fdatasync, fdatasyncSync, ftruncateSync, open, openSync, statfsSync, writeSync } from 'node:fs';
 import { mkdir, open as openFile, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { copyBytes } from './bytes.js';
 import type { TextSink } from './codecs.js';
@@ -145,11 +145,22 @@ export function dirtyMapOutputBytes(): number {
  *  block is 512 bytes or 4 KiB. */
 export const directBlockBytes = 4096;
 
-/** `path` opened for O_DIRECT writes, or -1 where the file system does not take them
- *  (tmpfs before Linux 6.6, some FUSE mounts) or the platform has no O_DIRECT. */
+/** Local disk file systems (statfs f_type) whose O_DIRECT writes go straight to the disk:
+ *  ext2/3/4, XFS, Btrfs. Elsewhere job output is buffered: on NFS a direct write is a
+ *  synchronous round trip to the server, tmpfs has no disk to go to, and FUSE mounts
+ *  may take O_DIRECT at open and fail the I/O. */
+const directFileSystems = new Set([0xef53, 0x58465342, 0x9123683e]);
+
+/** `path` opened for O_DIRECT writes, or -1 where it is not on a local disk file system
+ *  of `directFileSystems`, the file system refuses it, or the platform has no O_DIRECT. */
 function openDirect(path: string, flags: 'w' | 'wx'): number {
   const direct = (fsConstants as { O_DIRECT?: number }).O_DIRECT;
   if (direct === undefined) return -1;
+  try {
+    if (!directFileSystems.has(statfsSync(dirname(path)).type)) return -1;
+  } catch {
+    return -1; // (the open below then says what is wrong with the path)
+  }
   const mode = fsConstants.O_WRONLY | fsConstants.O_CREAT | (flags === 'wx' ? fsConstants.O_EXCL : fsConstants.O_TRUNC);
   try {
     return openSync(path, mode | direct, 0o666);
