@@ -31,7 +31,9 @@ import { listen } from '../common/http.js';
  *  instead of first-fit, so back-to-back small jobs alternate between the two nodes and
  *  use both agents' pools: 21-22 of 22 launches warm, but in-process p50 302-352 against
  *  228-238 ms, CLI 503 against 437-454 (A/B, two runs each): one node's refill warming
- *  up slows the job running on the other (the box's two CPUs). */
+ *  up slows the job running on the other (the box's two CPUs). And a vocabulary ten
+ *  times larger (50,021 rare tokens, nearer real text): in-process p50 280-307 against
+ *  247-286 ms, map phase no shorter (A/B, two runs each). */
 const warmupRounds = 5;
 /** Synthetic input per round: big enough for the loops to get hot, small enough that
  *  the warm-up costs a fraction of a second of one core. */
