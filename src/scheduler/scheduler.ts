@@ -77,6 +77,8 @@ const requestCountMax = 1_000_000;
 /** Requests one addRequests call may carry. */
 const requestBatchMax = 100_000;
 const epsilon = 1e-9;
+/** The racks of a request that names none (shared: most name none). */
+const noRacks: readonly string[] = [];
 /** Host ids a request record holds in fields (the rest in an array). */
 const inlineHostIds = 3;
 
@@ -124,8 +126,13 @@ interface RackRec {
 }
 
 interface RequestRec {
-  /** The caller's request, kept by reference (callers must not change it afterwards). */
-  spec: SchedulerRequest;
+  /** The caller's request's racks (never changed afterwards) and locality relaxation. The
+   *  request itself is not kept: its objects (hosts, exclusions) die young, where kept
+   *  until the request is done they would be copied out of the young generation with it. */
+  racks: readonly string[];
+  relaxLocality: boolean;
+  /** The request named hosts (maybe all excluded: then hostCount is 0). */
+  namesHosts: boolean;
   /** spec.requestId, and its hash in the session's table of requests. */
   id: string;
   idHash: number;
@@ -133,7 +140,7 @@ interface RequestRec {
   arrival: number;
   /** spec.driver (read with the record, not from the spec). */
   driver: boolean;
-  /** spec.resources (kept by reference like the request), shared read-only by its grants. */
+  /** spec.resources (kept by reference: callers must not change it afterwards), shared read-only by its grants. */
   res: Resources;
   session: SessionRec;
   remaining: number;
@@ -897,12 +904,11 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   }
 
   function tryRacks(r: RequestRec): NodeRec | undefined {
-    const spec = r.spec;
-    for (const name of spec.racks) {
+    for (const name of r.racks) {
       const n = tryRack(r, racks.get(name));
       if (n) return n;
     }
-    if (spec.relaxLocality) {
+    if (r.relaxLocality) {
       for (let i = 0; i < r.hostCount; i++) {
         const n = tryRack(r, nodeByHost[hostIdOf(r, i)]?.rack);
         if (n) return n;
@@ -949,7 +955,6 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
    * returns false (and notes when a wider level opens). `patient` = locality waits apply.
    */
   function placeRequest(r: RequestRec, now: number, patient: boolean, plan: SchedulePlan): boolean {
-    const spec = r.spec;
     for (let i = 0; i < r.hostCount; i++) {
       const n = nodeFitting(r, hostIdOf(r, i));
       if (n) {
@@ -957,10 +962,10 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         return true;
       }
     }
-    const hasHosts = spec.hosts.length > 0;
+    const hasHosts = r.namesHosts;
     const rackOpensMs = hasHosts && patient ? r.sinceMs + config.nodeLocalityWaitMs : -Infinity;
-    const anyOpensMs = !patient ? -Infinity : (hasHosts ? rackOpensMs : r.sinceMs) + (hasHosts || spec.racks.length > 0 ? config.rackLocalityWaitMs : 0);
-    if (spec.racks.length > 0 || (hasHosts && spec.relaxLocality)) {
+    const anyOpensMs = !patient ? -Infinity : (hasHosts ? rackOpensMs : r.sinceMs) + (hasHosts || r.racks.length > 0 ? config.rackLocalityWaitMs : 0);
+    if (r.racks.length > 0 || (hasHosts && r.relaxLocality)) {
       if (now >= rackOpensMs) {
         const n = tryRacks(r);
         if (n) {
@@ -969,7 +974,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         }
       } else wakeAt(rackOpensMs);
     }
-    const strictlyNamed = !spec.relaxLocality && (hasHosts || spec.racks.length > 0);
+    const strictlyNamed = !r.relaxLocality && (hasHosts || r.racks.length > 0);
     if (!strictlyNamed) {
       if (now >= anyOpensMs) {
         const n = tryAny(r);
@@ -1012,9 +1017,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
 
   function placeFromQueue(s: SessionRec, q: RequestQueue<RequestRec>, hosted: boolean, now: number, patient: boolean, plan: SchedulePlan): boolean {
     for (let r = q.current(passEpoch); r && s.scanned < requestScanMax; r = q.current(passEpoch)) {
-      const spec = r.spec;
       if (hosted) {
-        if (!spec.relaxLocality && spec.racks.length === 0) {
+        if (!r.relaxLocality && r.racks.length === 0) {
           q.advance(); // node-local only: the offers stage places these
           continue;
         }
@@ -1633,7 +1637,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
           break;
         }
         const r: RequestRec = {
-          spec, id, idHash: 0, arrival: requestSeq++, driver: spec.driver, res: spec.resources, session: s, remaining: spec.count, sinceMs: now, hostCount: 0, host0: -1, host1: -1, host2: -1, hostsMore: null, hostSlot: -1,
+          racks: spec.racks.length > 0 ? spec.racks : noRacks, relaxLocality: spec.relaxLocality, namesHosts: spec.hosts.length > 0, id, idHash: 0, arrival: requestSeq++, driver: spec.driver, res: spec.resources, session: s, remaining: spec.count, sinceMs: now, hostCount: 0, host0: -1, host1: -1, host2: -1, hostsMore: null, hostSlot: -1,
           excluded: null, live: true, shapeKey: '',
         };
         if (!s.requests.insert(r)) {
@@ -1648,7 +1652,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       let lastShape = customShape;
       for (let i = 0; i < filed; i++) {
         const r = recs[i];
-        const bad = requestProblem(r.spec, s.pool, checked);
+        const bad = requestProblem(requests[i], s.pool, checked);
         if (bad !== null) {
           verdict = bad;
           break;
@@ -1664,7 +1668,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       }
       for (let i = 0; i < filed; i++) {
         const r = recs[i];
-        const spec = r.spec;
+        const spec = requests[i];
         const excluded = spec.excludedHosts.length > 0 ? new Set(spec.excludedHosts) : null;
         // Distinct host ids into a scratch array, then into the record's fields.
         let k = 0;
