@@ -28,7 +28,7 @@
 // schedules by session, `/proc/PID/autogroup`, without which nice does nothing against
 // other sessions): on bench:small-job's back-to-back jobs a niced refill was ready in
 // time for 8 of 22 launches instead of 12-13, and the warm in-process p50 went from
-// 277-282 to 352-358 ms. Big jobs are what the vcore gate is for: bench:terasort 0.68-0.79x
+// 277-282 to 352-358 ms. Big jobs are what the vcore gate is for: bench:terasort 0.68-0.80x
 // of GNU sort with it, 0.93-1.05x when four refills warmed up during the job.
 
 import { spawn, type ChildProcess } from 'node:child_process';
