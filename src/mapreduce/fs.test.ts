@@ -92,6 +92,16 @@ void test('job output sinks write past the page cache where the file system take
     const w = new FileWriter(join(t.path, 'direct'), 'w', 'durable', true);
     assert.equal(w.direct, directOk);
     w.close();
+    if (directOk) {
+      // A first write the disk refuses (here: not block-aligned) reopens the file buffered, losing nothing.
+      const f = new FileWriter(join(t.path, 'refused'), 'w', 'durable', true);
+      assert.equal(f.direct, true);
+      f.write(Buffer.from('hello, world'), 0, 12);
+      assert.equal(f.direct, false);
+      f.write(Buffer.from('!'), 0, 1);
+      await f.closeDurable();
+      assert.equal(await readFile(join(t.path, 'refused'), 'utf8'), 'hello, world!');
+    }
     // Not on tmpfs (no disk behind it), where there is one to try.
     if (existsSync('/dev/shm') && statfsSync('/dev/shm').type === 0x01021994) {
       const shm = mkdtempSync('/dev/shm/coronet-fs-test-');
