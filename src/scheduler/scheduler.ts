@@ -275,8 +275,16 @@ interface Victim {
   over: number;
 }
 
+/** A grant as the scheduler keeps it. The decision handed out (GrantDecision) is made
+ *  from it when asked for, not kept: one object less per live grant to carry through
+ *  the young generation and mark. */
 interface GrantRec {
-  d: GrantDecision;
+  /** Its grant id ('' until filed). */
+  id: string;
+  requestId: string;
+  /** The request's resources (shared, read-only). */
+  res: Resources;
+  locality: GrantDecision['locality'];
   session: SessionRec;
   node: NodeRec;
   seq: number;
@@ -285,8 +293,12 @@ interface GrantRec {
   live: boolean;
   /** The resources have no custom kinds (fast arithmetic). */
   plain: boolean;
-  /** d.driver (read with the record). */
   driver: boolean;
+}
+
+/** The decision of a grant, as callers see it (a new object: theirs to keep). */
+function decisionOf(g: GrantRec): GrantDecision {
+  return { grantId: g.id, sessionId: g.session.id, requestId: g.requestId, node: g.node.name, resources: g.res, driver: g.driver, locality: g.locality };
 }
 
 /** The live grants of a session's or node's list, oldest first. */
@@ -372,7 +384,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   const fitIndex = new FitIndex();
   const shapes = new Map<string, { capacity: Resources; count: number; example: string }>();
   const sessions = new Map<string, SessionRec>();
-  const grants = new GrantIds<GrantRec>(opts.grantIdPrefix ?? 'g-', opts.grantIdRadix ?? 10, (g) => g.d.grantId);
+  const grants = new GrantIds<GrantRec>(opts.grantIdPrefix ?? 'g-', opts.grantIdRadix ?? 10, (g) => g.id);
   const groups = new Map<string, GroupRec>();
   /** Running sessions with pending containers. */
   const active = new Set<SessionRec>();
@@ -825,26 +837,24 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   function makeGrant(r: RequestRec, n: NodeRec, locality: GrantDecision['locality'], plan: SchedulePlan): void {
     const s = r.session;
     const res = r.res;
-    const plain = r.shapeKey !== '';
-    const d: GrantDecision = { grantId: '', sessionId: s.id, requestId: r.id, node: n.name, resources: res, driver: r.driver, locality };
-    d.grantId = grants.issue(attachGrant(d, s, n, plain));
+    const g = attachGrant(s, n, r.id, res, r.driver, locality, r.shapeKey !== '');
+    g.id = grants.issue(g);
     consumePending(r, 1);
-    plan.grants.push(d);
+    plan.grants.push({ grantId: g.id, sessionId: s.id, requestId: r.id, node: n.name, resources: res, driver: r.driver, locality });
   }
 
   /** Books a grant on its node, session, pool, group and the cluster totals (the caller files its id). */
-  function attachGrant(d: GrantDecision, s: SessionRec, n: NodeRec, plain: boolean): GrantRec {
-    const res = d.resources;
-    const g: GrantRec = { d, session: s, node: n, seq: grantSeq++, revoked: false, live: true, plain, driver: d.driver };
+  function attachGrant(s: SessionRec, n: NodeRec, requestId: string, res: Resources, driver: boolean, locality: GrantDecision['locality'], plain: boolean): GrantRec {
+    const g: GrantRec = { id: '', requestId, res, locality, session: s, node: n, seq: grantSeq++, revoked: false, live: true, plain, driver };
     pushGrant(s, g);
     pushGrant(n, g);
-    if (!d.driver) pushGrant(s.pool, g);
+    if (!driver) pushGrant(s.pool, g);
     bookOnNode(n, res, plain, 1);
     indexNode(n);
     addRes(s.allocated, res, plain, 1);
     addRes(s.pool.allocated, res, plain, 1);
     addRes(s.pool.group.allocated, res, plain, 1);
-    if (d.driver) addInto(s.pool.driverAllocated, res);
+    if (driver) addInto(s.pool.driverAllocated, res);
     addRes(allocated, res, plain, 1);
     refreshKeys(s.pool);
     refreshSessionKey(s);
@@ -852,11 +862,11 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   }
 
   function dropGrant(g: GrantRec): void {
-    const res = g.d.resources;
+    const res = g.res;
     const s = g.session;
     const n = g.node;
     const plain = g.plain;
-    grants.delete(g.d.grantId, g);
+    grants.delete(g.id, g);
     g.live = false;
     // The grant stays in its session's, node's and pool's lists until released ones are
     // the majority there: taking it out at once would cost a chain of cache misses.
@@ -1385,13 +1395,13 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     const revoke = (g: GrantRec, v: Victim): Resources => {
       let room = freedOn.get(g.node);
       if (!room) freedOn.set(g.node, (room = nodeFree(g.node)));
-      addInto(room, g.d.resources);
+      addInto(room, g.res);
       g.revoked = true;
-      addInto(v.p.revoking, g.d.resources);
-      addInto(revokedOutstanding, g.d.resources);
+      addInto(v.p.revoking, g.res);
+      addInto(revokedOutstanding, g.res);
       v.over = dom(v.p.allocated) - dom(v.p.revoking) - dom(v.p.fairShare);
       revoked++;
-      plan.revocations.push({ grantId: g.d.grantId, sessionId: g.session.s.id, node: g.node.name, reason: revokeReason });
+      plan.revocations.push({ grantId: g.id, sessionId: g.session.s.id, node: g.node.name, reason: revokeReason });
       return room;
     };
     while (need > epsilon && victims.length > 0) {
@@ -1419,7 +1429,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
           const c = log[k]!;
           if (!c.live || c.revoked) continue;
           const room = freedOn.get(c.node);
-          if (room !== undefined ? fitsAfterAdding(forShape, room, c.d.resources) : fitsOnNodeAfterAdding(forShape, c.node, c.d.resources)) {
+          if (room !== undefined ? fitsAfterAdding(forShape, room, c.res) : fitsOnNodeAfterAdding(forShape, c.node, c.res)) {
             pick = k;
             break;
           }
@@ -1428,7 +1438,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const g = log[pick]!;
       const room = revoke(g, v);
       if (forShape === null) {
-        need -= dom(g.d.resources);
+        need -= dom(g.res);
         continue;
       }
       // Small victims: make room on this node (youngest revocable grants there first)
@@ -1544,7 +1554,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       if (!n) return [];
       const gone = liveGrants(n);
       for (const g of gone) dropGrant(g);
-      const out = gone.map((g) => g.d);
+      const out = gone.map(decisionOf);
       nodes.delete(name);
       rackRemove(n.rack, n);
       if (n.rack.nodes.length === 0) racks.delete(n.rack.name);
@@ -1599,7 +1609,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       if (!s) return [];
       const gone = liveGrants(s);
       for (const g of gone) dropGrant(g);
-      const out = gone.map((g) => g.d);
+      const out = gone.map(decisionOf);
       for (const r of s.requests.values()) consumePending(r, r.remaining);
       sessions.delete(id);
       sessionBySlot[s.slot] = undefined;
@@ -1738,7 +1748,9 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       if (!n) return { ok: false, code: 'invalid', reason: `unknown node ${d.node}` };
       if (grants.get(d.grantId) !== undefined) return { ok: false, code: 'invalid', reason: `grant ${d.grantId} exists` };
       const res = clone(d.resources);
-      grants.adopt(d.grantId, attachGrant({ ...d, resources: res }, s, n, Object.keys(res.custom).length === 0));
+      const g = attachGrant(s, n, d.requestId, res, d.driver, d.locality, Object.keys(res.custom).length === 0);
+      g.id = d.grantId;
+      grants.adopt(d.grantId, g);
       dirty = true;
       return { ok: true };
     },
@@ -1750,7 +1762,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       for (const id of grantIds) {
         const g = grants.get(id);
         if (!g || g.session !== s) continue;
-        out.push(g.d);
+        out.push(decisionOf(g));
         dropGrant(g);
       }
       return out;
@@ -1784,11 +1796,12 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     },
 
     grant(grantId: string): GrantDecision | undefined {
-      return grants.get(grantId)?.d;
+      const g = grants.get(grantId);
+      return g === undefined ? undefined : decisionOf(g);
     },
     sessionGrants(sessionId: string): GrantDecision[] {
       const s = sessions.get(sessionId);
-      return s ? liveGrants(s).map((g) => g.d) : [];
+      return s ? liveGrants(s).map(decisionOf) : [];
     },
     sessionAllocated(sessionId: string): Resources {
       const s = sessions.get(sessionId);
