@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { UsageError, OperationError, errorMessage } from '../common/errors.js';
 import { createLogger, silentLogger } from '../common/log.js';
-import { clusterManagerClient, unary } from '../proto/index.js';
+import { cmHttpAddress } from '../proto/index.js';
 import { parseConfigArgs, MapReduceError } from '../mapreduce/index.js';
 import { submitJob, runRemoteTracker } from '../jobtracker/submit.js';
 import type { JobSubmission } from '../jobtracker/tracker-host.js';
@@ -30,15 +30,6 @@ const runFlags = {
   ascii: { type: 'boolean' as const },
 };
 
-async function cmHttp(cluster: string): Promise<string> {
-  const client = clusterManagerClient(cluster);
-  try {
-    return (await unary<object, { http_address: string }>(client, 'GetClusterInfo', {}, 5_000)).http_address;
-  } finally {
-    client.close();
-  }
-}
-
 function printCounters(counters: Record<string, Record<string, number>>, out: NodeJS.WritableStream = process.stdout): void {
   const rows: Array<[string, string, number]> = [];
   for (const g of Object.keys(counters).sort()) for (const n of Object.keys(counters[g]).sort()) rows.push([g, n, counters[g][n]]);
@@ -48,7 +39,7 @@ function printCounters(counters: Record<string, Record<string, number>>, out: No
 /** Polls the CM's job API until the job ends (through a CM outage as long as drivers ride
  *  out); shows progress; returns the final state. */
 async function attach(cluster: string, jobId: string, json: boolean): Promise<Record<string, unknown>> {
-  const http = await cmHttp(cluster);
+  const http = await cmHttpAddress(cluster);
   const progress = new ProgressPrinter();
   let unreachableSince = 0;
   let seen = false;
@@ -186,7 +177,7 @@ export async function jobCommand(argv: string[]): Promise<number> {
   const { flags, positionals } = parseArgs(`job ${sub ?? ''}`, rest, { cluster: { type: 'string' }, json: { type: 'boolean' }, task: { type: 'string' }, stream: { type: 'string' } });
   const cluster = requireCluster(flags.cluster);
   const json = Boolean(flags.json);
-  const http = await cmHttp(cluster);
+  const http = await cmHttpAddress(cluster);
   const id = positionals[0];
   const needId = () => {
     if (!id) throw new UsageError(`usage: coronet job ${sub} JOB_ID`);
@@ -254,7 +245,7 @@ export async function jobCommand(argv: string[]): Promise<number> {
 export async function historyCommand(argv: string[]): Promise<number> {
   const { flags, positionals } = parseArgs('history', argv, { cluster: { type: 'string' }, json: { type: 'boolean' }, user: { type: 'string' }, state: { type: 'string' } });
   const cluster = requireCluster(flags.cluster);
-  const http = await cmHttp(cluster);
+  const http = await cmHttpAddress(cluster);
   if (positionals[0]) {
     const res = await fetch(`http://${http}/api/v1/history/${encodeURIComponent(positionals[0])}`);
     if (res.status === 404) throw new UsageError(`no finished job "${positionals[0]}" in history`);

@@ -815,10 +815,10 @@ export class JobTracker {
   /** Whether the task must not run on `node`: the job's blacklist, and the node its last
    *  attempt failed on while another node may take it: one the job has seen (and not
    *  seen lost since) that is neither blacklisted nor excluded, or one it has not seen
-   *  yet (the cluster has more nodes alive than it has seen). The blacklist alone never holds every node; with the
-   *  task's own exclusion it could (a task that failed on the one node left off the
-   *  blacklist, or on a 1-node cluster), and a request excluding every node would wait
-   *  forever. */
+   *  yet (the cluster has more nodes alive than it has seen). The blacklist alone never
+   *  holds every node; with the task's own exclusion it could (a task that failed on the
+   *  one node left off the blacklist, or on a 1-node cluster), and a request excluding
+   *  every node would wait forever. */
   private avoids(t: Task, node: string): boolean {
     if (this.blacklist.has(node)) return true;
     if (!t.excluded.has(node)) return false;

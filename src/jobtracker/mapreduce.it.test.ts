@@ -114,18 +114,25 @@ function corpus(dir: string): { files: string[]; texts: string[] } {
   }
 }
 
+/** Starts a test cluster and makes a scratch dir (prefix `dirPrefix`) before the suite's
+ *  tests, handing both to `use`; stops the cluster after them. */
+function clusterPerSuite(o: Parameters<typeof testCluster>[0], dirPrefix: string, use: (cluster: LocalCluster, dir: string) => void): void {
+  let cluster: LocalCluster | undefined;
+  before(async () => {
+    cluster = await testCluster(o);
+    use(cluster, mkdtempSync(join(tmpdir(), dirPrefix)));
+  });
+  after(async () => {
+    await cluster?.stop();
+  });
+}
+
 const smallSplits = ['-D', 'coronet.split.minsize=16384', '-D', 'coronet.split.maxsize=65536', '-D', 'coronet.map.memory.mb=256', '-D', 'coronet.reduce.memory.mb=256'];
 
 describe('MapReduce on a 2-node cluster', () => {
   let cluster: LocalCluster;
   let dir: string;
-  before(async () => {
-    cluster = await testCluster({ nodes: 2, memoryMbPerNode: 4096, vcoresPerNode: 3 });
-    dir = mkdtempSync(join(tmpdir(), 'coronet-mr-'));
-  });
-  after(async () => {
-    await cluster?.stop();
-  });
+  clusterPerSuite({ nodes: 2, memoryMbPerNode: 4096, vcoresPerNode: 3 }, 'coronet-mr-', (c, d) => ((cluster = c), (dir = d)));
 
   test('wordcount over a multi-file UTF-8 corpus with very long lines matches an independent count', () => {
     const { texts } = corpus(dir);
@@ -400,13 +407,7 @@ export default defineJob({ input: jsonlInput(), codecs: { key: utf8, value: numb
 describe('MapReduce with a node lost mid-job', () => {
   let cluster: LocalCluster;
   let dir: string;
-  before(async () => {
-    cluster = await testCluster({ nodes: 3, memoryMbPerNode: 4096, vcoresPerNode: 2 });
-    dir = mkdtempSync(join(tmpdir(), 'coronet-mr-lost-'));
-  });
-  after(async () => {
-    await cluster?.stop();
-  });
+  clusterPerSuite({ nodes: 3, memoryMbPerNode: 4096, vcoresPerNode: 2 }, 'coronet-mr-lost-', (c, d) => ((cluster = c), (dir = d)));
 
   /** A wordcount whose maps linger `mapMs` after their input, so the job is still running when a node dies. */
   const slowCount = (name: string, mapMs: number): string =>
@@ -475,13 +476,7 @@ describe('MapReduce with a node lost mid-job', () => {
 describe('MapReduce on a 1-node cluster', () => {
   let cluster: LocalCluster;
   let dir: string;
-  before(async () => {
-    cluster = await testCluster({ nodes: 1, memoryMbPerNode: 2048, vcoresPerNode: 2 });
-    dir = mkdtempSync(join(tmpdir(), 'coronet-mr1-'));
-  });
-  after(async () => {
-    await cluster?.stop();
-  });
+  clusterPerSuite({ nodes: 1, memoryMbPerNode: 2048, vcoresPerNode: 2 }, 'coronet-mr1-', (c, d) => ((cluster = c), (dir = d)));
 
   test('a failed attempt is retried on the only node (its request does not exclude it)', () => {
     const input = join(dir, 'lines.txt');
@@ -511,13 +506,7 @@ export default defineJob({ input: textInput(), codecs: { key: utf8, value: numbe
 describe('MapReduce on a 2-node cluster that loses a node for good', () => {
   let cluster: LocalCluster;
   let dir: string;
-  before(async () => {
-    cluster = await testCluster({ nodes: 2, memoryMbPerNode: 4096, vcoresPerNode: 3 });
-    dir = mkdtempSync(join(tmpdir(), 'coronet-mr-lost-'));
-  });
-  after(async () => {
-    await cluster?.stop();
-  });
+  clusterPerSuite({ nodes: 2, memoryMbPerNode: 4096, vcoresPerNode: 3 }, 'coronet-mr-lost-', (c, d) => ((cluster = c), (dir = d)));
 
   test('a task failing on the last node alive is retried there (the lost node is not a place to go)', { timeout: 180_000 }, async () => {
     const input = join(dir, 'lines.txt');

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadJob, jobConfig, jobInput, computeSplits, prepareJob, runJobLocally, resolveUri, successFileName, Counters } from '../mapreduce/index.js';
 import type { SessionDriver } from '../session-driver/index.js';
-import { clusterManagerClient, unary } from '../proto/index.js';
+import { cmHttpAddress } from '../proto/index.js';
 import { listen, postJson, sendError, sendJson, sendText } from '../common/http.js';
 import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
@@ -79,15 +79,11 @@ async function jobAlreadyCommitted(output: string): Promise<boolean> {
 
 /** The CM's HTTP address (where the history server takes job reports), null if the CM
  *  does not answer now. */
-async function historyAddress(cluster: string): Promise<string | null> {
-  const client = clusterManagerClient(cluster);
-  try {
-    return (await unary<object, { http_address: string }>(client, 'GetClusterInfo', {}, 5_000)).http_address || null;
-  } catch {
-    return null;
-  } finally {
-    client.close();
-  }
+function historyAddress(cluster: string): Promise<string | null> {
+  return cmHttpAddress(cluster).then(
+    (a) => a || null,
+    () => null,
+  );
 }
 
 /** Files a finished job's report with the history server: first at `known` (looked up

@@ -5,6 +5,7 @@
 import type * as Grpc from '@grpc/grpc-js';
 import type Protobuf from 'protobufjs';
 import { grpc, protobuf } from './rpc-runtime.js';
+import { unary } from './calls.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -185,6 +186,17 @@ export function preconnect(address: string): () => void {
   const client = clusterManagerClient(address) as unknown as Grpc.Client;
   client.waitForReady(Date.now() + 5_000, () => undefined);
   return () => client.close();
+}
+
+/** The HTTP address (web UI, REST API, history server) the CM at `address` gives, asked on
+ *  a client of its own ('' when it serves none). */
+export async function cmHttpAddress(address: string): Promise<string> {
+  const client = clusterManagerClient(address);
+  try {
+    return (await unary<object, { http_address: string }>(client, 'GetClusterInfo', {}, 5_000)).http_address;
+  } finally {
+    client.close();
+  }
 }
 
 export function nodeAgentClient(address: string): NodeAgentClient {
