@@ -33,37 +33,71 @@ import { listen } from '../common/http.js';
  *  228-238 ms, CLI 503 against 437-454 (A/B, two runs each): one node's refill warming
  *  up slows the job running on the other (the box's two CPUs). And a vocabulary ten
  *  times larger (50,021 rare tokens, nearer real text): in-process p50 280-307 against
- *  247-286 ms, map phase no shorter (A/B, two runs each). */
+ *  247-286 ms, map phase no shorter (A/B, two runs each). Fewer, smaller rounds of the
+ *  Zipfian text below: 3 of 64 KiB cost 306 ms of CPU against 476 and leave the first real
+ *  map at 86 against 83 ms (median of 7 fresh processes); more launches found a ready
+ *  runner (CLI 22 of 22 against 17), but bench:small-job's p50s were no better (A/B, two
+ *  runs each: CLI 495/551 against 509/544 ms, in-process 318/360 against 315/333). */
 const warmupRounds = 5;
-/** Synthetic input per round: big enough for the loops to get hot, small enough that
- *  the warm-up costs a fraction of a second of one core. */
+/** Synthetic input (the same each round): big enough for the loops to get hot, small
+ *  enough that the warm-up costs a fraction of a second of one core. */
 const warmupInputBytes = 192 << 10;
 
-/** Deterministic text of `bytes` bytes: lines of words from a small vocabulary. */
-function syntheticText(bytes: number): string {
-  const words = ['the', 'of', 'and', 'a', 'to', 'in', 'is', 'you', 'that', 'it', 'he', 'was', 'for', 'on', 'are', 'as', 'with', 'his', 'they', 'I'];
+/** Distinct words of the warm-up text: enough that the map's table, the sort and the
+ *  reduce meet many keys (tens of thousands in a 1 MiB split of real text). */
+const vocabularyWords = 60_000;
+
+/** Deterministic text of `bytes` bytes shaped like natural language text: words of
+ *  English-like lengths (and a few long tokens, as identifiers and URLs are) drawn by
+ *  Zipf's law from a large vocabulary, on lines of 20-140 characters. A warm-up on a
+ *  small repeated vocabulary left the paths real text takes cold (the table growing,
+ *  long keys, keys sharing prefixes): a warm runner's first real map (1 MiB of Zipfian
+ *  text, median of 8 fresh processes) took 101 ms after it against 70 ms after this one,
+ *  its reduce 38 against 27 ms; bench:small-job's CLI p50 509 and 544 against 557 and 599 ms
+ *  (A/B, alternating). */
+export function syntheticText(bytes: number): string {
+  let x = 0x9e3779b9;
+  const random = (): number => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 4294967296;
+  };
+  const letters = 'etaoinshrdlcumwfgypbvkjxqz';
+  const vocabulary: string[] = [];
+  for (let rank = 0; rank < vocabularyWords; rank++) {
+    // Frequent words are short: lengths grow slowly with the rank.
+    const len = rank % 997 === 996 ? 30 : 1 + Math.min(13, Math.floor(-Math.log(1 - random()) * (2 + Math.log2(rank + 2) / 3)));
+    let w = '';
+    for (let k = 0; k < len; k++) w += letters[Math.floor(random() * random() * 26)];
+    vocabulary.push(w);
+  }
   const parts: string[] = [];
   let size = 0;
-  for (let i = 0; size < bytes; i++) {
-    // Distinct tokens too, so the sort and the reduce see many keys.
-    const w = i % 3 === 0 ? `w${(i * 7919) % 5003}` : words[i % words.length];
-    const sep = i % 12 === 11 ? '\n' : ' ';
+  let column = 0;
+  let lineLength = 80;
+  while (size < bytes) {
+    // Rank r with probability about 1/r (log-uniform): Zipf's law.
+    const w = vocabulary[Math.floor(Math.pow(vocabularyWords, random())) - 1];
+    column += w.length + 1;
+    const sep = column > lineLength ? '\n' : ' ';
+    if (sep === '\n') {
+      column = 0;
+      lineLength = 20 + Math.floor(random() * 120);
+    }
     parts.push(w, sep);
     size += w.length + 1;
   }
   return parts.join('');
 }
 
-async function round(scratch: string, n: number, shuffleUrl: string, shuffleDir: string): Promise<void> {
+async function round(scratch: string, n: number, input: string, length: number, shuffleUrl: string, shuffleDir: string): Promise<void> {
   const job = await loadJob(exampleJobPath('wordcount'));
   const jobId = 'warmup';
   const mapId = `m-00000_${n}`;
-  const input = join(scratch, `input-${n}.txt`);
-  const text = syntheticText(warmupInputBytes);
-  await writeFile(input, text);
   const mapDir = mapOutputDir(shuffleDir, jobId, mapId);
   await mkdir(mapDir, { recursive: true });
-  await runMapTask({ job, split: { index: 0, path: input, start: 0, length: Buffer.byteLength(text), gzip: false, hosts: [] }, partitions: 1, workDir: mapDir, jobId, attemptId: mapId });
+  await runMapTask({ job, split: { index: 0, path: input, start: 0, length, gzip: false, hosts: [] }, partitions: 1, workDir: mapDir, jobId, attemptId: mapId });
   const fetchDir = join(scratch, `fetch-${n}`);
   await mkdir(fetchDir, { recursive: true });
   const fetched = await fetchMapOutputs({ sources: [{ mapId, shuffleUrl, jobId }], partition: 0, spillDir: fetchDir, retries: 0 });
@@ -81,7 +115,11 @@ export default async function warmUp(scratch: string): Promise<void> {
   });
   try {
     const port = await listen(server, '127.0.0.1', 0);
-    for (let n = 0; n < warmupRounds; n++) await round(scratch, n, `http://127.0.0.1:${port}`, shuffleDir);
+    // One input for every round: the same text each time is what gets the loops hot.
+    const input = join(scratch, 'input.txt');
+    const text = Buffer.from(syntheticText(warmupInputBytes), 'latin1');
+    await writeFile(input, text);
+    for (let n = 0; n < warmupRounds; n++) await round(scratch, n, input, text.length, `http://127.0.0.1:${port}`, shuffleDir);
   } finally {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
