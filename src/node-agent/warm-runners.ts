@@ -30,6 +30,14 @@
 // time for 8 of 22 launches instead of 12-13, and the warm in-process p50 went from
 // 277-282 to 352-358 ms. Big jobs are what the vcore gate is for: bench:terasort 0.68-0.80x
 // of GNU sort with it, 0.93-1.05x when four refills warmed up during the job.
+//
+// Tried and reverted: a launch that finds no ready runner claiming the one still warming
+// up, which cuts its warm-up short (ends the round it is in) and takes the container,
+// instead of spawning a cold process. Every launch of bench:small-job then started in a
+// warm runner (22 of 22 against 12-17), but back-to-back jobs always claimed the refill
+// the job before had started, so no runner was ever fully warm: p50s got worse, CLI
+// 515/538 against 454/478 ms, in-process 347/364 against 285/251 (A/B alternating; the
+// CLI p90 was better, 613-661 against 692-787).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, truncateSync } from 'node:fs';
