@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as R from './resources.js';
 import { newTokenKey, signGrant, verifyGrant, sessionSecret, verifySessionSecret } from './tokens.js';
 import { AsyncQueue } from './async-queue.js';
-import { parseHostPort } from './net.js';
+import { localAddressToward, parseHostPort } from './net.js';
 import { MetricsRegistry } from './metrics.js';
 
 test('resource vectors add, subtract, fit and take dominant shares', () => {
@@ -63,6 +63,14 @@ test('host:port parsing names what is wrong', () => {
   assert.deepEqual(parseHostPort('[::1]:80'), { host: '::1', port: 80 });
   assert.throws(() => parseHostPort('nohost', '--cm'), /--cm "nohost" is not HOST:PORT/);
   assert.throws(() => parseHostPort('h:70000'), /outside 1-65535/);
+});
+
+test('the local address toward a peer: the loopback address for a loopback peer, the routed source address otherwise', async () => {
+  assert.equal(await localAddressToward('127.0.0.1:7000'), '127.0.0.1');
+  assert.equal(await localAddressToward('[::1]:7000'), '::1');
+  // Another loopback address goes through the route lookup (a connected UDP socket; no packet is sent).
+  assert.match(await localAddressToward('127.0.0.2:7000'), /^127\./);
+  await assert.rejects(localAddressToward('nonsense'), /not HOST:PORT/);
 });
 
 test('metrics render in Prometheus text format', () => {

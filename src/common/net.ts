@@ -1,5 +1,4 @@
 // Addresses: HOST:PORT parsing and formatting.
-import { createSocket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { UsageError } from './errors.js';
 
@@ -24,6 +23,10 @@ export function formatHostPort(host: string, port: number): string {
  *  network (a connected UDP socket picks the route; no packet is sent). */
 export async function localAddressToward(address: string): Promise<string> {
   const { host, port } = parseHostPort(address);
+  // The loopback address is reached from itself (a local cluster): no socket needed.
+  if (host === '127.0.0.1' || host === '::1') return host;
+  // Loaded here, not with the module: of the processes that load this module, few ask.
+  const { createSocket } = await import('node:dgram');
   const socket = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
   try {
     await new Promise<void>((resolve, reject) => {

@@ -12,7 +12,7 @@
 // (OutputSink.close), and each rename and _SUCCESS are made durable (FileSystem.sync)
 // before the next step, so a _SUCCESS that survives a crash lies over complete output.
 
-import assert from 'node:assert/strict';
+import { assert } from '../common/errors.js';
 import { join } from 'node:path';
 import { JobCommitError, OutputExistsError, TaskCommitRefusedError } from './errors.js';
 import type { FileSystem, OutputSink } from './fs.js';
@@ -26,7 +26,7 @@ const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 /** `part-r-00003` / `part-m-00012`. */
 export function partFileName(kind: 'm' | 'r', index: number): string {
-  assert.ok(Number.isInteger(index) && index >= 0, `bad task index ${index}`);
+  assert(Number.isInteger(index) && index >= 0, `bad task index ${index}`);
   return `part-${kind}-${String(index).padStart(5, '0')}`;
 }
 
@@ -54,7 +54,7 @@ export class FileOutputCommitter {
   }
 
   attemptDir(attemptId: string): string {
-    assert.match(attemptId, idPattern, `bad attempt id ${attemptId}`);
+    assert(idPattern.test(attemptId), `bad attempt id ${attemptId}`);
     return join(this.tempDir, attemptId);
   }
 
@@ -76,7 +76,7 @@ export class FileOutputCommitter {
   /** Makes the attempt's output the task's output. Throws TaskCommitRefusedError when another
    *  attempt of the task already committed (or the job was committed). */
   async commitTask(taskId: string, attemptId: string): Promise<void> {
-    assert.match(taskId, idPattern, `bad task id ${taskId}`);
+    assert(idPattern.test(taskId), `bad task id ${taskId}`);
     const src = this.attemptDir(attemptId);
     if ((await this.fs.stat(join(src, attemptMarkerName))) === null) {
       throw new TaskCommitRefusedError(taskId, attemptId, 'the attempt directory does not exist (never set up, aborted, or job already committed)');

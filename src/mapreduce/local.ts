@@ -3,7 +3,7 @@
 // fallback of `coronet run`, and as the reference the cluster job tracker must match.
 
 import { randomBytes } from 'node:crypto';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,9 +61,9 @@ class WorkerPool {
   private readonly running = new Map<Worker, { resolve: (r: TaskResult) => void; reject: (e: unknown) => void }>();
   private seq = 0;
 
-  constructor(size: number) {
+  constructor(size: number, WorkerThread: typeof Worker) {
     for (let i = 0; i < size; i++) {
-      const w = new Worker(new URL('./worker.js', import.meta.url));
+      const w = new WorkerThread(new URL('./worker.js', import.meta.url));
       w.on('message', (m: WorkerReply) => {
         const job = this.running.get(w);
         this.running.delete(w);
@@ -218,7 +218,8 @@ async function runInWorkers(a: {
   counters: Counters;
   opts: LocalJobOptions;
 }): Promise<void> {
-  const pool = new WorkerPool(a.parallelism);
+  // Loaded here, not with the module: only a local job runs worker threads (a task runner or client loads this module too).
+  const pool = new WorkerPool(a.parallelism, (await import('node:worker_threads')).Worker);
   try {
     const base = { jobId: a.jobId, jobModule: a.modulePath, config: a.config, outputUri: a.outputDir, mergeFactor: a.opts.mergeFactor };
     const maps = await Promise.all(

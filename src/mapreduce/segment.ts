@@ -9,7 +9,7 @@
 // Readers are synchronous and allocation-free per record: the current record is exposed
 // as (buffer, start, end) ranges that stay valid until the next `next()`.
 
-import assert from 'node:assert/strict';
+import { assert } from '../common/errors.js';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { compareBytes, copyBytes, readU32, writeU32 } from './bytes.js';
@@ -71,7 +71,7 @@ export class SegmentWriter {
   }
 
   beginSegment(): void {
-    assert.equal(this.segStart, -1, 'segment already open');
+    assert(this.segStart === -1, 'segment already open');
     this.segStart = this.position;
     this.segRecords = 0;
     this.segCrc = 0;
@@ -105,7 +105,7 @@ export class SegmentWriter {
   /** Appends `records` whole records already in the segment format, `src[start, end)`:
    *  checksummed and written from `src` as they are, not copied into this writer's buffer. */
   appendBlock(src: Buffer, start: number, end: number, records: number): void {
-    assert.notEqual(this.segStart, -1, 'no segment open');
+    assert(this.segStart !== -1, 'no segment open');
     this.flush();
     this.segCrc = crc32(src.subarray(start, end), this.segCrc);
     this.file.write(src, start, end);
@@ -124,7 +124,7 @@ export class SegmentWriter {
   }
 
   endSegment(): SegmentIndexEntry {
-    assert.notEqual(this.segStart, -1, 'no segment open');
+    assert(this.segStart !== -1, 'no segment open');
     this.segCrc = crc32(this.buf.subarray(this.crcFrom, this.used), this.segCrc);
     this.crcFrom = this.used;
     const e = { offset: this.segStart, length: this.position - this.segStart, records: this.segRecords, crc32: this.segCrc };
@@ -141,7 +141,7 @@ export class SegmentWriter {
   }
 
   close(): void {
-    assert.equal(this.segStart, -1, 'closing with an open segment');
+    assert(this.segStart === -1, 'closing with an open segment');
     this.flush();
     this.file.close();
   }

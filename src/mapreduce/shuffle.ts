@@ -6,7 +6,7 @@
 //   200: the segment bytes; headers x-coronet-crc32 (hex), x-coronet-records, content-length
 //   400: malformed request (including any path traversal attempt), 404: no such map output
 
-import assert from 'node:assert/strict';
+import { assert } from '../common/errors.js';
 import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -355,7 +355,7 @@ async function fetchOne(src: MapOutputSource, partition: number, timeoutMs: numb
     throw new ShuffleFetchError(src.mapId, partition, 1, `GET ${url}: ${head.status} ${problem.text()}`);
   }
   const p = placed as Placement | null;
-  assert.ok(p !== null);
+  assert(p !== null, 'a 200 response placed its body');
   if (crc.value !== expect) throw new ChecksumError(src.mapId, partition, `CRC32 ${crc.value.toString(16)} != ${expect.toString(16)} (fetched from ${url})`);
   return 'path' in p ? { data: null, path: p.path, length: head.length, crc: expect, records } : { data: p.buf, path: null, length: head.length, crc: expect, records };
 }

@@ -14,7 +14,7 @@
 // radix-sorted (radix.ts); only runs of equal prefixes are then sorted with a full byte
 // comparison. Writing a sorted run gathers the records block by block (kernels.ts).
 
-import assert from 'node:assert/strict';
+import { assert } from '../common/errors.js';
 import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +28,7 @@ import type { CombineContext } from './job.js';
 import { assertPartition } from './job.js';
 import { MergeStream, SegmentReader, SegmentWriter, memcmpStreams, recordHeaderBytes, type RecordStream, type SegmentIndexEntry, type StreamComparator } from './segment.js';
 
-assert.equal(endianness(), 'LE', 'the sort packs 64-bit sort words assuming a little-endian CPU');
+assert(endianness() === 'LE', 'the sort packs 64-bit sort words assuming a little-endian CPU');
 
 const arenaHeaderBytes = recordHeaderBytes;
 /** Per record: offset u32 + partition u32 + order u32 + sort key (2 x u32) and its radix
@@ -116,8 +116,8 @@ export class MapOutputBuffer<K, V> {
   private readonly streamCmp: StreamComparator;
 
   constructor(private readonly o: MapOutputBufferOptions<K, V>) {
-    assert.ok(o.partitions >= 1, 'a map output buffer needs at least one partition');
-    assert.ok(o.mergeFactor >= 2, 'mergeFactor must be at least 2');
+    assert(o.partitions >= 1, 'a map output buffer needs at least one partition');
+    assert(o.mergeFactor >= 2, 'mergeFactor must be at least 2');
     this.budget = Math.max(o.sortBufferBytes, minSortBufferBytes);
     // Allocated whole up front: pages become resident only as records reach them, and
     // there is never a second copy during growth. Every record takes at least its header
@@ -181,7 +181,7 @@ export class MapOutputBuffer<K, V> {
     }
     // In kernel memory `offsets` has room for as many records as the budget can hold.
     if (this.count === this.offsets.length) {
-      assert.equal(this.memory, null, 'more records than the sort budget can hold');
+      assert(this.memory === null, 'more records than the sort budget can hold');
       const offsets = new Uint32Array(this.offsets.length * 2);
       offsets.set(this.offsets);
       this.offsets = offsets;
@@ -301,7 +301,7 @@ export class MapOutputBuffer<K, V> {
   private combineInto(stream: RecordStream, w: SegmentWriter): void {
     const o = this.o;
     const combine = o.combine;
-    assert.ok(combine !== undefined);
+    assert(combine !== undefined, 'combineInto needs a combiner');
     const g = new Grouper(stream, o.keyCodec, o.valueCodec, o.compare);
     const enc = new RecordEncoder(o.keyCodec, o.valueCodec);
     let out = 0;
