@@ -131,6 +131,7 @@ export class ContainerManager {
       baseEnv: () => this.baseEnv(),
       availableMemoryMb: o.availableMemoryMb ?? (() => Number.MAX_SAFE_INTEGER),
       coresFree: () => o.vcores === undefined || this.runningVcores() < o.vcores,
+      cgroups: this.cgroups,
       log: o.log,
     });
   }
@@ -198,10 +199,10 @@ export class ContainerManager {
     this.warmRunners.start();
   }
 
-  /** Stops the memory watch and kills the idle warm runners (containers go on). */
-  stop(): void {
+  /** Stops the memory watch and kills the idle warm runners (containers go on); settles once they are gone. */
+  stop(): Promise<void> {
     if (this.monitor) clearInterval(this.monitor);
-    this.warmRunners.close();
+    return this.warmRunners.close();
   }
 
   /** Checks that the caller owns the session. */
@@ -298,8 +299,9 @@ export class ContainerManager {
       this.finish(c, 'FAILED_TO_START', -1, '', `cannot start ${spec.command}: no such executable${spec.command.includes('/') ? '' : ' on the PATH'}`);
       return this.status(c);
     }
-    c.cgroup = this.cgroups?.create(containerId, grant.resources.memoryMb) ?? null;
     const taken = this.warmRunners.fits(spec.command, spec.args, spec.env) ? this.warmRunners.take() : null;
+    // A warm runner's own cgroup becomes the container's (it is in it already); else a new one.
+    c.cgroup = taken?.cgroup?.setLimit(grant.resources.memoryMb) ? taken.cgroup : (this.cgroups?.create(containerId, grant.resources.memoryMb) ?? null);
     const warm = taken && this.startInWarmRunner(c, taken, spec, env) ? taken : null;
     let child = warm?.child ?? null;
     if (!child) {
@@ -351,9 +353,15 @@ export class ContainerManager {
   private startInWarmRunner(c: Container, warm: TakenWarmRunner, spec: ContainerSpec, env: Record<string, string>): boolean {
     try {
       warm.moveLogs(c.stdoutPath, c.stderrPath);
-      if (c.cgroup && !c.cgroup.adopt(warm.pid)) throw new Error('cannot move it into the container\'s memory cgroup');
+      if (c.cgroup && c.cgroup !== warm.cgroup) {
+        if (!c.cgroup.adopt(warm.pid)) throw new Error('cannot move it into the container\'s memory cgroup');
+        // Its own (now empty) goes.
+        warm.cgroup?.remove();
+      } else c.cgroup ??= warm.cgroup; // no container cgroup could be made: its own, unlimited, is removed with the container
     } catch (err) {
       this.o.log.warn('warm runner not usable; spawning the container', { container: c.containerId, error: (err as Error).message });
+      // The runner's cgroup goes with it: a spawned process gets one of its own.
+      if (c.cgroup === warm.cgroup) c.cgroup = this.cgroups?.create(c.containerId, c.memoryLimitMb) ?? null;
       warm.discard();
       return false;
     }
@@ -418,7 +426,7 @@ export class ContainerManager {
 
   /** Kills every running container and every warm runner (agent shutdown). */
   killAll(): void {
-    this.warmRunners.close();
+    void this.warmRunners.close();
     for (const c of this.containers.values()) if (c.state === 'RUNNING' && c.pid) killGroup(c.pid, 'SIGKILL');
   }
 

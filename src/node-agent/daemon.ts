@@ -212,13 +212,13 @@ export async function startNodeAgent(config: AgentConfig, opts: { log?: Logger; 
       stopped = true;
       if (timer) clearTimeout(timer);
       clearInterval(cleaner);
-      containers.stop();
+      const warmGone = containers.stop();
       if (killContainers) containers.killAll();
       heartbeats.close();
       cm.close();
       server.forceShutdown();
       http.closeAllConnections();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await Promise.all([new Promise<void>((resolve) => http.close(() => resolve())), warmGone]);
     },
   };
 }

@@ -17,6 +17,7 @@ import { submitJob } from '../jobtracker/submit.js';
 import { eventually, grantOf, takeUntil, testCluster } from '../testing/fixtures.js';
 import type { LocalCluster, LocalDaemon } from '../local/local-cluster.js';
 import { WarmRunnerPool } from './warm-runners.js';
+import { detectCgroups } from './cgroups.js';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..');
 const probe = join(dist, 'testing', 'warm-probe.js');
@@ -170,7 +171,7 @@ describe('which containers a warm runner takes', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
   const pool = (availableMb: number) => new WarmRunnerPool({ count: 1, dir: join(dir, 'warm'), warmupModule: '', baseEnv: () => ({ PATH: '/bin', NODE_OPTIONS: '--max-old-space-size=512' }), availableMemoryMb: () => availableMb, log: silentLogger });
 
-  test('node running a script of this install, with the same Node options', () => {
+  test('node running a script of this install, with the same Node options', async () => {
     const p = pool(0);
     assert.equal(p.fits(process.execPath, [probe, 'x'], { A: 'b' }), true);
     assert.equal(p.fits(process.execPath, [probe], { NODE_OPTIONS: '--max-old-space-size=512' }), true, 'the same Node options as the agent');
@@ -182,7 +183,7 @@ describe('which containers a warm runner takes', () => {
     assert.equal(p.fits(process.execPath, [join(dist, '..', 'outside.js')], {}), false);
     assert.equal(p.fits('sh', [probe], {}), false, 'not Node');
     assert.equal(p.fits(process.execPath, [join(dist, 'testing', 'x.txt')], {}), false, 'not a script');
-    p.close();
+    await p.close();
   });
 
   test("a refill waits while the running containers hold all the node's vcores, and starts when one ends", async () => {
@@ -207,7 +208,35 @@ describe('which containers a warm runner takes', () => {
       p.coresFreed();
       await eventually('refilled once a vcore is free', () => p.ready === 1);
     } finally {
-      p.close();
+      await p.close();
+    }
+  });
+
+  const cgroups = detectCgroups(`warm-test-${process.pid}`, silentLogger);
+  test('a warm runner starts in a memory cgroup of its own, which a container can take over with its limit; it goes when the runner does', { skip: cgroups === null && 'no memory cgroups here' }, async () => {
+    const p = new WarmRunnerPool({ count: 1, dir: join(dir, 'warm-cgroup'), warmupModule: '', baseEnv: () => ({ PATH: '/bin' }), availableMemoryMb: () => 1 << 20, cgroups, log: silentLogger });
+    try {
+      p.start();
+      await eventually('the warm runner ready', () => p.ready === 1);
+      const r = p.take();
+      assert.ok(r && r.cgroup, 'taken, with its cgroup');
+      const cgroupDir = dirname(r.cgroup.procsFile);
+      assert.match(readFileSync(r.cgroup.procsFile, 'utf8'), new RegExp(`^${r.pid}$`, 'm'), 'the runner is in it');
+      const limitFile = join(cgroupDir, existsSync(join(cgroupDir, 'memory.max')) ? 'memory.max' : 'memory.limit_in_bytes');
+      const before = readFileSync(limitFile, 'utf8');
+      assert.equal(r.cgroup.setLimit(0), false, 'a limit under what the runner holds is refused');
+      assert.equal(readFileSync(limitFile, 'utf8'), before, 'and changes nothing');
+      assert.equal(r.cgroup.setLimit(1024), true);
+      assert.equal(Number(readFileSync(limitFile, 'utf8')), 1280 * 1048576, "the container's limit, with the slack");
+      r.discard();
+      await eventually('its cgroup removed once it has exited', () => !existsSync(cgroupDir));
+      await eventually('the pool refilled', () => p.ready === 1);
+      const refill = readdirSync(dirname(cgroupDir)).filter((d) => d.startsWith(`warm-${process.pid}-`));
+      assert.equal(refill.length, 1, "the refill's cgroup");
+      await p.close();
+      assert.equal(existsSync(join(dirname(cgroupDir), refill[0])), false, "close() settles once the runners' cgroups are gone");
+    } finally {
+      await p.close();
     }
   });
 
@@ -217,6 +246,6 @@ describe('which containers a warm runner takes', () => {
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(p.ready, 0);
     assert.deepEqual(existsSync(join(dir, 'warm')) ? readdirSync(join(dir, 'warm')) : [], [], 'no warm runner was started');
-    p.close();
+    await p.close();
   });
 });

@@ -45,6 +45,7 @@ import { dirname, isAbsolute, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../common/log.js';
 import { killGroup, processStartTime } from './proc.js';
+import type { Cgroups, ContainerCgroup } from './cgroups.js';
 
 /** Upper bound of the pool size an operator may configure. */
 export const warmRunnersMax = 16;
@@ -58,6 +59,8 @@ const warmRunnerReadyTimeoutMs = 30_000;
  *  took at exec: a warm runner gets this much blank room, so `ps` and pgrep show the
  *  container's command line (longer ones are cut there). */
 const processTitleRoomChars = 4096;
+/** How long close() waits for the killed warm runners to exit. */
+const closeWaitMs = 2_000;
 /** How long after a launch takes a warm runner its refill starts (the launches of one grant push are done by then). */
 const launchSettleMs = 50;
 
@@ -78,6 +81,9 @@ export interface WarmRunnerPoolOptions {
   availableMemoryMb: () => number;
   /** Whether the node has a vcore its running containers do not hold (default: always). */
   coresFree?: () => boolean;
+  /** Memory cgroups (the agent's): each runner starts in one of its own, which the
+   *  container that takes it on gets (see cgroups.ts). None: no cgroup. */
+  cgroups?: Pick<Cgroups, 'create'> | null;
   log: Logger;
 }
 
@@ -101,6 +107,10 @@ interface Runner {
   startedAtMs: number;
   timer: NodeJS.Timeout;
   onExit: (code: number | null, signal: NodeJS.Signals | null) => void;
+  /** Its own memory cgroup, once it is in it (null: none). */
+  cgroup: ContainerCgroup | null;
+  /** Settles once it is in its cgroup (or has none): it is not ready before. */
+  joined: Promise<void>;
 }
 
 /** A ready warm runner taken out of the pool for one container. */
@@ -108,6 +118,8 @@ export interface TakenWarmRunner {
   child: ChildProcess;
   pid: number;
   pidStart: number;
+  /** The memory cgroup it is in, without a limit (null: none). */
+  cgroup: ContainerCgroup | null;
   /** Empties its log files and moves them to these paths (the open descriptors follow). */
   moveLogs(stdoutPath: string, stderrPath: string): void;
   /** Hands it the container; from here on it is the container's process. */
@@ -177,6 +189,7 @@ export class WarmRunnerPool {
       child: r.child,
       pid: r.pid,
       pidStart: r.pidStart,
+      cgroup: r.cgroup,
       moveLogs: (stdoutPath, stderrPath) => {
         // O_APPEND descriptors: after the truncation the container's output starts at 0.
         truncateSync(r.stdoutPath, 0);
@@ -193,6 +206,7 @@ export class WarmRunnerPool {
         rmSync(r.dir, { recursive: true, force: true });
       },
       discard: () => {
+        removeCgroupAtExit(r);
         killGroup(r.pid, 'SIGKILL');
         rmSync(r.dir, { recursive: true, force: true });
       },
@@ -220,11 +234,15 @@ export class WarmRunnerPool {
   }
 
   /** Kills every warm runner (agent shutdown). */
-  close(): void {
+  close(): Promise<void> {
     this.closed = true;
     if (this.refillTimer) clearTimeout(this.refillTimer);
-    for (const r of [...this.runners.values()]) this.stopRunner(r);
+    const runners = [...this.runners.values()];
+    // Settles once they have exited (and their cgroups are gone), or after closeWaitMs.
+    const gone = Promise.race([Promise.all(runners.map((r) => new Promise((resolve) => r.child.once('exit', resolve)))), new Promise((resolve) => setTimeout(resolve, closeWaitMs).unref())]);
+    for (const r of runners) this.stopRunner(r);
     rmSync(this.o.dir, { recursive: true, force: true });
+    return gone.then(() => undefined);
   }
 
   private scheduleRefill(delayMs = 0): void {
@@ -273,6 +291,8 @@ export class WarmRunnerPool {
       closeSync(err);
     }
     const pid = child.pid ?? 0;
+    // Its cgroup is joined now, while it starts: see cgroups.ts.
+    const cgroup = pid && this.o.cgroups ? this.o.cgroups.create(`warm-${process.pid}-${id}`, null) : null;
     const r: Runner = {
       id,
       child,
@@ -283,6 +303,8 @@ export class WarmRunnerPool {
       dir,
       state: 'starting',
       startedAtMs: Date.now(),
+      cgroup: null,
+      joined: Promise.resolve(),
       timer: setTimeout(() => {
         this.failed(`a warm runner was not ready within ${warmRunnerReadyTimeoutMs} ms`);
         this.stopRunner(r);
@@ -292,28 +314,43 @@ export class WarmRunnerPool {
         this.runners.delete(id);
         clearTimeout(r.timer);
         if (r.state === 'starting') this.failed(`a warm runner exited before it was ready (${signal ?? `code ${code}`}): ${tail(stderrPath)}`);
+        r.cgroup?.remove();
         rmSync(dir, { recursive: true, force: true });
         this.scheduleRefill();
       },
     };
     r.timer.unref();
+    if (cgroup) {
+      r.joined = cgroup.adoptSoon(pid).then((ok) => {
+        // (A runner gone meanwhile left it empty.)
+        if (ok && this.runners.get(id) === r) r.cgroup = cgroup;
+        else cgroup.remove();
+      });
+    }
     this.runners.set(id, r);
     child.once('error', (e) => this.o.log.warn('warm runner error', { error: e.message }));
     child.once('exit', r.onExit);
     child.on('message', (m: unknown) => {
-      if ((m as { t?: unknown } | null)?.t !== 'ready' || r.state !== 'starting' || !this.runners.has(id)) return;
-      r.state = 'ready';
-      clearTimeout(r.timer);
-      this.o.log.debug('warm runner ready', { pid: r.pid, startMs: Date.now() - r.startedAtMs });
-      this.failuresInARow = 0;
-      this.refill();
+      if ((m as { t?: unknown } | null)?.t !== 'ready') return;
+      void r.joined.then(() => this.markReady(r));
     });
+  }
+
+  /** Runner `r` said it is ready (and is in its cgroup, if it has one). */
+  private markReady(r: Runner): void {
+    if (r.state !== 'starting' || !this.runners.has(r.id)) return;
+    r.state = 'ready';
+    clearTimeout(r.timer);
+    this.o.log.debug('warm runner ready', { pid: r.pid, startMs: Date.now() - r.startedAtMs });
+    this.failuresInARow = 0;
+    this.refill();
   }
 
   private stopRunner(r: Runner): void {
     this.runners.delete(r.id);
     clearTimeout(r.timer);
     r.child.removeListener('exit', r.onExit);
+    removeCgroupAtExit(r);
     killGroup(r.pid, 'SIGKILL');
     rmSync(r.dir, { recursive: true, force: true });
   }
@@ -323,6 +360,12 @@ export class WarmRunnerPool {
     if (this.failuresInARow >= warmRunnerStartFailuresMax) this.o.log.warn('warm runners keep failing to start; containers are spawned cold from now on', { why, inARow: this.failuresInARow });
     else this.o.log.warn('warm runner failed to start', { why });
   }
+}
+
+/** A runner being killed: its cgroup goes once it has exited (a cgroup with a process in it stays). */
+function removeCgroupAtExit(r: Runner): void {
+  const cgroup = r.cgroup;
+  if (cgroup) r.child.once('exit', () => cgroup.remove());
 }
 
 /** The last line or so of a log file, for a diagnostic. */
