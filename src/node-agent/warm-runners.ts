@@ -9,7 +9,8 @@
 // same grant-token check, with the same work dir, environment, log files (its
 // stdout/stderr files are moved under logs/<session>/<container>/, the open
 // descriptors go with them), process group (it was started as its own group leader),
-// memory cgroup (it joins the container's) and memory watch as a spawned one. What the
+// memory cgroup (the one it was started in becomes the container's, with the container's
+// limit; cgroups.ts) and memory watch as a spawned one. What the
 // container runs is exactly what a spawn would have run: the container's script with
 // its arguments, environment and cwd (warm-runner.ts).
 //
