@@ -38,7 +38,10 @@
 // warm runner (22 of 22 against 12-17), but back-to-back jobs always claimed the refill
 // the job before had started, so no runner was ever fully warm: p50s got worse, CLI
 // 515/538 against 454/478 ms, in-process 347/364 against 285/251 (A/B alternating; the
-// CLI p90 was better, 613-661 against 692-787).
+// CLI p90 was better, 613-661 against 692-787). Nor does a bigger pool help back-to-back
+// jobs: with 3 runners per agent instead of 2, as many launches found one ready (12-13 of
+// 22 in-process) and the p50s were no better (CLI 525/504 against 449/491 ms): the refills,
+// one at a time, are what cannot keep up.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, truncateSync } from 'node:fs';
