@@ -56,29 +56,30 @@ const vocabularyWords = 60_000;
  *  its reduce 38 against 27 ms; bench:small-job's CLI p50 509 and 544 against 557 and 599 ms
  *  (A/B, alternating). */
 export function syntheticText(bytes: number): string {
-  let x = 0x9e3779b9;
-  const random = (): number => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
+  const random = xorshift(0x9e3779b9);
   const letters = 'etaoinshrdlcumwfgypbvkjxqz';
-  const vocabulary: string[] = [];
-  for (let rank = 0; rank < vocabularyWords; rank++) {
-    // Frequent words are short: lengths grow slowly with the rank.
-    const len = rank % 997 === 996 ? 30 : 1 + Math.min(13, Math.floor(-Math.log(1 - random()) * (2 + Math.log2(rank + 2) / 3)));
-    let w = '';
-    for (let k = 0; k < len; k++) w += letters[Math.floor(random() * random() * 26)];
-    vocabulary.push(w);
-  }
+  // A word is made the first time its rank is drawn (a few thousand of the 60,000 are):
+  // making the whole vocabulary cost 27 ms of every warm-up.
+  const words: (string | undefined)[] = new Array<string | undefined>(vocabularyWords);
+  const wordOf = (rank: number): string => {
+    let w = words[rank];
+    if (w === undefined) {
+      const r = xorshift(rank + 1);
+      // Frequent words are short: lengths grow slowly with the rank.
+      const len = rank % 997 === 996 ? 30 : 1 + Math.min(13, Math.floor(-Math.log(1 - r()) * (2 + Math.log2(rank + 2) / 3)));
+      w = '';
+      for (let k = 0; k < len; k++) w += letters[Math.floor(r() * r() * 26)];
+      words[rank] = w;
+    }
+    return w;
+  };
   const parts: string[] = [];
   let size = 0;
   let column = 0;
   let lineLength = 80;
   while (size < bytes) {
     // Rank r with probability about 1/r (log-uniform): Zipf's law.
-    const w = vocabulary[Math.floor(Math.pow(vocabularyWords, random())) - 1];
+    const w = wordOf(Math.floor(Math.pow(vocabularyWords, random())) - 1);
     column += w.length + 1;
     const sep = column > lineLength ? '\n' : ' ';
     if (sep === '\n') {
@@ -89,6 +90,21 @@ export function syntheticText(bytes: number): string {
     size += w.length + 1;
   }
   return parts.join('');
+}
+
+/** A xorshift32 generator of numbers in [0, 1), its seed mixed first (seeds 1, 2, 3... start far apart). */
+function xorshift(seed: number): () => number {
+  let x = Math.imul(seed ^ 0x5bd1e995, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  x ^= x >>> 16;
+  if (x === 0) x = 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 4294967296;
+  };
 }
 
 async function round(scratch: string, n: number, input: string, length: number, shuffleUrl: string, shuffleDir: string): Promise<void> {
