@@ -98,12 +98,14 @@ export function detectCgroups(agentName: string, log: Logger): Cgroups | null {
       const limitBytes = (mb: number) => Math.ceil(mb * hardLimitSlack) * 1048576;
       try {
         mkdirSync(dir);
-        if (limitMb !== null && !tryWrite(limitFile, String(limitBytes(limitMb)))) throw new Error('cannot set the limit');
       } catch {
+        return null;
+      }
+      if (limitMb !== null && !tryWrite(limitFile, String(limitBytes(limitMb)))) {
         try {
           rmdirSync(dir);
         } catch {
-          // Was not made.
+          // The next agent start removes it.
         }
         return null;
       }
