@@ -301,7 +301,7 @@ export class ContainerManager {
     }
     const taken = this.warmRunners.fits(spec.command, spec.args, spec.env) ? this.warmRunners.take() : null;
     // A warm runner's own cgroup becomes the container's (it is in it already); else a new one.
-    c.cgroup = taken?.cgroup?.setLimit(grant.resources.memoryMb) ? taken.cgroup : (this.cgroups?.create(containerId, grant.resources.memoryMb) ?? null);
+    c.cgroup = taken?.cgroup?.setLimit(c.memoryLimitMb) ? taken.cgroup : this.newCgroup(c);
     const warm = taken && this.startInWarmRunner(c, taken, spec, env) ? taken : null;
     let child = warm?.child ?? null;
     if (!child) {
@@ -361,12 +361,17 @@ export class ContainerManager {
     } catch (err) {
       this.o.log.warn('warm runner not usable; spawning the container', { container: c.containerId, error: (err as Error).message });
       // The runner's cgroup goes with it: a spawned process gets one of its own.
-      if (c.cgroup === warm.cgroup) c.cgroup = this.cgroups?.create(c.containerId, c.memoryLimitMb) ?? null;
+      if (c.cgroup === warm.cgroup) c.cgroup = this.newCgroup(c);
       warm.discard();
       return false;
     }
     warm.become({ script: spec.args[0], args: spec.args.slice(1), env, cwd: c.workDir });
     return true;
+  }
+
+  /** A memory cgroup of container `c`'s own, with its limit (null where there are none). */
+  private newCgroup(c: Container): ContainerCgroup | null {
+    return this.cgroups?.create(c.containerId, c.memoryLimitMb) ?? null;
   }
 
   /** Stops a container: SIGTERM to its group, SIGKILL after the grace period. */
