@@ -49,16 +49,18 @@ async function childStage(input: string, dir: string): Promise<void> {
 }
 
 /** Containers the cluster's agents launched so far, and how many of them in a warm runner. */
-async function containerLaunches(agents: Array<{ httpAddress: string }>): Promise<{ launched: number; warm: number }> {
+async function containerLaunches(agents: Array<{ httpAddress: string }>): Promise<{ launched: number; warm: number; reused: number }> {
   let launched = 0;
   let warm = 0;
+  let reused = 0;
   for (const a of agents) {
     const text = await (await fetch(`http://${a.httpAddress}/metrics`)).text();
     const value = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
     launched += value('coronet_containers_launched');
     warm += value('coronet_containers_launched_warm');
+    reused += value('coronet_containers_launched_reused');
   }
-  return { launched, warm };
+  return { launched, warm, reused };
 }
 
 function median(xs: number[]): number {
@@ -110,7 +112,7 @@ async function main(): Promise<void> {
         rmSync(out, { recursive: true, force: true });
       }
       let after = await containerLaunches(cluster.agents);
-      warmLaunches.cli = `${after.warm - before.warm} of ${after.launched - before.launched}`;
+      warmLaunches.cli = `${after.warm - before.warm} of ${after.launched - before.launched} (${after.reused - before.reused} reused)`;
       before = after;
       for (let i = 0; i < runs + 2; i++) {
         const out = join(dir, `warm-in-${i}`);
@@ -126,7 +128,7 @@ async function main(): Promise<void> {
         rmSync(out, { recursive: true, force: true });
       }
       after = await containerLaunches(cluster.agents);
-      warmLaunches.inProcess = `${after.warm - before.warm} of ${after.launched - before.launched}`;
+      warmLaunches.inProcess = `${after.warm - before.warm} of ${after.launched - before.launched} (${after.reused - before.reused} reused)`;
     } finally {
       await cluster.stop();
     }

@@ -63,6 +63,7 @@ export async function nodeAgentCommand(argv: string[]): Promise<number> {
     'shuffle-port': { type: 'int', min: 0, max: 65535 },
     'memory-check-ms': { type: 'int', min: 10 },
     'warm-runners': { type: 'int', min: 0, max: warmRunnersMax },
+    'no-runner-reuse': { type: 'boolean' },
   });
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" for "coronet node-agent"`);
   if (!flags.cm) throw new UsageError('--cm HOST:PORT is required (the cluster manager RPC address)');
@@ -87,6 +88,7 @@ export async function nodeAgentCommand(argv: string[]): Promise<number> {
   if (flags['shuffle-port'] !== undefined) c.shufflePort = Number(flags['shuffle-port']);
   if (flags['memory-check-ms'] !== undefined) c.memoryCheckIntervalMs = Number(flags['memory-check-ms']);
   if (flags['warm-runners'] !== undefined) c.warmRunners = Number(flags['warm-runners']);
+  if (flags['no-runner-reuse']) c.reuseRunners = false;
   const agent = await startNodeAgent(c);
   ready(agent.rpcAddress, agent.shuffleAddress);
   onShutdown(() => agent.close());

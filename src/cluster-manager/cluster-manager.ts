@@ -822,15 +822,17 @@ export class ClusterManager {
   private grantEvent(g: GrantDecision): GrantEvent {
     const node = this.nodes.get(g.node);
     const expiresAtMs = this.clock.now() + this.config.grantTokenTtlMs;
+    const user = this.sessions.get(g.sessionId)?.user ?? '';
     return {
       grantId: g.grantId,
       sessionId: g.sessionId,
+      user,
       requestId: g.requestId,
       node: g.node,
       nodeAddress: node?.rpcAddress ?? '',
       shuffleAddress: node?.shuffleAddress ?? '',
       resources: g.resources,
-      token: signGrant(this.tokenKey, { grantId: g.grantId, sessionId: g.sessionId, node: g.node, resources: g.resources, expiresAtMs }),
+      token: signGrant(this.tokenKey, { grantId: g.grantId, sessionId: g.sessionId, user, node: g.node, resources: g.resources, expiresAtMs }),
       expiresAtMs,
       driver: g.driver,
     };

@@ -28,13 +28,14 @@ test('resource vectors from outside are checked', () => {
   assert.throws(() => R.parse('lots'), /cannot parse resource "lots"/);
 });
 
-test('grant tokens verify only for the signed grant, node and time', () => {
+test('grant tokens verify only for the signed grant, user, node and time', () => {
   const key = newTokenKey();
-  const f = { grantId: 'g-1', sessionId: 's-1', node: 'node-1', resources: R.resources(512, 1), expiresAtMs: 10_000 };
+  const f = { grantId: 'g-1', sessionId: 's-1', user: 'alice', node: 'node-1', resources: R.resources(512, 1), expiresAtMs: 10_000 };
   const token = signGrant(key, f);
   assert.deepEqual(verifyGrant(key, token, f, 'node-1', 5_000), { ok: true });
   assert.match((verifyGrant(key, '', f, 'node-1', 5_000) as { reason: string }).reason, /missing/);
   assert.match((verifyGrant(key, token, { ...f, resources: R.resources(4096, 1) }, 'node-1', 5_000) as { reason: string }).reason, /does not verify/);
+  assert.match((verifyGrant(key, token, { ...f, user: 'bob' }, 'node-1', 5_000) as { reason: string }).reason, /does not verify/);
   assert.match((verifyGrant(newTokenKey(), token, f, 'node-1', 5_000) as { reason: string }).reason, /does not verify/);
   assert.match((verifyGrant(key, token, f, 'node-2', 5_000) as { reason: string }).reason, /for node node-1, not node-2/);
   assert.match((verifyGrant(key, token, f, 'node-1', 10_000) as { reason: string }).reason, /expired/);

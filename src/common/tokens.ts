@@ -12,6 +12,8 @@ import type { Resources } from './resources.js';
 export interface TokenFields {
   grantId: string;
   sessionId: string;
+  /** The session's user. */
+  user: string;
   node: string;
   resources: Resources;
   expiresAtMs: number;
@@ -26,7 +28,7 @@ function payload(f: TokenFields): string {
     .sort()
     .map((k) => `${k}=${f.resources.custom[k]}`)
     .join(',');
-  return ['grant', f.grantId, f.sessionId, f.node, f.resources.memoryMb, f.resources.vcores, f.resources.gpus, custom, f.expiresAtMs].join('|');
+  return ['grant', f.grantId, f.sessionId, f.user, f.node, f.resources.memoryMb, f.resources.vcores, f.resources.gpus, custom, f.expiresAtMs].join('|');
 }
 
 function mac(key: string, text: string): string {

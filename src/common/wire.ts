@@ -17,6 +17,8 @@ export function resourcesToWire(r: Resources): WireResourcesIn {
 export interface GrantFields {
   grantId: string;
   sessionId: string;
+  /** The session's user. */
+  user: string;
   requestId: string;
   node: string;
   nodeAddress: string;
@@ -31,6 +33,7 @@ export function grantToWire(g: GrantFields): WireGrantIn {
   return {
     grant_id: g.grantId,
     session_id: g.sessionId,
+    user: g.user,
     request_id: g.requestId,
     node_name: g.node,
     node_address: g.nodeAddress,

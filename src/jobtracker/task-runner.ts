@@ -4,6 +4,10 @@
 //
 // Map outputs go to the node-level shuffle directory (CORONET_SHUFFLE_DIR) so they
 // outlive this container and the node agent can serve them.
+//
+// It ends by returning (common/container-main.ts) when the JT says exit or goes away, with
+// its umbilical closed: a node agent's warm runner may then run it again for the next
+// container of the same user, with Coronet's data path already compiled.
 
 import { join } from 'node:path';
 import { mkdir, rm } from 'node:fs/promises';
@@ -29,6 +33,7 @@ import {
   type ReduceSegment,
 } from '../mapreduce/index.js';
 import { connectUmbilical, LineChannel, type FromRunner, type MapSource, type ToRunner } from './umbilical.js';
+import { containerMain } from '../common/container-main.js';
 
 interface RunnerEnv {
   umbilical: string;
@@ -201,6 +206,8 @@ async function main(): Promise<void> {
   let wake: (() => void) | null = null;
   /** Tasks queued here when the last batch arrived: reports go out once half are done. */
   let queuedAtArrival = 0;
+  /** The JT said exit: the umbilical's close is this runner's own. */
+  let leaving = false;
 
   const channel = new LineChannel<FromRunner, ToRunner>(
     socket,
@@ -226,7 +233,9 @@ async function main(): Promise<void> {
       queuedAtArrival = queue.length;
       wake?.();
     },
-    () => process.exit(0), // The JT went away: nothing left to do for it.
+    () => {
+      if (!leaving) process.exit(0); // The JT went away: nothing left to do for it.
+    },
   );
   channel.send({ t: 'hello', grantId: env('CORONET_GRANT_ID'), containerId: env('CORONET_CONTAINER_ID'), node: env('CORONET_NODE_NAME'), pid: process.pid });
 
@@ -234,8 +243,14 @@ async function main(): Promise<void> {
     while (!queue.length) await new Promise<void>((r) => (wake = r));
     const task = queue.shift()!;
     if (task.t === 'exit') {
+      leaving = true;
+      const closed = new Promise((resolve) => socket.once('close', resolve));
       channel.close();
-      process.exit(0);
+      // The JT closes its end in turn; a socket still open after a second is dropped.
+      const timer = setTimeout(() => socket.destroy(), 1000);
+      await closed;
+      clearTimeout(timer);
+      return;
     }
     if (task.t === 'sources') continue; // folded into its reduce above; never queued
     // Report what is done while half the tasks queued here are still to run, so the JT's
@@ -318,7 +333,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`task runner failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exit(1);
-});
+containerMain(() =>
+  main().catch((err: unknown) => {
+    process.stderr.write(`task runner failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  }),
+);

@@ -22,6 +22,8 @@ export type ContainerStateName = 'RUNNING' | 'EXITED' | 'KILLED' | 'OVER_LIMIT' 
 export interface LaunchGrant {
   grantId: string;
   sessionId: string;
+  /** The session's user (in the token). */
+  user: string;
   node: string;
   resources: Resources;
   token: string;
@@ -63,6 +65,10 @@ interface Container extends ContainerStatus {
   cgroup: ContainerCgroup | null;
   /** The grant's vcores. */
   vcores: number;
+  /** The session's user (from the grant token). */
+  user: string;
+  /** Its process's exit handler (a process kept for reuse outlives the container). */
+  onExit: ((code: number | null, signal: NodeJS.Signals | null) => void) | null;
 }
 
 export class LaunchRefused extends Error {
@@ -90,6 +96,8 @@ export interface ContainerManagerOptions {
   finishedKept: number;
   /** Warm runners kept ready for containers that run a Node script of this install (0: none). */
   warmRunners?: number;
+  /** Whether the process of a container that ran in a warm runner may run the user's next one (default: yes). */
+  reuseRunners?: boolean;
   /** The module that warms a warm runner up ('' = none). */
   warmupModule?: string;
   /** The node's vcores: warm runners are refilled only while running containers hold fewer. */
@@ -126,6 +134,7 @@ export class ContainerManager {
     this.recoverPreviousIncarnation();
     this.warmRunners = new WarmRunnerPool({
       count: o.warmRunners ?? 0,
+      reuse: o.reuseRunners ?? true,
       dir: join(o.workDir, 'warm'),
       warmupModule: o.warmupModule ?? '',
       baseEnv: () => this.baseEnv(),
@@ -183,7 +192,7 @@ export class ContainerManager {
         containerId: r.containerId, grantId: r.grantId, sessionId: r.sessionId, nodeName: this.o.nodeName, state: 'LOST', exitCode: -1, signal: alive ? 'SIGKILL' : '',
         diagnostics: alive ? 'the node agent restarted; the container of its previous incarnation was killed' : 'the node agent restarted; the container had already ended',
         startedAtMs: r.startedAtMs, finishedAtMs: this.now(), stdoutPath: r.stdoutPath, stderrPath: r.stderrPath, pid: 0, pidStart: 0, child: null, memoryLimitMb: 0,
-        workDir: join(this.o.workDir, 'containers', r.containerId), rssMb: 0, killReason: null, cgroup: null, vcores: 0,
+        workDir: join(this.o.workDir, 'containers', r.containerId), rssMb: 0, killReason: null, cgroup: null, vcores: 0, user: '', onExit: null,
       };
       rmSync(c.workDir, { recursive: true, force: true });
       this.containers.set(c.containerId, c);
@@ -253,6 +262,8 @@ export class ContainerManager {
       killReason: null,
       cgroup: null,
       vcores: grant.resources.vcores,
+      user: grant.user,
+      onExit: null,
     };
     this.containers.set(containerId, c);
     this.byGrant.set(grant.grantId, containerId);
@@ -299,7 +310,7 @@ export class ContainerManager {
       this.finish(c, 'FAILED_TO_START', -1, '', `cannot start ${spec.command}: no such executable${spec.command.includes('/') ? '' : ' on the PATH'}`);
       return this.status(c);
     }
-    const taken = this.warmRunners.fits(spec.command, spec.args, spec.env) ? this.warmRunners.take() : null;
+    const taken = this.warmRunners.fits(spec.command, spec.args, spec.env) ? this.warmRunners.take(grant.user) : null;
     // A warm runner's own cgroup becomes the container's (it is in it already); else a new one.
     c.cgroup = taken?.cgroup?.setLimit(c.memoryLimitMb) ? taken.cgroup : this.newCgroup(c);
     const warm = taken && this.startInWarmRunner(c, taken, spec, env) ? taken : null;
@@ -328,7 +339,7 @@ export class ContainerManager {
     child.once('error', (err) => {
       if (c.state === 'RUNNING') this.finish(c, 'FAILED_TO_START', -1, '', `cannot start ${spec.command}: ${err.message}`);
     });
-    child.once('exit', (code, signal) => {
+    c.onExit = (code, signal) => {
       // Kill whatever the container left behind in its process group.
       if (c.pid) killGroup(c.pid, 'SIGKILL');
       if (c.state !== 'RUNNING') return;
@@ -338,7 +349,9 @@ export class ContainerManager {
       }
       if (c.killReason) this.finish(c, c.killReason.state, code ?? -1, signal ?? '', c.killReason.diagnostics);
       else this.finish(c, 'EXITED', code ?? -1, signal ?? '', signal ? `process killed by ${signal}` : code === 0 ? '' : `process exited with code ${code}`);
-    });
+    };
+    child.once('exit', c.onExit);
+    if (warm) warm.onRecyclable((info) => this.recycle(c, warm, info));
     this.o.log.info('container launched', { container: containerId, session: grant.sessionId, pid: c.pid, command: spec.command, warm: warm ? true : undefined });
     this.emit(c);
     return this.status(c);
@@ -367,6 +380,27 @@ export class ContainerManager {
     }
     warm.become({ script: spec.args[0], args: spec.args.slice(1), env, cwd: c.workDir });
     return true;
+  }
+
+  /**
+   * Container `c`, in a warm runner, is done and its process offers itself for another
+   * container: the container ends (exited, code 0) and the pool keeps the process for the
+   * user's next one, unless the container is being killed, its process group holds
+   * anything besides the process, or the pool does not take it: then the process exits.
+   */
+  private recycle(c: Container, warm: TakenWarmRunner, info: { containers: number; rssMb: number }): void {
+    if (c.state !== 'RUNNING' || c.killReason || !c.child || !c.onExit) return;
+    let alone = true;
+    for (const p of readProcessTable().values()) if (p.pgid === c.pid && p.pid !== c.pid) alone = false;
+    const kept = alone && this.warmRunners.recycle({ child: c.child, pid: c.pid, pidStart: c.pidStart, user: c.user, containers: info.containers, rssMb: info.rssMb, stdoutPath: c.stdoutPath, stderrPath: c.stderrPath, cgroup: c.cgroup });
+    if (!kept) {
+      warm.exit();
+      return;
+    }
+    c.child.removeListener('exit', c.onExit);
+    // The process leaves the cgroup for one of its own; the pool removes this one then.
+    c.cgroup = null;
+    this.finish(c, 'EXITED', 0, '', '');
   }
 
   /** A memory cgroup of container `c`'s own, with its limit (null where there are none). */

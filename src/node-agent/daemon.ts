@@ -40,6 +40,8 @@ export interface AgentConfig {
   logRetentionMs: number;
   /** Pre-started, warmed-up Node processes kept ready for task runners (0 - warmRunnersMax). */
   warmRunners: number;
+  /** Whether a container's warm-runner process may run a later container of the same user (warm-runners.ts). */
+  reuseRunners: boolean;
 }
 
 /** The default number of warm runners per agent: enough for a job's first task runner and
@@ -65,6 +67,7 @@ export function defaultAgentConfig(): AgentConfig {
     stopGraceMs: 3_000,
     logRetentionMs: 24 * 3600_000,
     warmRunners: defaultWarmRunners,
+    reuseRunners: true,
   };
 }
 
@@ -96,6 +99,7 @@ export async function startNodeAgent(config: AgentConfig, opts: { log?: Logger; 
     stopGraceMs: config.stopGraceMs,
     finishedKept: 1_000,
     warmRunners: config.warmRunners,
+    reuseRunners: config.reuseRunners,
     warmupModule: runnerWarmupModule,
     vcores: config.capacity.vcores,
     availableMemoryMb: machineMemoryAvailableMb,
@@ -109,6 +113,7 @@ export async function startNodeAgent(config: AgentConfig, opts: { log?: Logger; 
   metrics.gauge('coronet_containers_launched', 'Containers launched since the agent started.', () => containers.launched);
   metrics.gauge('coronet_warm_runners_ready', 'Warm runners ready to take a container.', () => containers.warmRunners.ready);
   metrics.gauge('coronet_containers_launched_warm', 'Containers launched in a warm runner since the agent started.', () => containers.warmRunners.taken);
+  metrics.gauge('coronet_containers_launched_reused', 'Of those, containers launched in a process an earlier container of the same user ran in.', () => containers.warmRunners.takenRecycled);
   metrics.gauge('coronet_containers_killed_over_limit', 'Containers killed for exceeding their memory limit since the agent started.', () => containers.overLimitKills);
 
   const server = newServer();

@@ -80,6 +80,7 @@ export function nodeAgentHandlers(containers: ContainerManager): NodeAgentHandle
         {
           grantId: str(g.grant_id, 'grant.grant_id', 256),
           sessionId: str(g.session_id, 'grant.session_id', 256),
+          user: typeof g.user === 'string' ? str(g.user, 'grant.user', 256) : '',
           node: str(g.node_name, 'grant.node_name', 256),
           resources,
           token: str(g.token, 'grant.token', 256),

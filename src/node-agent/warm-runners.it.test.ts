@@ -49,13 +49,19 @@ function alive(pid: number): boolean {
   return existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
 }
 
+/** A 1-node cluster whose agent keeps one warm runner, once that is ready. */
+async function warmCluster(): Promise<{ cluster: LocalCluster; agent: LocalDaemon }> {
+  const cluster = await testCluster({ nodes: 1, warmRunners: 1 });
+  const agent = cluster.agents[0];
+  await eventually('a warm runner ready', async () => (await metric(agent, 'coronet_warm_runners_ready')) === 1);
+  return { cluster, agent };
+}
+
 describe('warm runners on a 1-node cluster', () => {
   let cluster: LocalCluster;
   let agent: LocalDaemon;
   before(async () => {
-    cluster = await testCluster({ nodes: 1, warmRunners: 1 });
-    agent = cluster.agents[0];
-    await eventually('a warm runner ready', async () => (await metric(agent, 'coronet_warm_runners_ready')) === 1);
+    ({ cluster, agent } = await warmCluster());
   });
   after(async () => {
     await cluster?.stop();
@@ -166,6 +172,81 @@ describe('warm runners on a 1-node cluster', () => {
   });
 });
 
+describe('a container process reused for the next container of the same user', () => {
+  const entryProbe = join(dist, 'testing', 'entry-probe.js');
+  let cluster: LocalCluster;
+  let agent: LocalDaemon;
+  before(async () => {
+    ({ cluster, agent } = await warmCluster());
+  });
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  /** Runs one container of `user` (its own session) to its end: its final status and logs. */
+  async function run(user: string, args: string[], env: Record<string, string> = {}) {
+    await eventually('a warm runner ready', async () => (await metric(agent, 'coronet_warm_runners_ready')) === 1);
+    const driver = await SessionDriver.start({ cluster: cluster.cmAddress, name: `entry-${user}`, user });
+    try {
+      const events = driver.events()[Symbol.asyncIterator]();
+      await driver.request([{ resources: resources(256, 1) }]);
+      const g = grantOf(await takeUntil(events, (e) => e.type === 'grant'));
+      const id = await driver.launch(g, { command: process.execPath, args: [entryProbe, ...args], env });
+      const seen = await takeUntil(events, (e) => e.type === 'container' && e.status.containerId === id && e.status.state !== 'RUNNING');
+      const last = seen[seen.length - 1];
+      assert.ok(last.type === 'container');
+      const log = async (stream: string) => (await fetch(`http://${g.shuffleAddress}/containers/${id}/${stream}`)).text();
+      return { status: last.status, stdout: await log('stdout'), stderr: await log('stderr') };
+    } finally {
+      await driver.end();
+    }
+  }
+
+  test("a user's second container runs in the process of the first, as a fresh one would see it; each keeps its own logs", async () => {
+    const reused = await metric(agent, 'coronet_containers_launched_reused');
+    const [before] = warmPids(agent);
+    const first = await run('alice', ['report'], { PROBE: 'one' });
+    assert.equal(first.status.state, 'EXITED');
+    assert.equal(first.status.exitCode, 0);
+    const a = JSON.parse(first.stdout) as { pid: number; runs: number };
+    assert.equal(a.pid, before);
+    assert.equal(a.runs, 1);
+    const second = await run('alice', ['report'], { PROBE: 'two' });
+    assert.equal(second.status.exitCode, 0);
+    const b = JSON.parse(second.stdout) as { pid: number; runs: number; cwd: string; argv: string[]; env: Record<string, string>; hasIpc: boolean };
+    assert.equal(b.pid, a.pid, 'the same process');
+    assert.equal(b.runs, 2, 'its entry ran again, without a new import');
+    assert.deepEqual(b.argv, [entryProbe, 'report']);
+    assert.equal(b.env.PROBE, 'two', "the second container's environment");
+    assert.equal(b.env.CORONET_CONTAINER_ID, second.status.containerId);
+    assert.equal(b.cwd, b.env.CORONET_WORK_DIR);
+    assert.equal(b.hasIpc, false, 'no IPC channel, as in a spawned container');
+    assert.equal(second.stderr, 'entry stderr line 2\n', 'its own output only');
+    assert.equal(first.stderr, 'entry stderr line 1\n', 'the first container keeps its log');
+    assert.equal(JSON.parse(first.stdout).runs, 1);
+    assert.equal(await metric(agent, 'coronet_containers_launched_reused'), reused + 1);
+    assert.equal(readFileSync(`/proc/${a.pid}/cmdline`, 'utf8').includes('warm-runner.js'), true, 'between containers, ps shows a warm runner again');
+  });
+
+  test("another user's container never gets that process", async () => {
+    const alice = JSON.parse((await run('alice', ['report'])).stdout) as { pid: number };
+    const bob = JSON.parse((await run('bob', ['report'])).stdout) as { pid: number };
+    assert.notEqual(bob.pid, alice.pid);
+  });
+
+  test('a container that leaves work running, or fails, does not give its process back; its exit code is kept', async () => {
+    const leaky = await run('carol', ['leave-timer']);
+    assert.equal(leaky.status.exitCode, 0, 'it exits as a spawned entry script would');
+    const failing = await run('carol', ['exit-code', '3']);
+    assert.equal(failing.status.state, 'EXITED');
+    assert.equal(failing.status.exitCode, 3);
+    assert.notEqual(Number(failing.stdout.trim()), Number(leaky.stdout.trim()), 'the leaky one was not reused');
+    const after = JSON.parse((await run('carol', ['report'])).stdout) as { pid: number; runs: number };
+    assert.notEqual(after.pid, Number(failing.stdout.trim()), 'nor the failing one');
+    assert.equal(after.runs, 1);
+  });
+});
+
 describe('which containers a warm runner takes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'coronet-warm-pool-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -196,7 +277,7 @@ describe('which containers a warm runner takes', () => {
       await eventually('the warm runner ready', () => p.ready === 1);
       // The container that takes it fills the node.
       coresFree = false;
-      const r = p.take();
+      const r = p.take('alice');
       assert.ok(r);
       r.discard();
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -218,7 +299,7 @@ describe('which containers a warm runner takes', () => {
     try {
       p.start();
       await eventually('the warm runner ready', () => p.ready === 1);
-      const r = p.take();
+      const r = p.take('alice');
       assert.ok(r && r.cgroup, 'taken, with its cgroup');
       const cgroupDir = dirname(r.cgroup.procsFile);
       assert.match(readFileSync(r.cgroup.procsFile, 'utf8'), new RegExp(`^${r.pid}$`, 'm'), 'the runner is in it');

@@ -44,7 +44,7 @@
 // one at a time, are what cannot keep up.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, truncateSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { dirname, isAbsolute, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../common/log.js';
@@ -67,6 +67,17 @@ const processTitleRoomChars = 4096;
 const closeWaitMs = 2_000;
 /** How long after a launch takes a warm runner its refill starts (the launches of one grant push are done by then). */
 const launchSettleMs = 50;
+/** How long after a launch took a runner whose container may give it back its refill
+ *  starts: a small job's runner is back in the pool by then, and nothing need start. */
+const recycleWaitMs = 1_000;
+/** Containers one process runs, at most, before it is retired. */
+export const warmRunnerContainersMax = 100;
+/** A process holding more memory than this after a container is not kept. */
+export const warmRunnerRecycleRssMaxMb = 512;
+/** A container whose log files are bigger than this does not give its process back (they are copied). */
+const recycleLogBytesMax = 16 << 20;
+/** A process kept for one user's containers that none has taken this long is stopped. */
+const recycledIdleMs = 5 * 60_000;
 
 const warmRunnerScript = fileURLToPath(new URL('./warm-runner.js', import.meta.url));
 /** The Coronet install the agent runs: scripts under it are what warm runners preload. */
@@ -75,6 +86,8 @@ const installDir = dirname(dirname(warmRunnerScript));
 export interface WarmRunnerPoolOptions {
   /** How many warm runners to keep ready (0: none). */
   count: number;
+  /** Whether a container's process that offers itself back is kept for the user's next container (default: yes). */
+  reuse?: boolean;
   /** Where warm runners keep their log files and warm-up scratch dirs. */
   dir: string;
   /** Module whose default export `(scratchDir) => Promise<void>` warms a runner up ('' = none). */
@@ -108,6 +121,12 @@ interface Runner {
   stderrPath: string;
   dir: string;
   state: 'starting' | 'ready';
+  /** The user whose container ran in it last (null: none has; any container may take it). */
+  user: string | null;
+  /** Containers it ran. */
+  containers: number;
+  /** When it became ready (a recycled one: when its container gave it back). */
+  readyAtMs: number;
   startedAtMs: number;
   timer: NodeJS.Timeout;
   onExit: (code: number | null, signal: NodeJS.Signals | null) => void;
@@ -115,6 +134,22 @@ interface Runner {
   cgroup: ContainerCgroup | null;
   /** Settles once it is in its cgroup (or has none): it is not ready before. */
   joined: Promise<void>;
+}
+
+/** A container's process that offers itself back (see TakenWarmRunner.onRecyclable). */
+export interface RecycledProcess {
+  child: ChildProcess;
+  pid: number;
+  pidStart: number;
+  /** The user of the container it ran. */
+  user: string;
+  containers: number;
+  rssMb: number;
+  /** The container's log files, which its stdout and stderr are open on. */
+  stdoutPath: string;
+  stderrPath: string;
+  /** The container's cgroup it is in (removed once it has left it). */
+  cgroup: ContainerCgroup | null;
 }
 
 /** A ready warm runner taken out of the pool for one container. */
@@ -128,6 +163,11 @@ export interface TakenWarmRunner {
   moveLogs(stdoutPath: string, stderrPath: string): void;
   /** Hands it the container; from here on it is the container's process. */
   become(launch: WarmLaunch): void;
+  /** Once the container's script settled cleanly, the process offers itself for another
+   *  container (warm-runner.ts): `fn` gets what the process reported. */
+  onRecyclable(fn: (r: { containers: number; rssMb: number }) => void): void;
+  /** Tells the process to exit (it was not kept). */
+  exit(): void;
   /** Gives up on it (a launch step failed before `become`). */
   discard(): void;
 }
@@ -143,6 +183,8 @@ export class WarmRunnerPool {
   private waitingForCores = false;
   /** Containers launched in a warm runner since the agent started. */
   taken = 0;
+  /** Of those, in a process an earlier container of the same user ran in. */
+  takenRecycled = 0;
 
   constructor(private readonly o: WarmRunnerPoolOptions) {
     // Leftovers of an earlier incarnation (its warm runners exited with it).
@@ -175,20 +217,36 @@ export class WarmRunnerPool {
     return true;
   }
 
-  /** A ready warm runner, out of the pool (null when none is ready). */
-  take(): TakenWarmRunner | null {
+  /**
+   * A ready warm runner for a container of `user`, out of the pool (null when none is
+   * ready): the one an earlier container of this user gave back last, else a fresh one.
+   * A process another user's container ran in is never given to this one.
+   */
+  take(user: string): TakenWarmRunner | null {
     if (this.closed) return null;
-    const r = [...this.runners.values()].find((x) => x.state === 'ready' && x.child.connected);
-    if (!r) return null;
+    const ready = [...this.runners.values()].filter((x) => x.state === 'ready' && x.child.connected);
+    const own = user ? ready.filter((x) => x.user === user).sort((a, b) => b.readyAtMs - a.readyAtMs)[0] : undefined;
+    const r = own ?? ready.find((x) => x.user === null);
+    if (!r) {
+      // Room for a fresh one, the next launch of this user's: the process another user's
+      // container gave back longest ago goes.
+      const other = ready.filter((x) => x.user !== null && x.user !== user).sort((a, b) => a.readyAtMs - b.readyAtMs)[0];
+      if (other) {
+        this.stopRunner(other);
+        this.scheduleRefill(launchSettleMs);
+      }
+      return null;
+    }
     this.runners.delete(r.id);
     clearTimeout(r.timer);
     r.child.removeListener('exit', r.onExit);
     this.taken++;
-    // The replacement starts soon: a small job's task runs for about as long as a warm-up
-    // takes, so the next job finds a ready runner again. Not at once: the other
-    // containers of the same grant push land first, so a refill sees whether they left a
-    // vcore free (a big job's tasks fill the node, and the refill waits for one to end).
-    this.scheduleRefill(launchSettleMs);
+    if (r.user !== null) this.takenRecycled++;
+    // The replacement starts once a small job's container would have given its process
+    // back (then none is needed), and not before the other containers of the same grant
+    // push land, so a refill sees whether they left a vcore free (a big job's tasks fill
+    // the node, and the refill waits for one to end).
+    this.scheduleRefill(recycleWaitMs);
     return {
       child: r.child,
       pid: r.pid,
@@ -205,9 +263,22 @@ export class WarmRunnerPool {
         r.child.send({ t: 'become', ...launch }, (err) => {
           // Not delivered: the process died meanwhile (its exit is the container's exit).
           if (err) killGroup(r.pid, 'SIGKILL');
-          else if (r.child.connected) r.child.disconnect();
         });
         rmSync(r.dir, { recursive: true, force: true });
+      },
+      onRecyclable: (fn) => {
+        const listener = (m: unknown) => {
+          const o = m as { t?: unknown; containers?: unknown; rssMb?: unknown; why?: unknown } | null;
+          if (o?.t === 'not-recyclable') this.o.log.debug('a container\'s process is not kept for reuse', { pid: r.pid, why: String(o.why).slice(0, 500) });
+          if (o?.t !== 'recyclable') return;
+          r.child.removeListener('message', listener);
+          fn({ containers: Number(o.containers) || 0, rssMb: Number(o.rssMb) || 0 });
+        };
+        r.child.on('message', listener);
+      },
+      exit: () => {
+        if (r.child.connected) r.child.send({ t: 'exit' }, () => undefined);
+        else killGroup(r.pid, 'SIGKILL');
       },
       discard: () => {
         removeCgroupAtExit(r);
@@ -273,6 +344,58 @@ export class WarmRunnerPool {
     this.startRunner();
   }
 
+  /**
+   * Takes back the process of a container that ended in it and offers itself again
+   * (`recyclable`): it waits, for a later container of the same user, in a cgroup of its
+   * own again. The container keeps a copy of its log files; the files the process's
+   * stdout and stderr are open on come with it (emptied when the next container takes it).
+   * False: not kept (the pool is closed or short of memory, the process has run many
+   * containers or holds much memory, or the user is unknown); the caller ends it.
+   */
+  recycle(p: RecycledProcess): boolean {
+    if (this.closed || this.memoryShort || this.o.count === 0 || this.o.reuse === false || !p.user || !p.child.connected) return false;
+    if (p.containers >= warmRunnerContainersMax || p.rssMb > warmRunnerRecycleRssMaxMb) return false;
+    const id = ++this.seq;
+    const dir = join(this.o.dir, `w-${id}`);
+    try {
+      if (statSync(p.stdoutPath).size + statSync(p.stderrPath).size > recycleLogBytesMax) return false;
+      mkdirSync(dir, { recursive: true });
+      for (const [from, to] of [[p.stdoutPath, join(dir, 'stdout')], [p.stderrPath, join(dir, 'stderr')]]) {
+        copyFileSync(from, `${from}.copy`);
+        renameSync(from, to);
+        renameSync(`${from}.copy`, from);
+      }
+    } catch (err) {
+      this.o.log.warn('cannot keep a container\'s process for reuse', { pid: p.pid, error: (err as Error).message });
+      rmSync(dir, { recursive: true, force: true });
+      return false;
+    }
+    this.makeRoom(p.user);
+    const r = this.admit(id, p.child, p.pid, p.pidStart, dir, p.user, p.containers);
+    // It leaves the container's cgroup (removed then) for one of its own, before it is ready.
+    void r.joined.then(() => {
+      p.cgroup?.remove();
+      this.markReady(r);
+    });
+    this.o.log.debug('container process kept for reuse', { pid: p.pid, user: p.user, containers: p.containers, rssMb: p.rssMb });
+    return true;
+  }
+
+  /** Makes room for one more runner (a recycled one, of `user`): the least useful goes. */
+  private makeRoom(user: string): void {
+    while (this.runners.size >= this.o.count) {
+      const all = [...this.runners.values()];
+      const lru = (xs: Runner[]) => xs.sort((a, b) => a.readyAtMs - b.readyAtMs)[0];
+      const victim =
+        lru(all.filter((x) => x.state === 'ready' && x.user !== null && x.user !== user)) ??
+        all.find((x) => x.state === 'starting' && x.user === null) ??
+        lru(all.filter((x) => x.state === 'ready' && x.user === null)) ??
+        lru(all);
+      if (!victim) return;
+      this.stopRunner(victim);
+    }
+  }
+
   private startRunner(): void {
     const id = ++this.seq;
     const dir = join(this.o.dir, `w-${id}`);
@@ -294,18 +417,30 @@ export class WarmRunnerPool {
       closeSync(out);
       closeSync(err);
     }
-    const pid = child.pid ?? 0;
-    // Its cgroup is joined now, while it starts: see cgroups.ts.
+    const r = this.admit(id, child, child.pid ?? 0, child.pid ? processStartTime(child.pid) : 0, dir, null, 0);
+    child.once('error', (e) => this.o.log.warn('warm runner error', { error: e.message }));
+    child.on('message', (m: unknown) => {
+      if ((m as { t?: unknown } | null)?.t !== 'ready') return;
+      void r.joined.then(() => this.markReady(r));
+    });
+  }
+
+  /** Puts process `child` in the pool, starting (not ready), and into a cgroup of its own: see cgroups.ts. */
+  private admit(id: number, child: ChildProcess, pid: number, pidStart: number, dir: string, user: string | null, containers: number): Runner {
     const cgroup = pid && this.o.cgroups ? this.o.cgroups.create(`warm-${process.pid}-${id}`, null) : null;
+    const stderrPath = join(dir, 'stderr');
     const r: Runner = {
       id,
       child,
       pid,
-      pidStart: pid ? processStartTime(pid) : 0,
-      stdoutPath,
+      pidStart,
+      stdoutPath: join(dir, 'stdout'),
       stderrPath,
       dir,
       state: 'starting',
+      user,
+      containers,
+      readyAtMs: 0,
       startedAtMs: Date.now(),
       cgroup: null,
       joined: Promise.resolve(),
@@ -317,7 +452,7 @@ export class WarmRunnerPool {
         if (!this.runners.has(id)) return;
         this.runners.delete(id);
         clearTimeout(r.timer);
-        if (r.state === 'starting') this.failed(`a warm runner exited before it was ready (${signal ?? `code ${code}`}): ${tail(stderrPath)}`);
+        if (r.state === 'starting' && r.user === null) this.failed(`a warm runner exited before it was ready (${signal ?? `code ${code}`}): ${tail(stderrPath)}`);
         r.cgroup?.remove();
         rmSync(dir, { recursive: true, force: true });
         this.scheduleRefill();
@@ -332,21 +467,27 @@ export class WarmRunnerPool {
       });
     }
     this.runners.set(id, r);
-    child.once('error', (e) => this.o.log.warn('warm runner error', { error: e.message }));
     child.once('exit', r.onExit);
-    child.on('message', (m: unknown) => {
-      if ((m as { t?: unknown } | null)?.t !== 'ready') return;
-      void r.joined.then(() => this.markReady(r));
-    });
+    return r;
   }
 
   /** Runner `r` said it is ready (and is in its cgroup, if it has one). */
   private markReady(r: Runner): void {
     if (r.state !== 'starting' || !this.runners.has(r.id)) return;
     r.state = 'ready';
+    r.readyAtMs = Date.now();
     clearTimeout(r.timer);
-    this.o.log.debug('warm runner ready', { pid: r.pid, startMs: Date.now() - r.startedAtMs });
-    this.failuresInARow = 0;
+    if (r.user !== null) {
+      // Kept for one user's containers: not for ever, if none comes.
+      r.timer = setTimeout(() => {
+        this.stopRunner(r);
+        this.scheduleRefill();
+      }, recycledIdleMs);
+      r.timer.unref();
+    } else {
+      this.o.log.debug('warm runner ready', { pid: r.pid, startMs: Date.now() - r.startedAtMs });
+      this.failuresInARow = 0;
+    }
     this.refill();
   }
 

@@ -99,6 +99,7 @@ function grantFromWire(g: WireGrant): Grant {
   return {
     grantId: g.grant_id,
     sessionId: g.session_id,
+    user: g.user,
     requestId: g.request_id,
     node: g.node_name,
     nodeAddress: g.node_address,

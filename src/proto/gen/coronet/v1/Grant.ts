@@ -14,6 +14,7 @@ export interface Grant {
   'token'?: (string);
   'expires_at_ms'?: (number | string | Long);
   'driver'?: (boolean);
+  'user'?: (string);
 }
 
 export interface Grant__Output {
@@ -27,4 +28,5 @@ export interface Grant__Output {
   'token': (string);
   'expires_at_ms': (number);
   'driver': (boolean);
+  'user': (string);
 }
