@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { bundleJobModule, exampleJobNames, exampleJobPath, loadJob } from './bundle.js';
+import { cachedBundle } from './bundle-cache.js';
 import { JobBundleError, JobExportError, JobLoadError } from './errors.js';
 import { runJobLocally } from './local.js';
 import { tempDir } from './test-helpers.js';
@@ -108,6 +109,44 @@ void test('bundle shims: CommonJS requiring the API is bundled whole; the runtim
     await assert.rejects(coronetImport('mapreduce/codecs', ['utf8', 'noSuchCodec']), /noSuchCodec from Coronet module mapreduce\/codecs.*different Coronet versions/);
     await assert.rejects(coronetImport('../../etc/passwd', []), /not a module name/);
   } finally {
+    await t.cleanup();
+  }
+});
+
+void test('a bundle is reused from the cache while its files are unchanged, and made again when one changes', async () => {
+  const t = await tempDir();
+  const before = process.env.CORONET_CACHE_DIR;
+  process.env.CORONET_CACHE_DIR = join(t.path, 'cache');
+  try {
+    const helper = join(t.path, 'helper.ts');
+    const src = join(t.path, 'job.ts');
+    await writeFile(helper, `export const word: string = 'one';`);
+    await writeFile(src, `import { defineJob, textInput, utf8 } from ${JSON.stringify(jobApi)};
+       import { word } from './helper.js';
+       export default defineJob({ input: textInput(), codecs: { key: utf8, value: utf8 }, map(_k: number, _l: string, ctx) { ctx.emit(word, word); } });`);
+    await mkdir(join(t.path, 'a'));
+    await mkdir(join(t.path, 'b'));
+    await mkdir(join(t.path, 'c'));
+    assert.equal(cachedBundle(src, join(t.path, 'a', 'job.mjs')), false, 'nothing cached yet');
+    await bundleJobModule(src, join(t.path, 'a', 'job.mjs'));
+    assert.equal(cachedBundle(src, join(t.path, 'b', 'job.mjs')), true, 'cached, with every input unchanged');
+    assert.equal(await readFile(join(t.path, 'b', 'job.mjs'), 'utf8'), await readFile(join(t.path, 'a', 'job.mjs'), 'utf8'));
+    assert.equal(cachedBundle(src, join(t.path, 'job.mjs')), false, 'not for a bundle elsewhere (its source map paths differ)');
+    // An imported file changes: a miss, and the next bundle has the change.
+    await writeFile(helper, `export const word: string = 'two';`);
+    assert.equal(cachedBundle(src, join(t.path, 'c', 'job.mjs')), false, 'an input changed');
+    await bundleJobModule(src, join(t.path, 'c', 'job.mjs'));
+    assert.match(await readFile(join(t.path, 'c', 'job.mjs'), 'utf8'), /"two"/);
+    // A corrupt entry is a miss, and bundling rewrites it.
+    for (const f of await readdir(join(t.path, 'cache', 'bundles'))) if (f.endsWith('.json')) await writeFile(join(t.path, 'cache', 'bundles', f), '{not json');
+    assert.equal(cachedBundle(src, join(t.path, 'c', 'job.mjs')), false);
+    await bundleJobModule(src, join(t.path, 'c', 'job.mjs'));
+    assert.equal(cachedBundle(src, join(t.path, 'b', 'job.mjs')), true);
+    process.env.CORONET_CACHE_DIR = 'off';
+    assert.equal(cachedBundle(src, join(t.path, 'b', 'job.mjs')), false, 'CORONET_CACHE_DIR=off: no cache');
+  } finally {
+    if (before === undefined) delete process.env.CORONET_CACHE_DIR;
+    else process.env.CORONET_CACHE_DIR = before;
     await t.cleanup();
   }
 });

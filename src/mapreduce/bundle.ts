@@ -11,11 +11,16 @@
 // must run the Coronet version the client bundled against (a missing module or export
 // fails the load with a message naming it). A job the shims cannot serve (CommonJS
 // that require()s Coronet: a shim needs top-level await) is bundled whole, as before.
+//
+// Bundles are cached (bundle-cache.ts): a job module whose files are unchanged since its
+// last bundle is copied from the cache, without starting esbuild (its service process
+// costs a `coronet run` 30-40 ms).
 
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Plugin } from 'esbuild';
+import type { Metafile, Plugin } from 'esbuild';
+import { cachedBundle, cacheBundle } from './bundle-cache.js';
 import { JobBundleError, JobDefinitionError, JobExportError, JobLoadError, errorText } from './errors.js';
 import { defineJob, isJob, type AnyJob, type JobSpec } from './job.js';
 
@@ -115,10 +120,12 @@ function registerRuntime(): void {
 /** Bundles the job module at `entry` (and everything it imports but Coronet's own
  *  modules) into `outFile` (ESM). */
 export async function bundleJobModule(entry: string, outFile: string): Promise<void> {
-  const esbuild = await import('esbuild');
   const absEntry = resolve(entry);
+  if (cachedBundle(absEntry, outFile)) return;
+  const esbuild = await import('esbuild');
   const build = (plugins: Plugin[]) =>
     esbuild.build({
+      metafile: true,
       entryPoints: [absEntry],
       outfile: outFile,
       bundle: true,
@@ -133,13 +140,16 @@ export async function bundleJobModule(entry: string, outFile: string): Promise<v
       banner: { js: "import { createRequire as __coronetCreateRequire } from 'node:module'; const require = __coronetCreateRequire(import.meta.url);" },
       plugins,
     });
+  let metafile: Metafile | undefined;
   try {
     try {
-      await build([coronetShims(absEntry)]);
+      metafile = (await build([coronetShims(absEntry)])).metafile;
     } catch {
       // E.g. CommonJS that require()s Coronet; a job that does not compile fails again.
-      await build([]);
+      metafile = (await build([])).metafile;
     }
+    // (Input paths are relative to the working directory esbuild ran in.)
+    if (metafile) cacheBundle(absEntry, outFile, Object.keys(metafile.inputs).map((f) => resolve(f)), esbuild.version);
   } catch (e) {
     const errors = (e as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors;
     const detail =
