@@ -5,7 +5,9 @@ import { readFileSync } from 'node:fs';
 import { UsageError, OperationError, errorMessage } from '../common/errors.js';
 import { createLogger, silentLogger } from '../common/log.js';
 import { cmHttpAddress } from '../proto/index.js';
-import { parseConfigArgs, MapReduceError } from '../mapreduce/index.js';
+// (Only the modules a client needs: the barrel would load the whole data path.)
+import { parseConfigArgs } from '../mapreduce/job.js';
+import { MapReduceError } from '../mapreduce/errors.js';
 import { submitJob, runRemoteTracker } from '../jobtracker/submit.js';
 import type { JobSubmission } from '../jobtracker/tracker-host.js';
 import type { JobStatus } from '../jobtracker/jobtracker.js';

@@ -14,7 +14,12 @@ import { createServer, type Server } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RpcError, type SessionDriver, type Grant, type DriverEvent, type ContainerStatus } from '../session-driver/index.js';
-import { Counters, FileOutputCommitter, resolveUri, mapTaskId, reduceTaskId, type InputSplit, type JobConfig, type CountersJson } from '../mapreduce/index.js';
+// The JT runs in clients: it loads the job-level modules only, not the data path.
+import { Counters, type CountersJson } from '../mapreduce/counters.js';
+import { FileOutputCommitter } from '../mapreduce/committer.js';
+import { resolveUri } from '../mapreduce/fs.js';
+import { mapTaskId, reduceTaskId, type JobConfig } from '../mapreduce/job.js';
+import type { InputSplit } from '../mapreduce/splits.js';
 import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { LineChannel, type FromRunner, type MapSource, type ToRunner } from './umbilical.js';

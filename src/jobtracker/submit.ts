@@ -8,7 +8,12 @@ import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import { bundleJobModule, loadJob, resolveJobModule, jobConfig, jobInput, computeSplits, FileOutputCommitter, resolveUri } from '../mapreduce/index.js';
+// (The job-level modules only: a client never loads the data path.)
+import { bundleJobModule, loadJob, resolveJobModule } from '../mapreduce/bundle.js';
+import { jobConfig, jobInput } from '../mapreduce/job.js';
+import { computeSplits } from '../mapreduce/splits.js';
+import { FileOutputCommitter } from '../mapreduce/committer.js';
+import { resolveUri } from '../mapreduce/fs.js';
 import { SessionDriver } from '../session-driver/index.js';
 import { clusterManagerClient, preconnect, unary, type WireNodeInfo, type WireSessionInfo } from '../proto/index.js';
 import { JobCheckpoint } from './checkpoint.js';

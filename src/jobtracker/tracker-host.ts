@@ -6,7 +6,13 @@
 import { createServer, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadJob, jobConfig, jobInput, computeSplits, prepareJob, runJobLocally, resolveUri, successFileName, Counters } from '../mapreduce/index.js';
+// The job-level modules only; the data path (local.js) is loaded when a job runs uber.
+import { loadJob } from '../mapreduce/bundle.js';
+import { jobConfig, jobInput } from '../mapreduce/job.js';
+import { computeSplits } from '../mapreduce/splits.js';
+import { resolveUri } from '../mapreduce/fs.js';
+import { successFileName } from '../mapreduce/committer.js';
+import { Counters } from '../mapreduce/counters.js';
 import type { SessionDriver } from '../session-driver/index.js';
 import { cmHttpAddress } from '../proto/index.js';
 import { listen, postJson, sendError, sendJson, sendText } from '../common/http.js';
@@ -143,7 +149,8 @@ export async function hostJobTracker(o: HostOptions): Promise<JobStatus> {
     const reducers = s.reducers ?? job.reducers ?? 1;
     o.log.debug('job loaded and split', { maps: splits.length, reducers });
     async function runOnCluster(): Promise<JobStatus> {
-      const prepared = await prepareJob(job, config, splits, reducers);
+      // (A job with a prepare step, e.g. terasort's sampling, reads records: the data path.)
+      const prepared = job.prepare === undefined ? config : await (await import('../mapreduce/local.js')).prepareJob(job, config, splits, reducers);
       jt = new JobTracker({
         driver: o.driver,
         jobId: s.jobId,
@@ -196,6 +203,7 @@ export async function hostJobTracker(o: HostOptions): Promise<JobStatus> {
     } else if (o.inProcess && settings.uber && splits.length <= settings.uberMaxMaps && reducers <= 1 && inputBytes <= settings.uberMaxBytes) {
       // Uber job: the tasks run here, one after the other; no containers are asked for.
       o.log.debug('running as an uber job', { maps: splits.length, inputBytes });
+      const { runJobLocally } = await import('../mapreduce/local.js');
       const r = await runJobLocally(job, { inputs: s.inputs, output: s.output, reducers, config: s.config, jobId: s.jobId, minSplitBytes: settings.minSplitBytes, maxSplitBytes: settings.maxSplitBytes, sortBufferBytes: settings.sortBufferMb ? settings.sortBufferMb * 1048576 : undefined });
       status = { jobId: s.jobId, name: s.name, user: s.user, state: 'succeeded', startedAtMs, finishedAtMs: Date.now(), maps: { total: r.maps, succeeded: r.maps, running: 0 }, reduces: { total: r.reducers, succeeded: r.reducers, running: 0 }, progress: 1, diagnostics: '', counters: r.counters.toJSON(), output: s.output, tasks: [], mode: 'uber' };
       o.onProgress?.(status);

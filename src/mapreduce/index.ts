@@ -48,7 +48,8 @@ export { computeSplits, listInputFiles, defaultMinSplitBytes, defaultMaxSplitByt
 export { readSplit, type ReadStats, type RecordHandler, type ReadOptions, type ProgressHandler } from './input.js';
 export { localFileSystem, localPath, resolveUri, setDirtyMapOutputLimit, type FileSystem, type FileStatus, type OutputSink } from './fs.js';
 export { FileOutputCommitter, partFileName, successFileName, temporaryDirName } from './committer.js';
-export { runMapTask, mapTaskId, reduceTaskId, defaultSortBufferBytes, defaultMergeFactor, type MapTaskOptions, type MapTaskResult, type TaskOutput } from './maptask.js';
+export { mapTaskId, reduceTaskId } from './job.js';
+export { runMapTask, defaultSortBufferBytes, defaultMergeFactor, type MapTaskOptions, type MapTaskResult, type TaskOutput } from './maptask.js';
 export { hashBytes, mapOutputFileName, mapOutputIndexName, type MapOutputFiles, type MapOutputIndex } from './sortbuffer.js';
 export { SegmentReader, SegmentWriter, MergeStream, type SegmentIndexEntry, type RecordStream } from './segment.js';
 export { runReduceTask, type ReduceSegment, type ReduceTaskOptions, type ReduceTaskResult } from './reducetask.js';

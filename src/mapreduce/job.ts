@@ -161,3 +161,11 @@ export function assertPartition(p: number, partitions: number): void {
   // The job's own partition function: its mistake, said as such (not an assertion of ours).
   if (!(Number.isInteger(p) && p >= 0 && p < partitions)) throw new Error(`partitioner returned ${p}, expected an integer in [0, ${partitions})`);
 }
+
+/** The id of map task `index` ("m-00003") and of the reduce of `partition` ("r-00000"). */
+export function mapTaskId(index: number): string {
+  return `m-${String(index).padStart(5, '0')}`;
+}
+export function reduceTaskId(partition: number): string {
+  return `r-${String(partition).padStart(5, '0')}`;
+}

@@ -11,7 +11,7 @@ import { Counters, TaskCounter } from './counters.js';
 import { MapReduceError, UserCodeError } from './errors.js';
 import { resolveUri, type OutputSink } from './fs.js';
 import { readSplit } from './input.js';
-import { jobConfig, jobInput, jobOutput, type AnyJob, type JobConfig, type MapContext } from './job.js';
+import { jobConfig, jobInput, jobOutput, mapTaskId, type AnyJob, type JobConfig, type MapContext } from './job.js';
 import { RecordWriter } from './output.js';
 import { MapOutputBuffer, type MapOutputFiles } from './sortbuffer.js';
 import type { InputSplit } from './splits.js';
@@ -61,12 +61,6 @@ export interface MapTaskResult {
   readonly counters: Counters;
 }
 
-export function mapTaskId(index: number): string {
-  return `m-${String(index).padStart(5, '0')}`;
-}
-export function reduceTaskId(partition: number): string {
-  return `r-${String(partition).padStart(5, '0')}`;
-}
 
 function isThenable(x: unknown): x is PromiseLike<unknown> {
   return typeof x === 'object' && x !== null && typeof (x as { then?: unknown }).then === 'function';

@@ -13,7 +13,8 @@ import { resolveUri, type OutputSink } from './fs.js';
 import { Grouper } from './group.js';
 import { KernelMemory, type MemoryRun } from './kernels.js';
 import { jobConfig, jobOutput, type AnyJob, type JobConfig, type ReduceContext } from './job.js';
-import { defaultMergeFactor, reduceTaskId, type TaskOutput } from './maptask.js';
+import { defaultMergeFactor, type TaskOutput } from './maptask.js';
+import { reduceTaskId } from './job.js';
 import { RecordWriter } from './output.js';
 import { MergeStream, SegmentReader, SegmentWriter, memcmpStreams, recordHeaderBytes, type RecordStream, type SegmentIndexEntry, type StreamComparator } from './segment.js';
 

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { bundleJobModule, exampleJobPath } from './bundle.js';
 import { Counters, TaskCounter } from './counters.js';
 import { runJobLocally } from './local.js';
-import { mapTaskId, reduceTaskId } from './maptask.js';
+import { mapTaskId, reduceTaskId } from './job.js';
 import { serveMapOutput } from './shuffle.js';
 import { computeSplits } from './splits.js';
 import { outputCommitter, runTask, type MapOutputLocation } from './task.js';
