@@ -3,6 +3,8 @@
 // nothing (no string per token). The in-mapper combiner of wordcount; usable by any job
 // that aggregates counts of byte strings in its map.
 
+import { copyBytes } from './bytes.js';
+
 /** Bytes that separate tokens: space, \t, \n, \v, \f, \r. */
 function isAsciiSpace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13);
@@ -113,7 +115,7 @@ export class ByteCountTable {
       this.entries = bigger;
     }
     const idx = this.size++;
-    buf.copy(this.keys, this.keysUsed, start, start + len);
+    copyBytes(buf, start, start + len, this.keys, this.keysUsed);
     const at = 3 * idx;
     this.entries[at] = this.keysUsed;
     this.entries[at + 1] = len;

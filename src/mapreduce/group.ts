@@ -1,7 +1,7 @@
 // Grouping of a sorted record stream by key (for combine and reduce), and encoding of
 // records emitted by user code.
 
-import { equalBytes } from './bytes.js';
+import { copyBytes, equalBytes } from './bytes.js';
 import type { Codec } from './codecs.js';
 import type { RecordStream, SegmentWriter } from './segment.js';
 
@@ -83,7 +83,7 @@ export class Grouper<K, V> {
     const s = this.s;
     const kl = s.keyEnd - s.keyStart;
     if (kl > this.gk.length) this.gk = Buffer.allocUnsafe(Math.max(kl, this.gk.length * 2));
-    s.key.copy(this.gk, 0, s.keyStart, s.keyEnd);
+    copyBytes(s.key, s.keyStart, s.keyEnd, this.gk, 0);
     this.gkLen = kl;
     this.key = this.keyCodec.read(this.gk, 0, kl);
     this.pending = true;
