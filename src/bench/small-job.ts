@@ -7,8 +7,8 @@
 //    start-up, esbuild service already running after the first run). p50 of --runs.
 //  - cold, embedded: the same CLI without CORONET_CLUSTER, which starts a local cluster
 //    (CM + 2 agents as processes), runs the job and stops the cluster. p50 of --cold-runs.
-// Then a breakdown of where the time goes: node + CLI start-up, staging (esbuild bundle,
-// job load, splits) in a fresh process, and the job tracker's phases from its status;
+// Then a breakdown of where the time goes: node + CLI start-up, staging (esbuild bundle
+// and the same from the bundle cache, job load, splits) in a fresh process, and the job tracker's phases from its status;
 // and how many task containers started in a node agent's warm runner (a pre-started,
 // warmed-up process: docs/operations.md) rather than a fresh process.
 // Targets: warm <= 300 ms, cold <= 2 s. "warm" (the target, targetsMet) is the CLI
@@ -31,6 +31,8 @@ const coldRuns = argValue('--cold-runs', 5);
 
 /** Child mode: staging steps timed in a fresh process (as the CLI does them). */
 async function childStage(input: string, dir: string): Promise<void> {
+  // A bundle cache of its own, empty: the first bundle starts esbuild, the second is a cache hit.
+  process.env.CORONET_CACHE_DIR = join(dir, `cache-${process.pid}`);
   const t0 = process.hrtime.bigint();
   const modulePath = resolveJobModule('wordcount');
   const jobFile = join(dir, `job-${process.pid}.mjs`);
@@ -176,7 +178,7 @@ async function main(): Promise<void> {
       { metric: 'breakdown: node cli --version (imports) (ms)', value: median(cliStart).toFixed(0) },
       { metric: 'breakdown: node import mapreduce (runner floor) (ms)', value: median(mrImport).toFixed(0) },
       { metric: 'breakdown: esbuild bundle, fresh process (ms)', value: median(stage.map((s) => s.bundleMs)).toFixed(0) },
-      { metric: 'breakdown: esbuild bundle, warm service (ms)', value: median(stage.map((s) => s.bundleAgainMs)).toFixed(0) },
+      { metric: 'breakdown: bundle again, from the bundle cache (ms)', value: median(stage.map((s) => s.bundleAgainMs)).toFixed(0) },
       { metric: 'breakdown: load job + splits (ms)', value: median(stage.map((s) => s.loadMs + s.splitsMs)).toFixed(0) },
       { metric: 'in-process: submit -> JT started (stage+session) (ms)', value: m((p) => p.stageAndSessionMs).toFixed(0) },
       { metric: 'in-process: JT start -> first task start (grant+runner) (ms)', value: m((p) => p.firstTaskStartMs).toFixed(0) },

@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 // (The job-level modules only: a client never loads the data path.)
 import { bundleJobModule, loadJob, resolveJobModule } from '../mapreduce/bundle.js';
-import { jobConfig, jobInput } from '../mapreduce/job.js';
-import { computeSplits } from '../mapreduce/splits.js';
+import { jobConfig, jobInput, type AnyJob } from '../mapreduce/job.js';
+import { computeSplits, type InputSplit } from '../mapreduce/splits.js';
 import { FileOutputCommitter } from '../mapreduce/committer.js';
 import { resolveUri } from '../mapreduce/fs.js';
 import { SessionDriver } from '../session-driver/index.js';
@@ -59,7 +59,15 @@ function user(): string {
 }
 
 /** Stages and checks a job; returns the submission and its split count. Throws clear errors. */
-export async function stageJob(o: SubmitOptions): Promise<{ submission: JobSubmission; maps: number }> {
+/** A staged job: its submission, and the job and splits staging found (for a JT in this process). */
+export interface StagedJob {
+  submission: JobSubmission;
+  maps: number;
+  job: AnyJob;
+  splits: InputSplit[];
+}
+
+export async function stageJob(o: SubmitOptions): Promise<StagedJob> {
   const config = o.config ?? {};
   const settings = jobSettings(config);
   const jobId = newJobId();
@@ -82,29 +90,29 @@ export async function stageJob(o: SubmitOptions): Promise<{ submission: JobSubmi
   const submission: JobSubmission = { jobId, name, user: user(), pool: o.pool ?? '', cluster: o.cluster, jobFile, builtin, inputs: o.inputs.map((u) => resolveUri(u).path), output: path, reducers: o.reducers ?? null, config, stagingDir };
   writeFileSync(join(stagingDir, 'submission.json'), JSON.stringify(submission, null, 2));
   o.log.debug('job staged', { jobId, maps: splits.length });
-  return { submission, maps: splits.length };
+  return { submission, maps: splits.length, job, splits };
 }
 
 export async function submitJob(o: SubmitOptions): Promise<Submitted> {
   o.log.debug('submitting', { sinceProcessStartMs: Math.round(performance.now()) });
   // The connection to the CM is made while the job stages; the session's client uses it.
   const letGo = preconnect(o.cluster);
-  let submission: JobSubmission;
-  let maps: number;
+  let staged: StagedJob;
   let remote: boolean;
   let settings: JobSettings;
   let driver: SessionDriver;
   try {
-    ({ submission, maps } = await stageJob(o));
-    settings = jobSettings(submission.config);
-    remote = o.remote || maps > settings.remoteThreshold;
-    driver = await SessionDriver.start({ cluster: o.cluster, name: submission.name, user: submission.user, pool: o.pool, kind: 'mapreduce', tags: { jobId: submission.jobId, mode: remote ? 'remote' : 'in-process' }, log: o.log });
+    staged = await stageJob(o);
+    settings = jobSettings(staged.submission.config);
+    remote = o.remote || staged.maps > settings.remoteThreshold;
+    driver = await SessionDriver.start({ cluster: o.cluster, name: staged.submission.name, user: staged.submission.user, pool: o.pool, kind: 'mapreduce', tags: { jobId: staged.submission.jobId, mode: remote ? 'remote' : 'in-process' }, log: o.log });
   } finally {
     letGo();
   }
   o.log.debug('session started', { session: driver.sessionId });
+  const { submission } = staged;
   if (!remote) {
-    const status = await hostJobTracker({ driver, submission, advertiseHost: await localAddressToward(o.cluster), inProcess: true, log: o.log, onProgress: o.onProgress });
+    const status = await hostJobTracker({ driver, submission, advertiseHost: await localAddressToward(o.cluster), inProcess: true, log: o.log, onProgress: o.onProgress, staged });
     return { mode: 'in-process', jobId: submission.jobId, status };
   }
   try {

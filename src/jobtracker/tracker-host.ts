@@ -8,8 +8,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // The job-level modules only; the data path (local.js) is loaded when a job runs uber.
 import { loadJob } from '../mapreduce/bundle.js';
-import { jobConfig, jobInput } from '../mapreduce/job.js';
-import { computeSplits } from '../mapreduce/splits.js';
+import { jobConfig, jobInput, type AnyJob } from '../mapreduce/job.js';
+import { computeSplits, type InputSplit } from '../mapreduce/splits.js';
 import { resolveUri } from '../mapreduce/fs.js';
 import { successFileName } from '../mapreduce/committer.js';
 import { Counters } from '../mapreduce/counters.js';
@@ -53,6 +53,8 @@ export interface HostOptions {
   onProgress?: (s: JobStatus) => void;
   /** A remote JT: its attempt, checkpoint and what earlier attempts finished. */
   recovery?: Omit<JobRecovery, 'beforeJobCommit'> & { isCurrent(): Promise<boolean> };
+  /** The job and its splits, as staging in this process found them (else loaded and split here). */
+  staged?: { job: AnyJob; splits: readonly InputSplit[] };
 }
 
 /** An earlier JT attempt was replaced by a newer one: this one stops without a word. */
@@ -142,10 +144,10 @@ export async function hostJobTracker(o: HostOptions): Promise<JobStatus> {
   try {
     const port = await ready;
     tagged = o.driver.setTags({ jobtrackerHttp: `${o.advertiseHost}:${port}` }).catch(() => undefined);
-    const job = await loadJob(s.jobFile);
+    const job = o.staged?.job ?? (await loadJob(s.jobFile));
     const settings = jobSettings(s.config);
     const config = jobConfig(job, s.config);
-    const splits = await computeSplits(s.inputs, jobInput(job, config), { minSplitBytes: settings.minSplitBytes, maxSplitBytes: settings.maxSplitBytes });
+    const splits = o.staged?.splits ?? (await computeSplits(s.inputs, jobInput(job, config), { minSplitBytes: settings.minSplitBytes, maxSplitBytes: settings.maxSplitBytes }));
     const reducers = s.reducers ?? job.reducers ?? 1;
     o.log.debug('job loaded and split', { maps: splits.length, reducers });
     async function runOnCluster(): Promise<JobStatus> {
