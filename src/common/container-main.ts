@@ -1,8 +1,8 @@
 // The entry point of a container script that a node agent's warm runner may run more
 // than once (node-agent/warm-runners.ts). A script calls `containerMain(main)` at its top
 // level instead of running itself:
-//  - spawned as `node SCRIPT ...`, it runs `main` now and exits with code 0 when it
-//    settles (1, with the stack on stderr, when it throws);
+//  - spawned as `node SCRIPT ...`, it runs `main` now and exits when it settles, with
+//    process.exitCode (0 unless main set it; 1, with the stack on stderr, when it throws);
 //  - imported by a warm runner, it hands `main` to the runner, which runs it for this
 //    container and, once it has settled and left nothing running behind it, may offer the
 //    process back to its agent for a later container of the same user.
@@ -24,7 +24,7 @@ export function containerMain(main: () => Promise<void>): void {
     return;
   }
   main().then(
-    () => process.exit(0),
+    () => process.exit(),
     (err: unknown) => {
       process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       process.exit(1);

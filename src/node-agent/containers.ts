@@ -310,7 +310,7 @@ export class ContainerManager {
       this.finish(c, 'FAILED_TO_START', -1, '', `cannot start ${spec.command}: no such executable${spec.command.includes('/') ? '' : ' on the PATH'}`);
       return this.status(c);
     }
-    const taken = this.warmRunners.fits(spec.command, spec.args, spec.env) ? this.warmRunners.take(grant.user) : null;
+    const taken = this.warmRunners.fits(spec.command, spec.args, spec.env) ? this.warmRunners.take(grant.user, c.memoryLimitMb) : null;
     // A warm runner's own cgroup becomes the container's (it is in it already); else a new one.
     c.cgroup = taken?.cgroup?.setLimit(c.memoryLimitMb) ? taken.cgroup : this.newCgroup(c);
     const warm = taken && this.startInWarmRunner(c, taken, spec, env) ? taken : null;

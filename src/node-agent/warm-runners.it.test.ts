@@ -184,12 +184,12 @@ describe('a container process reused for the next container of the same user', (
   });
 
   /** Runs one container of `user` (its own session) to its end: its final status and logs. */
-  async function run(user: string, args: string[], env: Record<string, string> = {}) {
+  async function run(user: string, args: string[], env: Record<string, string> = {}, memoryMb = 256) {
     await eventually('a warm runner ready', async () => (await metric(agent, 'coronet_warm_runners_ready')) === 1);
     const driver = await SessionDriver.start({ cluster: cluster.cmAddress, name: `entry-${user}`, user });
     try {
       const events = driver.events()[Symbol.asyncIterator]();
-      await driver.request([{ resources: resources(256, 1) }]);
+      await driver.request([{ resources: resources(memoryMb, 1) }]);
       const g = grantOf(await takeUntil(events, (e) => e.type === 'grant'));
       const id = await driver.launch(g, { command: process.execPath, args: [entryProbe, ...args], env });
       const seen = await takeUntil(events, (e) => e.type === 'container' && e.status.containerId === id && e.status.state !== 'RUNNING');
@@ -232,6 +232,15 @@ describe('a container process reused for the next container of the same user', (
     const alice = JSON.parse((await run('alice', ['report'])).stdout) as { pid: number };
     const bob = JSON.parse((await run('bob', ['report'])).stdout) as { pid: number };
     assert.notEqual(bob.pid, alice.pid);
+  });
+
+  test("a process holding more than half of a container's memory limit is not given to it", async () => {
+    const big = Number((await run('dave', ['hold', '200'], {}, 1024)).stdout.trim());
+    const small = JSON.parse((await run('dave', ['report'], {}, 256)).stdout) as { pid: number };
+    assert.notEqual(small.pid, big, 'a 256 MB container does not get a process holding 200 MB more than its start');
+    const large = JSON.parse((await run('dave', ['report'], {}, 1024)).stdout) as { pid: number; runs: number };
+    assert.equal(large.pid, big, 'a 1024 MB one does');
+    assert.equal(large.runs, 2);
   });
 
   test('a container that leaves work running, or fails, does not give its process back; its exit code is kept', async () => {
@@ -277,7 +286,7 @@ describe('which containers a warm runner takes', () => {
       await eventually('the warm runner ready', () => p.ready === 1);
       // The container that takes it fills the node.
       coresFree = false;
-      const r = p.take('alice');
+      const r = p.take('alice', 1024);
       assert.ok(r);
       r.discard();
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -299,7 +308,7 @@ describe('which containers a warm runner takes', () => {
     try {
       p.start();
       await eventually('the warm runner ready', () => p.ready === 1);
-      const r = p.take('alice');
+      const r = p.take('alice', 1024);
       assert.ok(r && r.cgroup, 'taken, with its cgroup');
       const cgroupDir = dirname(r.cgroup.procsFile);
       assert.match(readFileSync(r.cgroup.procsFile, 'utf8'), new RegExp(`^${r.pid}$`, 'm'), 'the runner is in it');

@@ -125,6 +125,8 @@ interface Runner {
   user: string | null;
   /** Containers it ran. */
   containers: number;
+  /** Its RSS when its last container gave it back (MiB; 0 for a fresh one). */
+  rssMb: number;
   /** When it became ready (a recycled one: when its container gave it back). */
   readyAtMs: number;
   startedAtMs: number;
@@ -218,14 +220,16 @@ export class WarmRunnerPool {
   }
 
   /**
-   * A ready warm runner for a container of `user`, out of the pool (null when none is
-   * ready): the one an earlier container of this user gave back last, else a fresh one.
-   * A process another user's container ran in is never given to this one.
+   * A ready warm runner for a container of `user` limited to `memoryLimitMb`, out of the
+   * pool (null when none is ready): the one an earlier container of this user gave back
+   * last, else a fresh one. A process another user's container ran in is never given to
+   * this one, nor one holding more than half of this container's memory limit.
    */
-  take(user: string): TakenWarmRunner | null {
+  take(user: string, memoryLimitMb: number): TakenWarmRunner | null {
     if (this.closed) return null;
     const ready = [...this.runners.values()].filter((x) => x.state === 'ready' && x.child.connected);
-    const own = user ? ready.filter((x) => x.user === user).sort((a, b) => b.readyAtMs - a.readyAtMs)[0] : undefined;
+    const fitsLimit = (x: Runner) => memoryLimitMb <= 0 || x.rssMb * 2 <= memoryLimitMb;
+    const own = user ? ready.filter((x) => x.user === user && fitsLimit(x)).sort((a, b) => b.readyAtMs - a.readyAtMs)[0] : undefined;
     const r = own ?? ready.find((x) => x.user === null);
     if (!r) {
       // Room for a fresh one, the next launch of this user's: the process another user's
@@ -372,6 +376,7 @@ export class WarmRunnerPool {
     }
     this.makeRoom(p.user);
     const r = this.admit(id, p.child, p.pid, p.pidStart, dir, p.user, p.containers);
+    r.rssMb = p.rssMb;
     // It leaves the container's cgroup (removed then) for one of its own, before it is ready.
     void r.joined.then(() => {
       p.cgroup?.remove();
@@ -440,6 +445,7 @@ export class WarmRunnerPool {
       state: 'starting',
       user,
       containers,
+      rssMb: 0,
       readyAtMs: 0,
       startedAtMs: Date.now(),
       cgroup: null,

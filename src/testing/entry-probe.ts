@@ -3,11 +3,13 @@
 //   node entry-probe.js report        prints what the process sees (JSON) and a line on stderr
 //   node entry-probe.js leave-timer   prints its pid and leaves an interval running behind it
 //   node entry-probe.js exit-code N   prints its pid and ends with exit code N
+//   node entry-probe.js hold N        prints its pid and keeps N MiB (touched) for the process's life
 
 import { containerMain } from '../common/container-main.js';
 
 /** Containers this process ran the entry for. */
 let runs = 0;
+const held: Buffer[] = [];
 
 containerMain(async () => {
   runs++;
@@ -27,6 +29,9 @@ containerMain(async () => {
   } else if (mode === 'leave-timer') {
     process.stdout.write(`${process.pid}\n`);
     setInterval(() => undefined, 60_000);
+  } else if (mode === 'hold') {
+    process.stdout.write(`${process.pid}\n`);
+    held.push(Buffer.alloc(Number(arg) << 20, 1));
   } else if (mode === 'exit-code') {
     process.stdout.write(`${process.pid}\n`);
     process.exitCode = Number(arg);
