@@ -15,6 +15,6 @@ void test('40 small jobs from 4 weighted pools all finish, right, in weight orde
   assert.equal(r.succeeded, 40);
   const [w1, , , w4] = r.pools;
   assert.ok(w4.medianDoneS < w1.medianDoneS, `weight 4 median ${w4.medianDoneS} s, weight 1 median ${w1.medianDoneS} s`);
-  assert.ok(w4.busyShare > w1.busyShare, `task time shares: ${r.pools.map((p) => `${p.pool} ${(p.busyShare * 100).toFixed(0)}%`).join(', ')}`);
+  assert.ok(w4.busyShare > w1.busyShare, `granted vcore shares: ${r.pools.map((p) => `${p.pool} ${(p.busyShare * 100).toFixed(0)}%`).join(', ')}`);
   process.stderr.write(`# load: ${r.pools.map((p) => `${p.pool} median ${p.medianDoneS.toFixed(1)} s share ${(p.busyShare * 100).toFixed(0)}%`).join('; ')}; wall ${r.wallS.toFixed(1)} s\n`);
 });

@@ -195,7 +195,7 @@ async function main(): Promise<void> {
   }
   process.removeListener('disconnect', onAgentGone);
   awaitAgent();
-  send({ t: 'ready' });
+  send({ t: 'ready', rssMb: Math.round(process.memoryUsage.rss() / 1048576) });
 }
 
 main().catch((err: unknown) => {

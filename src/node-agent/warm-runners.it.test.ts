@@ -49,23 +49,24 @@ function alive(pid: number): boolean {
   return existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
 }
 
-/** A 1-node cluster whose agent keeps one warm runner, once that is ready. */
-async function warmCluster(): Promise<{ cluster: LocalCluster; agent: LocalDaemon }> {
-  const cluster = await testCluster({ nodes: 1, warmRunners: 1 });
-  const agent = cluster.agents[0];
-  await eventually('a warm runner ready', async () => (await metric(agent, 'coronet_warm_runners_ready')) === 1);
-  return { cluster, agent };
+/** A describe's 1-node cluster whose agent keeps one warm runner: started (and handed to
+ *  `set` once the runner is ready) before its tests, stopped (the one `get` gives) after. */
+function warmClusterHooks(set: (c: { cluster: LocalCluster; agent: LocalDaemon }) => void, get: () => LocalCluster | undefined): void {
+  before(async () => {
+    const cluster = await testCluster({ nodes: 1, warmRunners: 1 });
+    const agent = cluster.agents[0];
+    await eventually('a warm runner ready', async () => (await metric(agent, 'coronet_warm_runners_ready')) === 1);
+    set({ cluster, agent });
+  });
+  after(async () => {
+    await get()?.stop();
+  });
 }
 
 describe('warm runners on a 1-node cluster', () => {
   let cluster: LocalCluster;
   let agent: LocalDaemon;
-  before(async () => {
-    ({ cluster, agent } = await warmCluster());
-  });
-  after(async () => {
-    await cluster?.stop();
-  });
+  warmClusterHooks((c) => ({ cluster, agent } = c), () => cluster);
 
   test("a container runs in a warm runner with the container's env, cwd, argv and log files", async () => {
     const before = warmPids(agent);
@@ -176,12 +177,7 @@ describe('a container process reused for the next container of the same user', (
   const entryProbe = join(dist, 'testing', 'entry-probe.js');
   let cluster: LocalCluster;
   let agent: LocalDaemon;
-  before(async () => {
-    ({ cluster, agent } = await warmCluster());
-  });
-  after(async () => {
-    await cluster?.stop();
-  });
+  warmClusterHooks((c) => ({ cluster, agent } = c), () => cluster);
 
   /** Runs one container of `user` (its own session) to its end: its final status and logs. */
   async function run(user: string, args: string[], env: Record<string, string> = {}, memoryMb = 256) {
@@ -228,16 +224,43 @@ describe('a container process reused for the next container of the same user', (
     assert.equal(readFileSync(`/proc/${a.pid}/cmdline`, 'utf8').includes('warm-runner.js'), true, 'between containers, ps shows a warm runner again');
   });
 
+  test("a user's next MapReduce jobs run their tasks in the process of the first, with the right output", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'coronet-reuse-job-'));
+    try {
+      writeFileSync(join(dir, 'a.txt'), 'b a b\nc b a\n');
+      writeFileSync(join(dir, 'b.txt'), 'x1 y22 x333\nno digits\n');
+      const config = { 'coronet.staging.dir': join(dir, 'staging'), 'coronet.map.memory.mb': '256', 'coronet.reduce.memory.mb': '256' };
+      const job = async (name: string, input: string, out: string, extra: Record<string, string> = {}) => {
+        await eventually('a warm runner ready', async () => (await metric(agent, 'coronet_warm_runners_ready')) === 1);
+        const s = await submitJob({ cluster: cluster.cmAddress, job: name, inputs: [join(dir, input)], output: join(dir, out), log: silentLogger, config: { ...config, ...extra } });
+        assert.ok(s.mode === 'in-process' && s.status.state === 'succeeded', s.mode === 'in-process' ? s.status.diagnostics : '');
+        return readFileSync(join(dir, out, 'part-r-00000'), 'utf8');
+      };
+      // (The pool holds another user's process from the tests before: this job's is spawned,
+      // the next takes a fresh warm runner, and from then on the user's process is reused.)
+      assert.equal(await job('wordcount', 'a.txt', 'o0'), 'a\t2\nb\t3\nc\t1\n');
+      assert.equal(await job('wordcount', 'a.txt', 'o1'), 'a\t2\nb\t3\nc\t1\n');
+      const reused = await metric(agent, 'coronet_containers_launched_reused');
+      // Another job module in the same process, then the first again.
+      assert.equal(await job('grep', 'b.txt', 'o2', { 'grep.pattern': '[0-9]+' }), '1\t1\n22\t1\n333\t1\n');
+      assert.equal(await job('wordcount', 'b.txt', 'o3'), 'digits\t1\nno\t1\nx1\t1\nx333\t1\ny22\t1\n');
+      assert.equal(await metric(agent, 'coronet_containers_launched_reused'), reused + 2, 'the later jobs ran in the kept process');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("another user's container never gets that process", async () => {
     const alice = JSON.parse((await run('alice', ['report'])).stdout) as { pid: number };
     const bob = JSON.parse((await run('bob', ['report'])).stdout) as { pid: number };
     assert.notEqual(bob.pid, alice.pid);
   });
 
-  test("a process holding more than half of a container's memory limit is not given to it", async () => {
+  test('a process holding much more than a fresh runner is not given to a container with a small memory limit', async () => {
+    await run('dave', ['report']); // (spawned, the pool holding another user's process: a fresh one is there after it)
     const big = Number((await run('dave', ['hold', '200'], {}, 1024)).stdout.trim());
     const small = JSON.parse((await run('dave', ['report'], {}, 256)).stdout) as { pid: number };
-    assert.notEqual(small.pid, big, 'a 256 MB container does not get a process holding 200 MB more than its start');
+    assert.notEqual(small.pid, big, 'a 256 MB container does not get a process holding 200 MB more than a fresh one');
     const large = JSON.parse((await run('dave', ['report'], {}, 1024)).stdout) as { pid: number; runs: number };
     assert.equal(large.pid, big, 'a 1024 MB one does');
     assert.equal(large.runs, 2);

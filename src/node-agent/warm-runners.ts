@@ -21,7 +21,14 @@
 // killed when the agent stops, and exit by themselves when the agent dies (their IPC
 // channel closes).
 //
-// A refill starts shortly after a container takes a runner, unless the node's running
+// Reuse: a container entry script (common/container-main.ts, the task runner) that ran
+// in a warm runner and left nothing behind gives its process back (warm-runner.ts); the
+// pool keeps it, in a cgroup of its own again, for the next container of the same user
+// (the grant's user, signed by its token), never another user's (recycle, take). A
+// user's back-to-back small jobs then run on a data path hot from the previous job.
+//
+// A refill starts 1 s after a container takes a runner (by then a small job's container
+// has given its process back, and none is needed), unless the node's running
 // containers hold all its vcores (a big job's tasks fill the node): then it waits for a
 // container to end, since its start-up and warm-up (about 300 ms of CPU) would take a
 // core from a task. On a node with a free vcore it warms up at normal priority. Measured
@@ -187,6 +194,8 @@ export class WarmRunnerPool {
   taken = 0;
   /** Of those, in a process an earlier container of the same user ran in. */
   takenRecycled = 0;
+  /** What a fresh warm runner holds when ready (MiB; the last one's). */
+  private freshRssMb = 100;
 
   constructor(private readonly o: WarmRunnerPoolOptions) {
     // Leftovers of an earlier incarnation (its warm runners exited with it).
@@ -223,12 +232,13 @@ export class WarmRunnerPool {
    * A ready warm runner for a container of `user` limited to `memoryLimitMb`, out of the
    * pool (null when none is ready): the one an earlier container of this user gave back
    * last, else a fresh one. A process another user's container ran in is never given to
-   * this one, nor one holding more than half of this container's memory limit.
+   * this one, nor one holding more than a fresh runner does plus a quarter of this
+   * container's memory limit (what it holds counts against the limit from the start).
    */
   take(user: string, memoryLimitMb: number): TakenWarmRunner | null {
     if (this.closed) return null;
     const ready = [...this.runners.values()].filter((x) => x.state === 'ready' && x.child.connected);
-    const fitsLimit = (x: Runner) => memoryLimitMb <= 0 || x.rssMb * 2 <= memoryLimitMb;
+    const fitsLimit = (x: Runner) => memoryLimitMb <= 0 || x.rssMb <= this.freshRssMb + memoryLimitMb / 4;
     const own = user ? ready.filter((x) => x.user === user && fitsLimit(x)).sort((a, b) => b.readyAtMs - a.readyAtMs)[0] : undefined;
     const r = own ?? ready.find((x) => x.user === null);
     if (!r) {
@@ -425,7 +435,9 @@ export class WarmRunnerPool {
     const r = this.admit(id, child, child.pid ?? 0, child.pid ? processStartTime(child.pid) : 0, dir, null, 0);
     child.once('error', (e) => this.o.log.warn('warm runner error', { error: e.message }));
     child.on('message', (m: unknown) => {
-      if ((m as { t?: unknown } | null)?.t !== 'ready') return;
+      const o = m as { t?: unknown; rssMb?: unknown } | null;
+      if (o?.t !== 'ready') return;
+      if (typeof o.rssMb === 'number' && o.rssMb > 0) this.freshRssMb = o.rssMb;
       void r.joined.then(() => this.markReady(r));
     });
   }
