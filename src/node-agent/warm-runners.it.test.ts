@@ -258,9 +258,9 @@ describe('a container process reused for the next container of the same user', (
 
   test('a process holding much more than a fresh runner is not given to a container with a small memory limit', async () => {
     await run('dave', ['report']); // (spawned, the pool holding another user's process: a fresh one is there after it)
-    const big = Number((await run('dave', ['hold', '200'], {}, 1024)).stdout.trim());
+    const big = Number((await run('dave', ['hold', '120'], {}, 1024)).stdout.trim());
     const small = JSON.parse((await run('dave', ['report'], {}, 256)).stdout) as { pid: number };
-    assert.notEqual(small.pid, big, 'a 256 MB container does not get a process holding 200 MB more than a fresh one');
+    assert.notEqual(small.pid, big, 'a 256 MB container does not get a process holding 120 MB more than a fresh one');
     const large = JSON.parse((await run('dave', ['report'], {}, 1024)).stdout) as { pid: number; runs: number };
     assert.equal(large.pid, big, 'a 1024 MB one does');
     assert.equal(large.runs, 2);

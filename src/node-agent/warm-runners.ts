@@ -80,7 +80,7 @@ const recycleWaitMs = 1_000;
 /** Containers one process runs, at most, before it is retired. */
 export const warmRunnerContainersMax = 100;
 /** A process holding more memory than this after a container is not kept. */
-export const warmRunnerRecycleRssMaxMb = 512;
+export const warmRunnerRecycleRssMaxMb = 256;
 /** A container whose log files are bigger than this does not give its process back (they are copied). */
 const recycleLogBytesMax = 16 << 20;
 /** A process kept for one user's containers that none has taken this long is stopped. */
