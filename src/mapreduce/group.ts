@@ -60,8 +60,39 @@ export class Grouper<K, V> {
     return this.result as IteratorResult<V>;
   }
 
-  /** Moves to the next group; false at the end of the stream. */
-  nextGroup(): boolean {
+  /**
+   * Moves to the next group; false at the end of the stream. With `single`, on a stream
+   * that can look ahead (nextKeyDiffers) and byte-order keys: a key with just one record
+   * is not a group but handed to `single` as the stream's current record (its key never
+   * decoded), and the next group is looked for.
+   */
+  nextGroup(single?: (s: RecordStream) => void): boolean {
+    if (!this.advance()) return false;
+    const s = this.s;
+    if (single !== undefined && this.compare === undefined && s.nextKeyDiffers !== undefined) {
+      while (s.nextKeyDiffers()) {
+        single(s);
+        this.pending = false;
+        this.has = s.next();
+        if (!this.has) {
+          this.ended = true;
+          return false;
+        }
+        this.records++;
+      }
+    }
+    const kl = s.keyEnd - s.keyStart;
+    if (kl > this.gk.length) this.gk = Buffer.allocUnsafe(Math.max(kl, this.gk.length * 2));
+    copyBytes(s.key, s.keyStart, s.keyEnd, this.gk, 0);
+    this.gkLen = kl;
+    this.key = this.keyCodec.read(this.gk, 0, kl);
+    this.pending = true;
+    this.ended = false;
+    return true;
+  }
+
+  /** Positions the stream on the first record of the next group (what the last one left unread skipped); false at the end. */
+  private advance(): boolean {
     if (!this.started) {
       this.started = true;
       this.has = this.s.next();
@@ -79,16 +110,7 @@ export class Grouper<K, V> {
       }
       if (this.has) this.records++;
     }
-    if (!this.has) return false;
-    const s = this.s;
-    const kl = s.keyEnd - s.keyStart;
-    if (kl > this.gk.length) this.gk = Buffer.allocUnsafe(Math.max(kl, this.gk.length * 2));
-    copyBytes(s.key, s.keyStart, s.keyEnd, this.gk, 0);
-    this.gkLen = kl;
-    this.key = this.keyCodec.read(this.gk, 0, kl);
-    this.pending = true;
-    this.ended = false;
-    return true;
+    return this.has;
   }
 }
 

@@ -29,6 +29,9 @@ export interface SegmentIndexEntry {
 export interface RecordStream {
   /** Advances to the next record; false at the end. */
   next(): boolean;
+  /** Whether the record after the current one has another key, or there is none (a
+   *  stream that can look ahead for free has it: the sort buffer's). */
+  nextKeyDiffers?(): boolean;
   key: Buffer;
   keyStart: number;
   keyEnd: number;

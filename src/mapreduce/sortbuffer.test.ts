@@ -207,3 +207,41 @@ void test('radixSortPrefixes sorts by (hi, top byte of lo), stably (property)', 
     { numRuns: 500, seed: 20261202 },
   );
 });
+
+void test('a spill writes a key with a single record as it is, without calling the combiner; keys with several are combined', async () => {
+  const t = await tempDir();
+  try {
+    const counters = new Counters();
+    const seen: string[] = [];
+    const b = new MapOutputBuffer<Buffer, number>({
+      mapId: 'm',
+      dir: t.path,
+      partitions: 1,
+      keyCodec: raw,
+      valueCodec: number,
+      partitioner: null,
+      // Adds 1000 to what it combines: a key it never saw keeps its value.
+      combine(key, values, ctx) {
+        seen.push(key.toString());
+        let n = 1000;
+        for (const v of values) n += v;
+        ctx.emit(key, n);
+      },
+      combineContext: { config: {}, jobId: 'j', taskId: 'm', attemptId: 'm_0', partitions: 1, counter: () => ({ increment() {}, value: 0 }) },
+      sortBufferBytes: 1 << 20,
+      mergeFactor: 10,
+      counters,
+    });
+    for (const [k, v] of [['b', 1], ['a', 2], ['c', 3], ['b', 4], ['d', 5], ['d', 6], ['e', 7]] as const) b.collect(Buffer.from(k), v);
+    const out = b.finish();
+    const got: string[] = [];
+    const r = SegmentReader.fromFile(out.dataPath, out.index.partitions[0], { mapId: 'm', partition: 0 });
+    while (r.next()) got.push(`${r.key.toString('latin1', r.keyStart, r.keyEnd)}=${number.read(r.value, r.valueStart, r.valueEnd)}`);
+    assert.deepEqual(got, ['a=2', 'b=1005', 'c=3', 'd=1011', 'e=7']);
+    assert.deepEqual(seen, ['b', 'd'], 'the combiner saw only the keys with several records');
+    assert.equal(counters.taskValue(TaskCounter.COMBINE_INPUT_RECORDS), 7, 'every record went through the combine stage');
+    assert.equal(counters.taskValue(TaskCounter.COMBINE_OUTPUT_RECORDS), 5);
+  } finally {
+    await t.cleanup();
+  }
+});
