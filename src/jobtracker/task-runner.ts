@@ -5,9 +5,10 @@
 // Map outputs go to the node-level shuffle directory (CORONET_SHUFFLE_DIR) so they
 // outlive this container and the node agent can serve them.
 //
-// It ends by returning (common/container-main.ts) when the JT says exit or goes away, with
-// its umbilical closed: a node agent's warm runner may then run it again for the next
-// container of the same user, with Coronet's data path already compiled.
+// It ends by returning (common/container-main.ts) when the JT says exit, once its
+// umbilical is closed: a node agent's warm runner may then run it again for the next
+// container of the same user, with Coronet's data path already compiled. A JT that goes
+// away without a word leaves nothing to return to: the process exits.
 
 import { join } from 'node:path';
 import { mkdir, rm } from 'node:fs/promises';

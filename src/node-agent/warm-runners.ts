@@ -387,9 +387,11 @@ export class WarmRunnerPool {
     this.makeRoom(p.user);
     const r = this.admit(id, p.child, p.pid, p.pidStart, dir, p.user, p.containers);
     r.rssMb = p.rssMb;
-    // It leaves the container's cgroup (removed then) for one of its own, before it is ready.
+    // It leaves the container's cgroup (removed then) for one of its own, before it is
+    // ready; where it could not, it stays in the container's (which then goes with it).
     void r.joined.then(() => {
-      p.cgroup?.remove();
+      if (r.cgroup === null && this.runners.get(id) === r) r.cgroup = p.cgroup;
+      else p.cgroup?.remove();
       this.markReady(r);
     });
     this.o.log.debug('container process kept for reuse', { pid: p.pid, user: p.user, containers: p.containers, rssMb: p.rssMb });
