@@ -107,6 +107,8 @@ export interface ContainerManagerOptions {
 }
 
 const fileNameOk = /^[A-Za-z0-9._-]+$/;
+/** How long an agent's shutdown waits for the containers it killed to exit. */
+const killWaitMs = 2_000;
 
 export class ContainerManager {
   private readonly containers = new Map<string, Container>();
@@ -463,10 +465,19 @@ export class ContainerManager {
     };
   }
 
-  /** Kills every running container and every warm runner (agent shutdown). */
-  killAll(): void {
-    void this.warmRunners.close();
-    for (const c of this.containers.values()) if (c.state === 'RUNNING' && c.pid) killGroup(c.pid, 'SIGKILL');
+  /** Stops the memory watch and kills every running container and every warm runner (agent shutdown); settles once
+   *  the killed processes have exited (their cgroups gone with them), or after 2 s. */
+  killAll(): Promise<void> {
+    const pool = this.stop();
+    const exits: Promise<unknown>[] = [];
+    for (const c of this.containers.values()) {
+      if (c.state !== 'RUNNING' || !c.pid) continue;
+      // (After the container's own exit handler, which removes its cgroup.)
+      if (c.child) exits.push(new Promise((resolve) => c.child!.once('exit', resolve)));
+      killGroup(c.pid, 'SIGKILL');
+    }
+    const waited = Promise.race([Promise.all(exits), new Promise((resolve) => setTimeout(resolve, killWaitMs).unref())]);
+    return Promise.all([pool, waited]).then(() => undefined);
   }
 
   /** Removes log directories of sessions that ended long ago. */

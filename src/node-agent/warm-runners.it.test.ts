@@ -6,7 +6,7 @@
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { getPriority, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -350,6 +350,12 @@ describe('which containers a warm runner takes', () => {
       assert.equal(existsSync(join(dirname(cgroupDir), refill[0])), false, "close() settles once the runners' cgroups are gone");
     } finally {
       await p.close();
+      // This test's agent cgroup (coronet-warm-test-PID), empty now.
+      try {
+        rmdirSync(join('/sys/fs/cgroup', ...(cgroups!.version === 1 ? ['memory'] : []), `coronet-warm-test-${process.pid}`));
+      } catch {
+        // Left for an agent's start-up sweep.
+      }
     }
   });
 

@@ -481,8 +481,9 @@ export class WarmRunnerPool {
     r.timer.unref();
     if (cgroup) {
       r.joined = cgroup.adoptSoon(pid).then((ok) => {
-        // (A runner gone meanwhile left it empty.)
         if (ok && this.runners.get(id) === r) r.cgroup = cgroup;
+        // Out of the pool meanwhile (stopped, the pool closed): it goes with the process.
+        else if (ok && child.exitCode === null && child.signalCode === null) child.once('exit', () => cgroup.remove());
         else cgroup.remove();
       });
     }
