@@ -50,13 +50,14 @@ export interface LoadResult {
 }
 
 /** Submits `jobs` wordcounts at once across the 4 pools and waits for all of them. */
-export async function runLoad(o: { jobs: number; nodes: number; vcores: number; dir: string }): Promise<LoadResult> {
+/** `agentArgs`: extra flags for the node agents. */
+export async function runLoad(o: { jobs: number; nodes: number; vcores: number; dir: string; agentArgs?: string[] }): Promise<LoadResult> {
   const poolsFile = join(o.dir, 'pools.yaml');
   writeFileSync(poolsFile, `groups:\n  load:\n    pools:\n${loadPools.map((p) => `      ${p.name.split('.')[1]}:\n        weight: ${p.weight}\n`).join('')}`);
   const input = join(o.dir, 'in.txt');
   const words = Array.from({ length: 500 }, (_, i) => `w${i}`);
   writeFileSync(input, Array.from({ length: 2000 }, (_, i) => `${words[i % 500]} ${words[(i * 7) % 500]} common`).join('\n') + '\n');
-  const cluster = await startLocalCluster({ nodes: o.nodes, vcoresPerNode: o.vcores, memoryMbPerNode: o.vcores * 512, cmArgs: ['--pools', poolsFile] });
+  const cluster = await startLocalCluster({ nodes: o.nodes, vcoresPerNode: o.vcores, memoryMbPerNode: o.vcores * 512, cmArgs: ['--pools', poolsFile], agentArgs: o.agentArgs });
   const t0 = Date.now();
   const failures: string[] = [];
   // Granted vcores per pool, sampled from the CM while the jobs run.
