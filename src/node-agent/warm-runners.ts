@@ -295,7 +295,7 @@ export class WarmRunnerPool {
         else killGroup(r.pid, 'SIGKILL');
       },
       discard: () => {
-        removeCgroupAtExit(r);
+        removeCgroupAtExit(r.child, r.cgroup);
         killGroup(r.pid, 'SIGKILL');
         rmSync(r.dir, { recursive: true, force: true });
       },
@@ -465,7 +465,8 @@ export class WarmRunnerPool {
       cgroup: null,
       joined: Promise.resolve(),
       timer: setTimeout(() => {
-        this.failed(`a warm runner was not ready within ${warmRunnerReadyTimeoutMs} ms`);
+        // (A start failure only for a fresh runner; a kept one just goes.)
+        if (r.user === null) this.failed(`a warm runner was not ready within ${warmRunnerReadyTimeoutMs} ms`);
         this.stopRunner(r);
       }, warmRunnerReadyTimeoutMs),
       onExit: (code, signal) => {
@@ -483,7 +484,7 @@ export class WarmRunnerPool {
       r.joined = cgroup.adoptSoon(pid).then((ok) => {
         if (ok && this.runners.get(id) === r) r.cgroup = cgroup;
         // Out of the pool meanwhile (stopped, the pool closed): it goes with the process.
-        else if (ok && child.exitCode === null && child.signalCode === null) child.once('exit', () => cgroup.remove());
+        else if (ok) removeCgroupAtExit(child, cgroup);
         else cgroup.remove();
       });
     }
@@ -516,7 +517,7 @@ export class WarmRunnerPool {
     this.runners.delete(r.id);
     clearTimeout(r.timer);
     r.child.removeListener('exit', r.onExit);
-    removeCgroupAtExit(r);
+    removeCgroupAtExit(r.child, r.cgroup);
     killGroup(r.pid, 'SIGKILL');
     rmSync(r.dir, { recursive: true, force: true });
   }
@@ -528,10 +529,11 @@ export class WarmRunnerPool {
   }
 }
 
-/** A runner being killed: its cgroup goes once it has exited (a cgroup with a process in it stays). */
-function removeCgroupAtExit(r: Runner): void {
-  const cgroup = r.cgroup;
-  if (cgroup) r.child.once('exit', () => cgroup.remove());
+/** `cgroup` goes once `child` has exited (at once if it has): a cgroup with a process in it stays. */
+function removeCgroupAtExit(child: ChildProcess, cgroup: ContainerCgroup | null): void {
+  if (!cgroup) return;
+  if (child.exitCode !== null || child.signalCode !== null) cgroup.remove();
+  else child.once('exit', () => cgroup.remove());
 }
 
 /** The last line or so of a log file, for a diagnostic. */
