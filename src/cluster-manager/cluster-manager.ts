@@ -372,9 +372,9 @@ export class ClusterManager {
     }
     if (grantIds.length) {
       const released = this.scheduler.releaseGrants(s.id, grantIds);
-      this.store?.removeGrants(released.map((g) => g.grantId));
+      this.store?.removeGrants(released);
       this.m.releases.inc(undefined, released.length);
-      for (const g of released) s.revoked.delete(g.grantId);
+      for (const id of released) s.revoked.delete(id);
     }
     this.requestPass();
   }

@@ -88,8 +88,24 @@ class Filling {
   }
 
   fitsAll(mode: number, x: number): boolean {
-    for (let k = 0; k < this.nk; k++) if (this.usage(mode, x, k) > this.cap[k] * (1 + 1e-12)) return false;
-    return true;
+    const nk = this.nk;
+    if (nk !== 3) {
+      for (let k = 0; k < nk; k++) if (this.usage(mode, x, k) > this.cap[k] * (1 + 1e-12)) return false;
+      return true;
+    }
+    // Memory, vcores and gpus only (the common case): one walk over the entities, each
+    // level computed once; the same sums, in the same order, as usage() per kind.
+    let u0 = 0;
+    let u1 = 0;
+    let u2 = 0;
+    const dir = this.dir;
+    for (let i = 0; i < this.n; i++) {
+      const l = this.frozen[i] ? this.share[i] : this.level(i, mode, x);
+      u0 += l * dir[i * 3];
+      u1 += l * dir[i * 3 + 1];
+      u2 += l * dir[i * 3 + 2];
+    }
+    return !(u0 > this.cap[0] * (1 + 1e-12)) && !(u1 > this.cap[1] * (1 + 1e-12)) && !(u2 > this.cap[2] * (1 + 1e-12));
   }
 
   /** The largest x in [0, top] at which everything fits (binary search; `fitsAll(mode, 0)` holds). */

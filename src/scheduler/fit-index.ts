@@ -68,6 +68,12 @@ export class FitIndex {
     return f[at + MEM] >= memoryMb && f[at + VC] >= vcores && f[at + GPU] >= gpus && f[at + MEM] !== unavailable;
   }
 
+  /** Some node may hold memory/vcores/gpus now; false: none can (the root's per-kind maxima are below it). */
+  mayHold(memoryMb: number, vcores: number, gpus: number): boolean {
+    const f = this.free;
+    return f[stride + MEM] >= memoryMb && f[stride + VC] >= vcores && f[stride + GPU] >= gpus && f[stride + MEM] !== unavailable;
+  }
+
   /** The slot's free memory, vcores and gpus as last set (-1: unavailable). */
   memoryAt(slot: number): number {
     return this.free[(this.size + slot) * stride + MEM];

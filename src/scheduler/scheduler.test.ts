@@ -100,7 +100,7 @@ void test('release, remove session and remove node return the affected grants', 
   const ga = s.sessionGrants('a');
   assert.equal(ga.length, 4);
   const rel = s.releaseGrants('a', [ga[0].grantId, 'nope']);
-  assert.deepEqual(rel.map((g) => g.grantId), [ga[0].grantId]);
+  assert.deepEqual(rel, [ga[0].grantId]);
   assert.equal(s.grant(ga[0].grantId), undefined);
   assert.equal(s.sessionGrants('a').length, 3);
   const gone = s.removeNode('n0');

@@ -77,6 +77,8 @@ const requestCountMax = 1_000_000;
 /** Requests one addRequests call may carry. */
 const requestBatchMax = 100_000;
 const epsilon = 1e-9;
+/** The verdict of every accepted call (shared: verdicts are read-only). */
+const accepted: Verdict = Object.freeze({ ok: true });
 /** The racks of a request that names none (shared: most name none). */
 const noRacks: readonly string[] = [];
 /** Host ids a request record holds in fields (the rest in an array). */
@@ -211,6 +213,13 @@ interface SessionRec extends HeapItem {
   /** Per-pass count of requests that failed to place (bounded by requestScanMax). */
   passEpoch: number;
   scanned: number;
+  /**
+   * The fair stage can place nothing of this session before this time (ms): its last
+   * visit found only requests still within their node-locality wait, none tried. Valid
+   * while fairIdleEpoch is current; new requests lower it (see noteFairWork).
+   */
+  fairIdleUntil: number;
+  fairIdleEpoch: number;
 }
 
 interface PoolRec extends HeapItem {
@@ -420,6 +429,10 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   let passEpoch = 0;
   /** Bumped when every session's order key must be recomputed (capacity or config changed). */
   let keyEpoch = 0;
+  /** Bumped when the locality waits may change: every session's fairIdleUntil is then stale. */
+  let fairIdleEpoch = 0;
+  /** Set by placeFromQueue when a scan stops at a request still within its locality wait: when that wait ends. */
+  let youthWakeMs = Infinity;
   let dirty = true;
   /**
    * Fair shares must be computed afresh in the next pass whatever the demands: the
@@ -738,7 +751,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   }
 
   /** Pending containers per memory/vcores/gpus shape, for the smallest-request test. */
-  const pendingShapes = new Map<string, { memoryMb: number; vcores: number; gpus: number; count: number }>();
+  const pendingShapes = new Map<string, { key: string; memoryMb: number; vcores: number; gpus: number; count: number }>();
   /** Component-wise minimum over pending shapes, as of the pass start: a node whose free is below it in any kind can hold nothing. */
   const minPending = { memoryMb: 0, vcores: 0, gpus: 0 };
 
@@ -749,7 +762,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     if (sh) {
       sh.count += delta;
       if (sh.count <= 0) pendingShapes.delete(key);
-    } else if (delta > 0) pendingShapes.set(key, { memoryMb: r.memoryMb, vcores: r.vcores, gpus: r.gpus, count: delta });
+    } else if (delta > 0) pendingShapes.set(key, { key, memoryMb: r.memoryMb, vcores: r.vcores, gpus: r.gpus, count: delta });
   }
 
   function computeMinPending(): void {
@@ -935,24 +948,34 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
 
   /** Shapes (memory/vcores/gpus) that no node could hold at some point in this pass. */
   const noFitShapes = new Set<string>();
-  /** The sizes of noFitShapes and pendingShapes when nothingFits last looked (it looks again when either changed). */
-  const nothingFitsSeen = { noFit: -1, pending: -1, answer: false };
+  /** nothingFits() has been true in this pass (then it stays true). */
+  let nothingFitsNow = false;
+  /** grantSeq and the sizes of noFitShapes and pendingShapes when nothingFits last said false: the answer stands while they do. */
+  const fitsSeen = { grantSeq: -1, noFit: -1, pending: -1 };
 
   /**
    * No node can hold any pending request for the rest of this pass: every pending shape
    * is in noFitShapes (a request with custom kinds is counted by its memory/vcores/gpus,
-   * which it needs at least). Free room only shrinks within a pass, so once true it
-   * stays true; a scan may stop there, as every later request would be skipped anyway.
+   * which it needs at least). A shape no scan has tried yet is put there when the fit
+   * index shows that no node has room for it. Free room only shrinks within a pass, so
+   * once true it stays true; a scan may stop there, as every later request would be
+   * skipped anyway.
    */
   function nothingFits(): boolean {
-    const seen = nothingFitsSeen;
-    if (seen.noFit === noFitShapes.size && seen.pending === pendingShapes.size) return seen.answer;
-    seen.noFit = noFitShapes.size;
-    seen.pending = pendingShapes.size;
-    seen.answer = false;
-    if (noFitShapes.size < pendingShapes.size) return false;
-    for (const key of pendingShapes.keys()) if (!noFitShapes.has(key)) return false;
-    return (seen.answer = true);
+    if (nothingFitsNow) return true;
+    const seen = fitsSeen;
+    if (seen.grantSeq === grantSeq && seen.noFit === noFitShapes.size && seen.pending === pendingShapes.size) return false;
+    for (const sh of pendingShapes.values()) {
+      if (noFitShapes.has(sh.key)) continue;
+      if (fitIndex.mayHold(sh.memoryMb, sh.vcores, sh.gpus)) {
+        seen.grantSeq = grantSeq;
+        seen.noFit = noFitShapes.size;
+        seen.pending = pendingShapes.size;
+        return false;
+      }
+      noFitShapes.add(sh.key);
+    }
+    return (nothingFitsNow = true);
   }
 
 
@@ -1010,19 +1033,38 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       s.scanned = 0;
     }
     const queues = s.shapeQueues;
+    // A patient visit that tries no request (every queue stops at one still within its
+    // locality wait) proves nothing can be placed before the earliest wait ends.
+    let waitsOnly = patient && s.scanned === 0;
+    let idleUntil = Infinity;
     for (let i = 0; i < queues.length; i++) {
       const q = queues[i];
       const key = q.key;
       if (s.scanned >= requestScanMax) return false;
-      if (key !== '' && noFitShapes.has(key)) continue;
+      if (key !== '' && noFitShapes.has(key)) {
+        waitsOnly = false;
+        continue;
+      }
+      youthWakeMs = Infinity;
       const placed = placeFromQueue(s, q.plain, false, now, patient, plan) || placeFromQueue(s, q.hosted, true, now, patient, plan);
       if (placed) return true;
+      if (s.scanned > 0) waitsOnly = false;
+      else if (youthWakeMs < idleUntil) idleUntil = youthWakeMs;
       if (q.plain.current(passEpoch) === undefined && q.hosted.current(passEpoch) === undefined && q.plain.isEmpty() && q.hosted.isEmpty()) {
         s.queues.delete(key);
         queues.splice(i--, 1);
       }
     }
+    if (waitsOnly) {
+      s.fairIdleUntil = idleUntil;
+      s.fairIdleEpoch = fairIdleEpoch;
+    }
     return false;
+  }
+
+  /** New requests of `s` (any naming no host: placeable by the fair stage at once) end its idle time no later than their own waits. */
+  function noteFairWork(s: SessionRec, now: number, anyUnhosted: boolean): void {
+    s.fairIdleUntil = anyUnhosted ? 0 : Math.min(s.fairIdleUntil, now + config.nodeLocalityWaitMs);
   }
 
   function placeFromQueue(s: SessionRec, q: RequestQueue<RequestRec>, hosted: boolean, now: number, patient: boolean, plan: SchedulePlan): boolean {
@@ -1033,7 +1075,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
           continue;
         }
         if (patient && now < r.sinceMs + config.nodeLocalityWaitMs) {
-          wakeAt(r.sinceMs + config.nodeLocalityWaitMs);
+          youthWakeMs = r.sinceMs + config.nodeLocalityWaitMs;
+          wakeAt(youthWakeMs);
           return false; // younger requests of this queue wait longer still
         }
       }
@@ -1098,10 +1141,19 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     return out;
   }
 
-  function buildSessionHeaps(): void {
+  /**
+   * The sessions with pending requests, in their pools' heaps. A session the fair stage
+   * found idle until later (see placeForSession) stays out, unless its pool is below its
+   * min share (the needy stage ignores locality waits): its visit would place nothing.
+   */
+  function buildSessionHeaps(now: number): void {
     for (const g of groups.values()) for (const p of g.pools.values()) p.sessionHeap.clear();
     for (const s of active) {
       if (s.keyEpoch !== keyEpoch) refreshSessionKey(s);
+      if (s.fairIdleUntil > now && s.fairIdleEpoch === fairIdleEpoch && s.pool.key >= 0) {
+        wakeAt(s.fairIdleUntil);
+        continue;
+      }
       s.pool.sessionHeap.append(s);
     }
     for (const g of groups.values()) for (const p of g.pools.values()) p.sessionHeap.heapify();
@@ -1465,6 +1517,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     setConfig(c: PoolsConfig): void {
       config = c;
       keyEpoch++; // pool orders may change
+      fairIdleEpoch++; // locality waits may change
       sharesStale = true; // weights, min and max shares may change
       for (const g of groups.values()) {
         g.cfg = groupSettings(g.name).cfg;
@@ -1517,9 +1570,10 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         const slot = fitIndex.allocate();
         const hostId = hostIndex.ref(node.name);
         const cap = node.capacity;
+        // Fields in the order the offers stage and grants read them: fewer cache lines per touch.
         n = {
-          name: node.name, hostId, rack: rackFor(node.rack), capacity: clone(cap), freeMem: cap.memoryMb, freeVc: cap.vcores, freeGpu: cap.gpus, freeCustom: { ...cap.custom },
-          allocMem: 0, allocVc: 0, allocGpu: 0, allocCustom: {}, state: 'alive', offered: false, ...emptyGrantList<GrantRec>(), slot,
+          offered: false, state: 'alive', hostId, slot, freeMem: cap.memoryMb, freeVc: cap.vcores, freeGpu: cap.gpus, allocMem: 0, allocVc: 0, allocGpu: 0, grants: [], grantsN: 0, grantsDead: 0,
+          name: node.name, rack: rackFor(node.rack), capacity: clone(cap), freeCustom: { ...cap.custom }, allocCustom: {},
         };
         rackAdd(n.rack, n);
         nodes.set(node.name, n);
@@ -1589,6 +1643,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const s: SessionRec = {
         s: { ...session, pool: poolName }, id: session.id, seq: sessionSeq++, slot: freeSessionSlots.pop() ?? sessionBySlot.length, pool, state: 'waiting', requests: new RequestIds(), liveRequests: 0, queues: new Map(), shapeQueues: [],
         ...emptyGrantList<GrantRec>(), allocated: zero(), pendingRes: zero(), pending: 0, key: 0, keyEpoch: -1, queued: 0, passEpoch: -1, scanned: 0, heapSlot: -1,
+        fairIdleUntil: 0, fairIdleEpoch: -1,
       };
       sessions.set(session.id, s);
       sessionBySlot[s.slot] = s;
@@ -1597,7 +1652,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       if (hasRunningSlot(pool) && pool.waiting.length === 0) admit(s);
       else pool.waiting.push(s);
       dirty = true;
-      return { ok: true };
+      return accepted;
     },
 
     sessionState(id: string): 'running' | 'waiting' | undefined {
@@ -1646,9 +1701,10 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
           verdict = { ok: false, code: 'invalid', reason: 'a request has an empty requestId' };
           break;
         }
+        // Fields in the order the hot paths read them (placement, grant, retirement first): fewer cache lines per touch.
         const r: RequestRec = {
-          racks: spec.racks.length > 0 ? spec.racks : noRacks, relaxLocality: spec.relaxLocality, namesHosts: spec.hosts.length > 0, id, idHash: 0, arrival: requestSeq++, driver: spec.driver, res: spec.resources, session: s, remaining: spec.count, sinceMs: now, hostCount: 0, host0: -1, host1: -1, host2: -1, hostsMore: null, hostSlot: -1,
-          excluded: null, live: true, shapeKey: '',
+          live: true, session: s, res: spec.resources, shapeKey: '', remaining: spec.count, driver: spec.driver, id, hostCount: 0, host0: -1, host1: -1, host2: -1, hostSlot: -1, excluded: null,
+          idHash: 0, hostsMore: null, racks: spec.racks.length > 0 ? spec.racks : noRacks, relaxLocality: spec.relaxLocality, namesHosts: spec.hosts.length > 0, arrival: requestSeq++, sinceMs: now,
         };
         if (!s.requests.insert(r)) {
           verdict = { ok: false, code: 'invalid', reason: `request ${id} already exists in session ${sessionId}` };
@@ -1660,6 +1716,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       let checked: Resources | null = null;
       let lastShapeOf: Resources | null = null;
       let lastShape = customShape;
+      let anyUnhosted = false;
       for (let i = 0; i < filed; i++) {
         const r = recs[i];
         const bad = requestProblem(requests[i], s.pool, checked);
@@ -1715,7 +1772,10 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
           // Plain requests are tagged with their shape: the offers stage judges them from the entry.
           const tag = shape.id >= 0 && excluded === null && !spec.driver ? shape.id : -1;
           r.hostSlot = hostIndex.add(r, hostIdScratch, s.slot, tag, s.pool.group.slot, k);
-        } else q.plain.push(r);
+        } else {
+          q.plain.push(r);
+          anyUnhosted = true;
+        }
         s.pending += spec.count;
         pendingContainers += spec.count;
         addTimes(s.pendingRes, res, spec.count);
@@ -1727,8 +1787,9 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         s.pool.sampleRequest = r.res;
       }
       if (s.state === 'running' && s.pending > 0) active.add(s);
+      noteFairWork(s, now, anyUnhosted);
       dirty = true;
-      return { ok: true };
+      return accepted;
     },
 
     cancelRequests(sessionId: string, requestIds: string[]): void {
@@ -1752,17 +1813,17 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       g.id = d.grantId;
       grants.adopt(d.grantId, g);
       dirty = true;
-      return { ok: true };
+      return accepted;
     },
 
-    releaseGrants(sessionId: string, grantIds: string[]): GrantDecision[] {
+    releaseGrants(sessionId: string, grantIds: string[]): string[] {
       const s = sessions.get(sessionId);
       if (!s) return [];
-      const out: GrantDecision[] = [];
+      const out: string[] = [];
       for (const id of grantIds) {
         const g = grants.get(id);
         if (!g || g.session !== s) continue;
-        out.push(decisionOf(g));
+        out.push(g.id);
         dropGrant(g);
       }
       return out;
@@ -1776,11 +1837,12 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       nextWake = Infinity;
       passEpoch++;
       noFitShapes.clear();
-      nothingFitsSeen.noFit = -1;
+      nothingFitsNow = false;
+      fitsSeen.grantSeq = -1; // releases since the last pass freed room
       admitWaiting();
       computeShares();
       computeMinPending();
-      buildSessionHeaps();
+      buildSessionHeaps(now);
       serveNeedy(now, plan);
       serveOffers(plan);
       serveFresh(plan);

@@ -126,8 +126,8 @@ export interface Scheduler {
   /** Adds requests; rejects at once any request no node could ever satisfy. */
   addRequests(sessionId: string, requests: SchedulerRequest[]): Verdict;
   cancelRequests(sessionId: string, requestIds: string[]): void;
-  /** The driver gave grants back (or the CM killed them after a revocation). */
-  releaseGrants(sessionId: string, grantIds: string[]): GrantDecision[];
+  /** The driver gave grants back (or the CM killed them after a revocation). Returns the ids released (those the session held). */
+  releaseGrants(sessionId: string, grantIds: string[]): string[];
 
   /** One scheduling pass: grants (batched per session by the caller) and revocations. */
   schedule(): SchedulePlan;
