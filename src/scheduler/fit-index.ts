@@ -23,6 +23,8 @@ export class FitIndex {
   private free = new Float64Array(2 * initialSlots * stride).fill(unavailable);
   private used = 0;
   private readonly freeSlots: number[] = [];
+  /** Tree nodes anyHolds may still look at. */
+  private budget = 0;
 
   /** Takes a slot for a new node; it starts unavailable until `set`. */
   allocate(): number {
@@ -85,6 +87,26 @@ export class FitIndex {
 
   gpusAt(slot: number): number {
     return this.free[(this.size + slot) * stride + GPU];
+  }
+
+  /**
+   * Whether some node can hold memory/vcores/gpus now: 1 yes, 0 no, -1 not known after
+   * looking at `budget` tree nodes (the per-kind maxima of a subtree can each come from
+   * a different node, so a search may have to look into many subtrees).
+   */
+  anyHolds(memoryMb: number, vcores: number, gpus: number, budget: number): number {
+    this.budget = budget;
+    const found = this.searchBudgeted(1, memoryMb, vcores, gpus);
+    return found ? 1 : this.budget < 0 ? -1 : 0;
+  }
+
+  private searchBudgeted(i: number, m: number, v: number, g: number): boolean {
+    if (--this.budget < 0) return false;
+    const f = this.free;
+    const at = i * stride;
+    if (f[at + MEM] < m || f[at + VC] < v || f[at + GPU] < g || f[at + MEM] === unavailable) return false;
+    if (i >= this.size) return true;
+    return this.searchBudgeted(2 * i, m, v, g) || this.searchBudgeted(2 * i + 1, m, v, g);
   }
 
   /** The first slot (lowest index) that could hold the request and that `accept` approves, or -1. */

@@ -330,3 +330,47 @@ void test('configured pools are listed from the start, with their settings and n
   assert.equal(p.runningSessions, 0);
   assert.deepEqual(p.granted, resources(0, 0));
 });
+
+void test('a session whose requests all wait for locality is left alone until the wait ends; a request naming no host or a new one is not held up', () => {
+  const { s, clock, session } = cluster(4, cfg('nodeLocalityWaitMs: 1000\nrackLocalityWaitMs: 1000\n'));
+  session('filler', 'a.x');
+  s.addRequests('filler', [req('f', unit, 4, { hosts: ['n0'], relaxLocality: false })]);
+  assert.equal(s.schedule().grants.length, 4); // n0 full
+  session('job', 'a.y');
+  s.addRequests('job', [req('t1', unit, 1, { hosts: ['n0'] })]);
+  assert.equal(s.schedule().grants.length, 0); // waits for n0 until +1000
+  clock.t += 400;
+  s.addRequests('filler', [req('f-more', unit, 1, { hosts: ['n0'], relaxLocality: false })]); // another pass, the job still waiting
+  assert.equal(s.schedule().grants.length, 0);
+  assert.equal(s.nextWakeMs(), clock.t + 600, 'the job\'s wait is still what wakes the scheduler');
+  // A request of the same session naming no host goes at once.
+  s.addRequests('job', [req('free', unit)]);
+  const g = s.schedule().grants;
+  assert.deepEqual(g.map((x) => x.requestId), ['free']);
+  // The waiting one takes its rack when its wait ends (not later, not earlier).
+  clock.t += 599;
+  assert.equal(s.schedule().grants.length, 0);
+  clock.t += 1;
+  const late = s.schedule().grants;
+  assert.deepEqual(late.map((x) => [x.requestId, x.node, x.locality]), [['t1', 'n1', 'rack']]);
+});
+
+void test('a session whose only shape fits nowhere is placed as soon as a release makes room', () => {
+  const { s, session } = cluster(2);
+  session('hog', 'a.x');
+  s.addRequests('hog', [req('h', resources(1024, 1), 8)]);
+  const held = s.schedule().grants;
+  assert.equal(held.length, 8); // both nodes full
+  session('big', 'a.y');
+  s.addRequests('big', [req('b', resources(2048, 2), 1)]);
+  assert.equal(s.schedule().grants.length, 0);
+  assert.equal(s.schedule().grants.length, 0);
+  // One container freed: still no room for 2 vcores anywhere.
+  s.releaseGrants('hog', [held[0].grantId]);
+  assert.equal(s.schedule().grants.filter((g) => g.sessionId === 'big').length, 0);
+  // A second one on the same node: room for it.
+  const sameNode = held.find((g, i) => i > 0 && g.node === held[0].node)!;
+  s.releaseGrants('hog', [sameNode.grantId]);
+  const g = s.schedule().grants;
+  assert.deepEqual(g.map((x) => [x.sessionId, x.node]), [['big', held[0].node]]);
+});

@@ -198,6 +198,8 @@ interface SessionRec extends HeapItem {
   queues: Map<string, ShapeQueues>;
   /** The same queues in the order they were made (what a placement scan walks: cheaper than the map). */
   shapeQueues: ShapeQueues[];
+  /** The key of its only shape queue (null: none or several), read when the pass builds the heaps. */
+  soleShape: string | null;
   /** (GrantList) Its grants in grant (seq) order; released ones linger until swept. */
   grants: (GrantRec | undefined)[];
   grantsN: number;
@@ -698,19 +700,23 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   /** The live requests of the session being compacted (reused). */
   const liveScratch: (RequestRec | undefined)[] = [];
 
+  /** `count` more (negative: fewer) pending containers of `res` (shape key `shapeKey`) in the totals of session `s`, its pool and group. */
+  function addPending(s: SessionRec, res: Resources, shapeKey: string, count: number): void {
+    addTimes(s.pendingRes, res, count);
+    if (s.state === 'running') {
+      addTimes(s.pool.pending, res, count);
+      addTimes(s.pool.group.pending, res, count);
+    }
+    countPendingShape(res, shapeKey, count);
+  }
+
   /** Takes `count` pending containers of `r` off the books (granted or cancelled). */
   function consumePending(r: RequestRec, count: number): void {
     const s = r.session;
     r.remaining -= count;
     s.pending -= count;
     pendingContainers -= count;
-    const res = r.res;
-    addTimes(s.pendingRes, res, -count);
-    if (s.state === 'running') {
-      addTimes(s.pool.pending, res, -count);
-      addTimes(s.pool.group.pending, res, -count);
-    }
-    countPendingShape(res, r.shapeKey, -count);
+    addPending(s, r.res, r.shapeKey, -count);
     if (r.remaining === 0) retireRequest(r);
     if (s.pending === 0) active.delete(s);
   }
@@ -948,6 +954,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
 
   /** Shapes (memory/vcores/gpus) that no node could hold at some point in this pass. */
   const noFitShapes = new Set<string>();
+
   /** nothingFits() has been true in this pass (then it stays true). */
   let nothingFitsNow = false;
   /** grantSeq and the sizes of noFitShapes and pendingShapes when nothingFits last said false: the answer stands while they do. */
@@ -1053,6 +1060,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       if (q.plain.current(passEpoch) === undefined && q.hosted.current(passEpoch) === undefined && q.plain.isEmpty() && q.hosted.isEmpty()) {
         s.queues.delete(key);
         queues.splice(i--, 1);
+        s.soleShape = queues.length === 1 ? queues[0].key : null;
       }
     }
     if (waitsOnly) {
@@ -1142,21 +1150,48 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   }
 
   /**
-   * The sessions with pending requests, in their pools' heaps. A session the fair stage
-   * found idle until later (see placeForSession) stays out, unless its pool is below its
-   * min share (the needy stage ignores locality waits): its visit would place nothing.
+   * The sessions with pending requests in their pools' heaps: for the needy stage those
+   * of pools below their min share, then (rebuilt once the node-local stages are done:
+   * no heap is kept in order while they grant) every pool's for the fair stage. Left
+   * out of the fair stage's, as their visits would place nothing: a session it found
+   * idle until later (see placeForSession), and one whose only shape no node can hold.
+   * (Heaps pop in (key, seq) order, however they were built.)
    */
-  function buildSessionHeaps(now: number): void {
-    for (const g of groups.values()) for (const p of g.pools.values()) p.sessionHeap.clear();
+  function buildSessionHeaps(now: number, needyOnly: boolean): void {
+    for (const g of groups.values()) {
+      for (const p of g.pools.values()) {
+        p.sessionHeap.clear();
+        if (!needyOnly || p.key >= 0) continue;
+        for (const s of p.sessions) {
+          if (s.state !== 'running' || s.pending === 0) continue; // not in `active`
+          if (s.keyEpoch !== keyEpoch) refreshSessionKey(s);
+          p.sessionHeap.append(s);
+        }
+        p.sessionHeap.heapify();
+      }
+    }
+    if (needyOnly) return;
+    proveNoFits();
     for (const s of active) {
       if (s.keyEpoch !== keyEpoch) refreshSessionKey(s);
-      if (s.fairIdleUntil > now && s.fairIdleEpoch === fairIdleEpoch && s.pool.key >= 0) {
+      if (s.fairIdleUntil > now && s.fairIdleEpoch === fairIdleEpoch) {
         wakeAt(s.fairIdleUntil);
         continue;
       }
+      if (s.soleShape !== null && noFitShapes.has(s.soleShape)) continue;
       s.pool.sessionHeap.append(s);
     }
     for (const g of groups.values()) for (const p of g.pools.values()) p.sessionHeap.heapify();
+  }
+
+  /** Nodes a search for room for one shape may look at before it gives up (see proveNoFits). */
+  const noFitSearchBudget = 64;
+
+  /** Puts in noFitShapes the pending shapes that, as a short search of the fit index shows, no node can hold now. */
+  function proveNoFits(): void {
+    for (const sh of pendingShapes.values()) {
+      if (!noFitShapes.has(sh.key) && fitIndex.anyHolds(sh.memoryMb, sh.vcores, sh.gpus, noFitSearchBudget) === 0) noFitShapes.add(sh.key);
+    }
   }
 
   /** Stage 3: pools below min share, lowest ratio first, place without locality waits. */
@@ -1294,13 +1329,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       while (plan.grants.length < grantsPerPassMax && mayHoldAnything(n)) {
         const best = bestOfferFor(n);
         if (!best) break;
-        const s = best.session;
         makeGrant(best, n, 'node', plan);
         if (!best.live) dropOfferEntry(n.hostId); // saves later scans a dead entry
-        if (s.pool.sessionHeap.has(s)) {
-          if (s.pending > 0) s.pool.sessionHeap.update(s);
-          else s.pool.sessionHeap.remove(s);
-        }
       }
     }
   }
@@ -1324,15 +1354,9 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const s = r.session;
       if (!r.live || s.state !== 'running') continue;
       if (starvingPools > 0 && s.pool.overFair) continue;
-      const granted = plan.grants.length;
       for (let k = 0; k < r.hostCount; k++) {
         const h = hostIdOf(r, k);
         for (let n = nodeFitting(r, h); n && r.live && admissible(s, r.res, r.driver) && plan.grants.length < grantsPerPassMax; n = nodeFitting(r, h)) makeGrant(r, n, 'node', plan);
-      }
-      // Most fresh requests find their hosts full: then the session's place is unchanged.
-      if (plan.grants.length > granted && s.pool.sessionHeap.has(s)) {
-        if (s.pending > 0) s.pool.sessionHeap.update(s);
-        else s.pool.sessionHeap.remove(s);
       }
     }
     freshHead = i;
@@ -1641,7 +1665,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       }
       const pool = poolFor(poolName);
       const s: SessionRec = {
-        s: { ...session, pool: poolName }, id: session.id, seq: sessionSeq++, slot: freeSessionSlots.pop() ?? sessionBySlot.length, pool, state: 'waiting', requests: new RequestIds(), liveRequests: 0, queues: new Map(), shapeQueues: [],
+        s: { ...session, pool: poolName }, id: session.id, seq: sessionSeq++, slot: freeSessionSlots.pop() ?? sessionBySlot.length, pool, state: 'waiting', requests: new RequestIds(), liveRequests: 0, queues: new Map(), shapeQueues: [], soleShape: null,
         ...emptyGrantList<GrantRec>(), allocated: zero(), pendingRes: zero(), pending: 0, key: 0, keyEpoch: -1, queued: 0, passEpoch: -1, scanned: 0, heapSlot: -1,
         fairIdleUntil: 0, fairIdleEpoch: -1,
       };
@@ -1716,7 +1740,12 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       let checked: Resources | null = null;
       let lastShapeOf: Resources | null = null;
       let lastShape = customShape;
+      let lastQueue: ShapeQueues | undefined;
       let anyUnhosted = false;
+      // Pending totals are added once per run of requests sharing one resources object.
+      let runRes: Resources | null = null;
+      let runKey = '';
+      let runCount = 0;
       for (let i = 0; i < filed; i++) {
         const r = recs[i];
         const bad = requestProblem(requests[i], s.pool, checked);
@@ -1760,11 +1789,13 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         const shape = lastShape;
         r.excluded = excluded;
         r.shapeKey = shape.key;
-        let q = s.queues.get(r.shapeKey);
+        let q = lastQueue !== undefined && lastQueue.key === shape.key ? lastQueue : s.queues.get(shape.key);
         if (!q) {
           s.queues.set(r.shapeKey, (q = { key: r.shapeKey, hosted: new RequestQueue(), plain: new RequestQueue() }));
           s.shapeQueues.push(q);
+          s.soleShape = s.shapeQueues.length === 1 ? q.key : null;
         }
+        lastQueue = q;
         s.queued++;
         if (k > 0) {
           q.hosted.push(r);
@@ -1778,14 +1809,16 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         }
         s.pending += spec.count;
         pendingContainers += spec.count;
-        addTimes(s.pendingRes, res, spec.count);
-        if (s.state === 'running') {
-          addTimes(s.pool.pending, res, spec.count);
-          addTimes(s.pool.group.pending, res, spec.count);
+        if (res !== runRes) {
+          if (runRes !== null) addPending(s, runRes, runKey, runCount);
+          runRes = res;
+          runKey = r.shapeKey;
+          runCount = 0;
         }
-        countPendingShape(res, r.shapeKey, spec.count);
+        runCount += spec.count;
         s.pool.sampleRequest = r.res;
       }
+      if (runRes !== null) addPending(s, runRes, runKey, runCount);
       if (s.state === 'running' && s.pending > 0) active.add(s);
       noteFairWork(s, now, anyUnhosted);
       dirty = true;
@@ -1842,10 +1875,11 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       admitWaiting();
       computeShares();
       computeMinPending();
-      buildSessionHeaps(now);
+      buildSessionHeaps(now, true);
       serveNeedy(now, plan);
       serveOffers(plan);
       serveFresh(plan);
+      buildSessionHeaps(now, false);
       serveFair(now, plan);
       if (plan.grants.length >= grantsPerPassMax) {
         // Cut short: the rest (and the starvation check, which would see pools not yet

@@ -461,3 +461,18 @@ void test('grant lists: live items in push order; dead ones are swept so the lis
     { numRuns: 300 },
   );
 });
+
+void test('fit index: anyHolds answers yes or no exactly within its budget, and "not known" past it', () => {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 8 }), fc.integer({ min: 0, max: 8 })), { minLength: 1, maxLength: 40 }), fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 9 }), fc.integer({ min: 1, max: 200 }), (nodes, m, v, budget) => {
+      const f = new FitIndex();
+      for (const [mem, vc] of nodes) f.set(f.allocate(), mem, vc, 0);
+      const truth = nodes.some(([mem, vc]) => mem >= m && vc >= v);
+      const got = f.anyHolds(m, v, 0, budget);
+      if (got === -1) assert.ok(budget < 127, 'gives up only when the budget is short of the whole tree (64 leaves)');
+      else assert.equal(got === 1, truth);
+      assert.equal(f.anyHolds(m, v, 0, 1_000_000) === 1, truth, 'with budget for the whole tree: exact');
+    }),
+    { numRuns: 300 },
+  );
+});
