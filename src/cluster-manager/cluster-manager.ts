@@ -917,7 +917,7 @@ export class ClusterManager {
       return {
         ...rest,
         allocated: live ? this.scheduler.sessionAllocated(s.id) : R.zero(),
-        grants: live ? this.scheduler.sessionGrants(s.id).length : 0,
+        grants: live ? this.scheduler.sessionGrantCount(s.id) : 0,
         pending: live ? this.scheduler.sessionPending(s.id) : 0,
         streamOpen: sink !== null,
       };

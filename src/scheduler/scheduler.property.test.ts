@@ -225,6 +225,15 @@ function checkNoOverAllocation({ s, L }: Ctx): void {
   }
 }
 
+/** Each session's grants, as the scheduler lists and counts them, are the ledger's, oldest first. */
+function checkSessionGrants({ s, L, live }: Ctx): void {
+  for (const sid of live) {
+    const want = [...L.grants.values()].filter((g) => g.sessionId === sid).map((g) => g.grantId);
+    assert.deepEqual(s.sessionGrants(sid).map((g) => g.grantId), want, `grants of ${sid}`);
+    assert.equal(s.sessionGrantCount(sid), want.length, `grant count of ${sid}`);
+  }
+}
+
 function checkMaxShares({ L, pools, poolOf }: Ctx): void {
   const used = pools.map(() => zero());
   for (const g of L.grants.values()) {
@@ -275,6 +284,10 @@ const scenario = fc.record({
 
 void test('property: no node is ever over-allocated, and the scheduler agrees with the ledger', () => {
   fc.assert(fc.property(scenario, ({ pools, sessionPools, ops }) => runScenario(pools, ops, sessionPools, {}, checkNoOverAllocation)), { numRuns: 150 });
+});
+
+void test("property: a session's grants, listed and counted, are the ledger's", () => {
+  fc.assert(fc.property(scenario, ({ pools, sessionPools, ops }) => runScenario(pools, ops, sessionPools, {}, checkSessionGrants)), { numRuns: 150 });
 });
 
 void test('property: no pool ever exceeds its max share', () => {

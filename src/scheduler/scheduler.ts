@@ -200,10 +200,10 @@ interface SessionRec extends HeapItem {
   shapeQueues: ShapeQueues[];
   /** The key of its only shape queue (null: none or several), read when the pass builds the heaps. */
   soleShape: string | null;
-  /** (GrantList) Its grants in grant (seq) order; released ones linger until swept. */
-  grants: (GrantRec | undefined)[];
-  grantsN: number;
-  grantsDead: number;
+  /** Its live grants. (Which they are is rarely asked: its pool's grant list holds the others in order.) */
+  grantsLive: number;
+  /** Its live driver grants (a few at most; not in the pool's list). */
+  driverGrants: GrantRec[];
   allocated: Resources;
   pendingRes: Resources;
   pending: number;
@@ -312,9 +312,21 @@ function decisionOf(g: GrantRec): GrantDecision {
   return { grantId: g.id, sessionId: g.session.id, requestId: g.requestId, node: g.node.name, resources: g.res, driver: g.driver, locality: g.locality };
 }
 
-/** The live grants of a session's or node's list, oldest first. */
+/** The live grants of a node's list, oldest first. */
 function liveGrants(list: GrantList<GrantRec>): GrantRec[] {
   return liveGrantsOf(list).sort((a, b) => a.seq - b.seq);
+}
+
+/** The live grants of session `s`, oldest first: its pool's that are its, and its drivers. */
+function sessionLiveGrants(s: SessionRec): GrantRec[] {
+  const out: GrantRec[] = [];
+  const list = s.pool;
+  for (let i = 0; i < list.grantsN; i++) {
+    const g = list.grants[i]!;
+    if (g.live && g.session === s) out.push(g);
+  }
+  if (s.driverGrants.length === 0) return out;
+  return out.concat(s.driverGrants).sort((a, b) => a.seq - b.seq);
 }
 
 
@@ -865,9 +877,10 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   /** Books a grant on its node, session, pool, group and the cluster totals (the caller files its id). */
   function attachGrant(s: SessionRec, n: NodeRec, requestId: string, res: Resources, driver: boolean, locality: GrantDecision['locality'], plain: boolean): GrantRec {
     const g: GrantRec = { id: '', requestId, res, locality, session: s, node: n, seq: grantSeq++, revoked: false, live: true, plain, driver };
-    pushGrant(s, g);
+    s.grantsLive++;
     pushGrant(n, g);
     if (!driver) pushGrant(s.pool, g);
+    else s.driverGrants.push(g);
     bookOnNode(n, res, plain, 1);
     indexNode(n);
     addRes(s.allocated, res, plain, 1);
@@ -887,10 +900,11 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     const plain = g.plain;
     grants.delete(g.id, g);
     g.live = false;
-    // The grant stays in its session's, node's and pool's lists until released ones are
-    // the majority there: taking it out at once would cost a chain of cache misses.
+    // The grant stays in its node's and pool's lists until released ones are the
+    // majority there: taking it out at once would cost a chain of cache misses.
     if (!g.driver) noteGrantGone(s.pool, grantLogSweepMin, 0);
-    noteGrantGone(s, 0, grantListSlack);
+    else s.driverGrants.splice(s.driverGrants.indexOf(g), 1);
+    s.grantsLive--;
     noteGrantGone(n, 0, grantListSlack);
     addRes(s.allocated, res, plain, -1);
     addRes(s.pool.allocated, res, plain, -1);
@@ -1666,7 +1680,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const pool = poolFor(poolName);
       const s: SessionRec = {
         s: { ...session, pool: poolName }, id: session.id, seq: sessionSeq++, slot: freeSessionSlots.pop() ?? sessionBySlot.length, pool, state: 'waiting', requests: new RequestIds(), liveRequests: 0, queues: new Map(), shapeQueues: [], soleShape: null,
-        ...emptyGrantList<GrantRec>(), allocated: zero(), pendingRes: zero(), pending: 0, key: 0, keyEpoch: -1, queued: 0, passEpoch: -1, scanned: 0, heapSlot: -1,
+        grantsLive: 0, driverGrants: [], allocated: zero(), pendingRes: zero(), pending: 0, key: 0, keyEpoch: -1, queued: 0, passEpoch: -1, scanned: 0, heapSlot: -1,
         fairIdleUntil: 0, fairIdleEpoch: -1,
       };
       sessions.set(session.id, s);
@@ -1686,7 +1700,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     removeSession(id: string): GrantDecision[] {
       const s = sessions.get(id);
       if (!s) return [];
-      const gone = liveGrants(s);
+      const gone = sessionLiveGrants(s);
       for (const g of gone) dropGrant(g);
       const out = gone.map(decisionOf);
       for (const r of s.requests.values()) consumePending(r, r.remaining);
@@ -1897,11 +1911,14 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     },
     sessionGrants(sessionId: string): GrantDecision[] {
       const s = sessions.get(sessionId);
-      return s ? liveGrants(s).map(decisionOf) : [];
+      return s ? sessionLiveGrants(s).map(decisionOf) : [];
     },
     sessionAllocated(sessionId: string): Resources {
       const s = sessions.get(sessionId);
       return s ? clone(s.allocated) : zero();
+    },
+    sessionGrantCount(sessionId: string): number {
+      return sessions.get(sessionId)?.grantsLive ?? 0;
     },
     sessionPending(sessionId: string): number {
       return sessions.get(sessionId)?.pending ?? 0;

@@ -133,7 +133,10 @@ export interface Scheduler {
   schedule(): SchedulePlan;
 
   grant(grantId: string): GrantDecision | undefined;
+  /** Its grants, oldest first (a walk of its pool's grants: for rare callers). */
   sessionGrants(sessionId: string): GrantDecision[];
+  /** How many grants it holds (cheap). */
+  sessionGrantCount(sessionId: string): number;
   sessionAllocated(sessionId: string): Resources;
   /** Containers requested and not yet granted. */
   sessionPending(sessionId: string): number;
