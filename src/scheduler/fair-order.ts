@@ -43,7 +43,8 @@ function put<C extends Record<string, Column>>(cols: C, slot: number, row: Recor
 export class FairOrder {
   private readonly sessions = { pool: new Int32Array(initialSlots), key: new Float64Array(initialSlots), seq: new Float64Array(initialSlots), running: new Uint8Array(initialSlots) };
   private readonly pools = { group: new Int32Array(initialSlots), key: new Float64Array(initialSlots), id: new Float64Array(initialSlots), overFair: new Uint8Array(initialSlots) };
-  private readonly groups = { key: new Float64Array(initialSlots), id: new Float64Array(initialSlots) };
+  /** Per group also how many of its pools are below their fair share (see allPoolsOverFair). */
+  private readonly groups = { key: new Float64Array(initialSlots), id: new Float64Array(initialSlots), underFair: new Int32Array(initialSlots) };
 
   /** A session takes `slot` (not running yet). */
   addSession(slot: number, poolSlot: number, seq: number): void {
@@ -59,17 +60,35 @@ export class FairOrder {
     this.sessions.key[slot] = key;
   }
 
+  /** A pool takes `slot` in group `groupSlot` (below its fair share until told otherwise). */
   addPool(slot: number, groupSlot: number, id: number): void {
     put(this.pools, slot, { group: groupSlot, key: 0, id, overFair: 0 });
+    this.groups.underFair[groupSlot]++;
+  }
+
+  /** The pool in `slot` is gone (before its slot or its group's is taken again). */
+  removePool(slot: number): void {
+    if (this.pools.overFair[slot] === 0) this.groups.underFair[this.pools.group[slot]]--;
+    this.pools.overFair[slot] = 1;
   }
 
   setPoolKey(slot: number, key: number, overFair: boolean): void {
     this.pools.key[slot] = key;
-    this.pools.overFair[slot] = overFair ? 1 : 0;
+    const was = this.pools.overFair[slot];
+    const now = overFair ? 1 : 0;
+    if (was !== now) {
+      this.pools.overFair[slot] = now;
+      this.groups.underFair[this.pools.group[slot]] += was - now;
+    }
   }
 
   addGroup(slot: number, id: number): void {
-    put(this.groups, slot, { key: 0, id });
+    put(this.groups, slot, { key: 0, id, underFair: 0 });
+  }
+
+  /** Every pool of the group holds at least its fair share. */
+  allPoolsOverFair(group: number): boolean {
+    return this.groups.underFair[group] === 0;
   }
 
   setGroupKey(slot: number, key: number): void {

@@ -611,6 +611,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
   function maybeDropPool(p: PoolRec): void {
     if (p.configured || p.sessions.size > 0) return;
     p.group.pools.delete(p.short);
+    order.removePool(p.slot);
     poolSlots.give(p.slot);
     sharesStale = true;
     if (p.group.pools.size === 0 && !groupSettings(p.group.name).configured) {
@@ -1238,9 +1239,14 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     // The host's entries are bucketed by pool group, and the group comes first in the
     // fair order: buckets are taken in group order and the first that yields a
     // candidate holds the winner.
-    const order = groupsInOrder();
-    for (let i = 0; i < order.length; i++) {
-      const r = bestOfferInBucket(n, order[i].slot);
+    const inOrder = groupsInOrder();
+    // While a pool starves, pools at their fair share get nothing here: nor does a
+    // group of such pools only (its bucket is not read).
+    const starving = starvingPools > 0;
+    for (let i = 0; i < inOrder.length; i++) {
+      const slot = inOrder[i].slot;
+      if (starving && order.allPoolsOverFair(slot)) continue;
+      const r = bestOfferInBucket(n, slot);
       if (r !== undefined) return r;
     }
     offerEntry.at = -1;

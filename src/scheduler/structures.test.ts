@@ -476,3 +476,33 @@ void test('fit index: anyHolds answers yes or no exactly within its budget, and 
     { numRuns: 300 },
   );
 });
+
+void test('fair order: a group is "all pools over fair" exactly when none of its pools (added, not removed) is below its fair share', () => {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), fc.nat(7), fc.nat(2), fc.boolean()), { maxLength: 120 }), (ops) => {
+      const o = new FairOrder();
+      const pools = new Map<number, { group: number; over: boolean }>(); // slot → model
+      const groupSlots = [0, 1, 2];
+      for (const g of groupSlots) o.addGroup(g, g);
+      let id = 0;
+      for (const [kind, slot, group, over] of ops) {
+        const p = pools.get(slot);
+        if (kind === 0 && !p) {
+          o.addPool(slot, group, id++);
+          pools.set(slot, { group, over: false });
+        } else if (kind === 1 && p) {
+          o.setPoolKey(slot, 0, over);
+          p.over = over;
+        } else if (kind === 2 && p) {
+          o.removePool(slot);
+          pools.delete(slot);
+        }
+        for (const g of groupSlots) {
+          const want = [...pools.values()].every((x) => x.group !== g || x.over);
+          assert.equal(o.allPoolsOverFair(g), want, `group ${g}`);
+        }
+      }
+    }),
+    { numRuns: 300 },
+  );
+});
