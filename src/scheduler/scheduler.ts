@@ -236,6 +236,10 @@ interface PoolRec extends HeapItem {
   sessions: Set<SessionRec>;
   waiting: SessionRec[];
   running: number;
+  /** Its sessions in `active`. */
+  activeSessions: number;
+  /** The pass whose fair stage last filled its session heap. */
+  fairHeapPass: number;
   allocated: Resources;
   driverAllocated: Resources;
   /** Held by grants already revoked (not yet released). */
@@ -552,7 +556,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     if (!p) {
       const ps = poolSettings(g.name, short);
       const pp: PoolRec = {
-        id: poolIdSeq++, slot: poolSlots.take(), name: fullName, short, group: g, cfg: ps.cfg, configured: ps.configured, sessions: new Set(), waiting: [], running: 0,
+        id: poolIdSeq++, slot: poolSlots.take(), name: fullName, short, group: g, cfg: ps.cfg, configured: ps.configured, sessions: new Set(), waiting: [], running: 0, activeSessions: 0, fairHeapPass: -1,
         allocated: zero(), driverAllocated: zero(), revoking: zero(), pending: zero(), fairShare: zero(), shareDemand: zero(), key: 0, minDom: 0, fairDom: 0, ...emptyGrantList<GrantRec>(), overFair: false, heapSlot: -1,
         sessionHeap: new IndexedHeap<SessionRec>(sessionLess),
         minStarvedSinceMs: null, fairStarvedSinceMs: null, sampleRequest: null,
@@ -646,7 +650,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     sessionsRunning++;
     addInto(s.pool.pending, s.pendingRes);
     addInto(s.pool.group.pending, s.pendingRes);
-    if (s.pending > 0) active.add(s);
+    if (s.pending > 0) activate(s);
     const hosted = s.requests.values().filter((r) => r.hostCount > 0);
     for (const r of hosted.sort((a, b) => a.arrival - b.arrival)) fresh.push(r);
   }
@@ -731,7 +735,17 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     pendingContainers -= count;
     addPending(s, r.res, r.shapeKey, -count);
     if (r.remaining === 0) retireRequest(r);
-    if (s.pending === 0) active.delete(s);
+    if (s.pending === 0) deactivate(s);
+  }
+
+  function activate(s: SessionRec): void {
+    if (active.has(s)) return;
+    active.add(s);
+    s.pool.activeSessions++;
+  }
+
+  function deactivate(s: SessionRec): void {
+    if (active.delete(s)) s.pool.activeSessions--;
   }
 
   /**
@@ -1164,39 +1178,43 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
     return out;
   }
 
-  /**
-   * The sessions with pending requests in their pools' heaps: for the needy stage those
-   * of pools below their min share, then (rebuilt once the node-local stages are done:
-   * no heap is kept in order while they grant) every pool's for the fair stage. Left
-   * out of the fair stage's, as their visits would place nothing: a session it found
-   * idle until later (see placeForSession), and one whose only shape no node can hold.
-   * (Heaps pop in (key, seq) order, however they were built.)
-   */
-  function buildSessionHeaps(now: number, needyOnly: boolean): void {
+  /** The heaps of the pools below their min share, with their sessions that have pending requests (for the needy stage). */
+  function buildNeedyHeaps(): void {
     for (const g of groups.values()) {
       for (const p of g.pools.values()) {
         p.sessionHeap.clear();
-        if (!needyOnly || p.key >= 0) continue;
+        if (p.key >= 0 || p.activeSessions === 0) continue;
         for (const s of p.sessions) {
-          if (s.state !== 'running' || s.pending === 0) continue; // not in `active`
+          if (!active.has(s)) continue;
           if (s.keyEpoch !== keyEpoch) refreshSessionKey(s);
           p.sessionHeap.append(s);
         }
         p.sessionHeap.heapify();
       }
     }
-    if (needyOnly) return;
-    proveNoFits();
-    for (const s of active) {
+  }
+
+  /**
+   * Pool `p`'s heap for the fair stage (filled when the stage first reaches the pool:
+   * most passes stop long before reaching most pools), with its sessions that have
+   * pending requests. Left out, as their visits would place nothing: a session the fair
+   * stage found idle until later (see placeForSession), and one whose only shape no node
+   * can hold (see proveNoFits). Heaps pop in (key, seq) order, however they were built.
+   */
+  function fillFairHeap(p: PoolRec, now: number): void {
+    p.fairHeapPass = passEpoch;
+    p.sessionHeap.clear();
+    for (const s of p.sessions) {
+      if (!active.has(s)) continue;
       if (s.keyEpoch !== keyEpoch) refreshSessionKey(s);
       if (s.fairIdleUntil > now && s.fairIdleEpoch === fairIdleEpoch) {
         wakeAt(s.fairIdleUntil);
         continue;
       }
       if (s.soleShape !== null && noFitShapes.has(s.soleShape)) continue;
-      s.pool.sessionHeap.append(s);
+      p.sessionHeap.append(s);
     }
-    for (const g of groups.values()) for (const p of g.pools.values()) p.sessionHeap.heapify();
+    p.sessionHeap.heapify();
   }
 
   /** Nodes a search for room for one shape may look at before it gives up (see proveNoFits). */
@@ -1392,10 +1410,11 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
 
   /** Stage 5: hierarchical fair order, delay scheduling for locality. */
   function serveFair(now: number, plan: SchedulePlan): void {
+    proveNoFits();
     const root = new IndexedHeap<GroupRec>((a, b) => a.key < b.key || (a.key === b.key && a.id < b.id));
     for (const g of groups.values()) {
       g.poolHeap.clear();
-      for (const p of g.pools.values()) if (p.sessionHeap.size > 0) g.poolHeap.push(p);
+      for (const p of g.pools.values()) if (p.activeSessions > 0) g.poolHeap.push(p);
       if (g.poolHeap.size > 0) root.push(g);
     }
     for (let g = root.peek(); g && plan.grants.length < grantsPerPassMax && !nothingFits(); g = root.peek()) {
@@ -1404,6 +1423,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         root.remove(g);
         continue;
       }
+      if (p.fairHeapPass !== passEpoch) fillFairHeap(p, now);
       const s = p.sessionHeap.peek();
       if (!s) {
         g.poolHeap.remove(p);
@@ -1715,7 +1735,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       order.setRunning(s.slot, false);
       freeSessionSlots.push(s.slot);
       s.pool.sessions.delete(s);
-      active.delete(s);
+      deactivate(s);
       if (s.state === 'running') {
         s.pool.running--;
         s.pool.group.running--;
@@ -1839,7 +1859,7 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
         s.pool.sampleRequest = r.res;
       }
       if (runRes !== null) addPending(s, runRes, runKey, runCount);
-      if (s.state === 'running' && s.pending > 0) active.add(s);
+      if (s.state === 'running' && s.pending > 0) activate(s);
       noteFairWork(s, now, anyUnhosted);
       dirty = true;
       return accepted;
@@ -1895,11 +1915,10 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       admitWaiting();
       computeShares();
       computeMinPending();
-      buildSessionHeaps(now, true);
+      buildNeedyHeaps();
       serveNeedy(now, plan);
       serveOffers(plan);
       serveFresh(plan);
-      buildSessionHeaps(now, false);
       serveFair(now, plan);
       if (plan.grants.length >= grantsPerPassMax) {
         // Cut short: the rest (and the starvation check, which would see pools not yet
