@@ -1392,6 +1392,8 @@ export function createScheduler(opts: SchedulerOptions): FairScheduler {
       const s = r.session;
       if (!r.live || s.state !== 'running') continue;
       if (starvingPools > 0 && s.pool.overFair) continue;
+      const a = r.res;
+      if (!fitIndex.mayHold(a.memoryMb, a.vcores, a.gpus)) continue; // no node has room for it (the fit index's root)
       for (let k = 0; k < r.hostCount; k++) {
         const h = hostIdOf(r, k);
         for (let n = nodeFitting(r, h); n && r.live && admissible(s, r.res, r.driver) && plan.grants.length < grantsPerPassMax; n = nodeFitting(r, h)) makeGrant(r, n, 'node', plan);
