@@ -4,7 +4,8 @@
 // integration tests and benchmarks use it too.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, mkdirSync, rmSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdtempSync, mkdirSync, readFileSync, rmSync, type WriteStream } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir, totalmem, cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +31,14 @@ export interface LocalClusterOptions {
   /** 'files' (default): daemon logs to baseDir/logs; 'inherit': to this process's stderr, pretty. */
   logs?: 'files' | 'inherit';
   env?: Record<string, string>;
+  /**
+   * The daemons listen on ports picked free below the kernel's ephemeral range, not on
+   * ports the kernel picks. A daemon restarted on its ports (restartCm, addAgent with
+   * samePorts) can then have them again: a port of the ephemeral range may meanwhile be
+   * the local end of any new connection on the host (even of a client retrying the dead
+   * daemon's port: such a connection can connect to itself). The tests use this.
+   */
+  stablePorts?: boolean;
 }
 
 export interface LocalDaemon {
@@ -108,6 +117,39 @@ function stopDaemon(d: LocalDaemon): Promise<void> {
   });
 }
 
+/** Where the kernel's ephemeral port range starts (Linux; else the IANA default). */
+function ephemeralPortsStart(): number {
+  try {
+    const first = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    if (Number.isInteger(first) && first > 0) return first;
+  } catch {
+    // not Linux
+  }
+  return 49152;
+}
+
+function canListen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
+/** A port free on `host` just now, below the ephemeral range and not in `taken` ('0', the kernel's pick, if none is found). */
+async function stablePort(host: string, taken: Set<string>): Promise<string> {
+  const bottom = 10_000;
+  const top = ephemeralPortsStart();
+  for (let i = 0; i < 20 && top - bottom >= 1000; i++) {
+    const port = String(bottom + Math.floor(Math.random() * (top - bottom)));
+    if (!taken.has(port) && (await canListen(host, Number(port)))) {
+      taken.add(port);
+      return port;
+    }
+  }
+  return '0';
+}
+
 export async function startLocalCluster(o: LocalClusterOptions = {}): Promise<LocalCluster> {
   const nodes = o.nodes ?? 2;
   const ownsBaseDir = !o.baseDir;
@@ -119,7 +161,9 @@ export async function startLocalCluster(o: LocalClusterOptions = {}): Promise<Lo
   const vcores = o.vcoresPerNode ?? Math.max(2, cpus().length);
   const daemonOpts = { logs, logDir, env: o.env };
 
-  const cmArgs = ['cluster-manager', '--rpc-host', '127.0.0.1', '--http-host', '127.0.0.1', '--rpc-port', '0', '--http-port', '0', '--state-dir', join(baseDir, 'cm-state'), ...(o.cmArgs ?? [])];
+  const picked = new Set<string>();
+  const port = (): Promise<string> => (o.stablePorts ? stablePort('127.0.0.1', picked) : Promise.resolve('0'));
+  const cmArgs = ['cluster-manager', '--rpc-host', '127.0.0.1', '--http-host', '127.0.0.1', '--rpc-port', await port(), '--http-port', await port(), '--state-dir', join(baseDir, 'cm-state'), ...(o.cmArgs ?? [])];
   let cm = await startDaemon('cluster-manager', cmArgs, daemonOpts);
   const agents: LocalDaemon[] = [];
   const children = new Set<ChildProcess>([cm.process]);
@@ -132,7 +176,7 @@ export async function startLocalCluster(o: LocalClusterOptions = {}): Promise<Lo
   const addAgent = async (name?: string, opts: { samePorts?: boolean } = {}): Promise<LocalDaemon> => {
     const n = name ?? `node-${agents.length + 1}`;
     const old = agents.find((x) => x.name === n);
-    const ports = opts.samePorts && old ? ['--rpc-port', old.rpcAddress.split(':')[1], '--shuffle-port', old.httpAddress.split(':')[1]] : [];
+    const ports = opts.samePorts && old ? ['--rpc-port', old.rpcAddress.split(':')[1], '--shuffle-port', old.httpAddress.split(':')[1]] : o.stablePorts ? ['--rpc-port', await port(), '--shuffle-port', await port()] : [];
     const a = await startDaemon(n, [...agentArgsFor(n), ...ports], daemonOpts);
     children.add(a.process);
     const i = agents.findIndex((x) => x.name === n);

@@ -23,7 +23,7 @@ export async function testCluster(o: LocalClusterOptions & { cm?: Partial<CmConf
   const dir = mkdtempSync(join(tmpdir(), 'coronet-test-'));
   const configFile = join(dir, 'cm.json');
   writeFileSync(configFile, JSON.stringify({ ...fastExpiry, ...o.cm }));
-  return startLocalCluster({ nodes: 2, memoryMbPerNode: 4096, vcoresPerNode: 4, ...o, cmArgs: ['--config', configFile, ...(o.cmArgs ?? [])] });
+  return startLocalCluster({ nodes: 2, memoryMbPerNode: 4096, vcoresPerNode: 4, stablePorts: true, ...o, cmArgs: ['--config', configFile, ...(o.cmArgs ?? [])] });
 }
 
 /** Polls `probe` until it returns a truthy value or `timeoutMs` passes. */
