@@ -61,6 +61,8 @@ class Filling {
   readonly weight: Float64Array;
   readonly share: Float64Array;
   readonly frozen: Uint8Array;
+  /** Per kind, the use found by the last `usageAll`. */
+  readonly use: Float64Array;
 
   constructor(
     readonly n: number,
@@ -73,6 +75,7 @@ class Filling {
     this.weight = new Float64Array(n);
     this.share = new Float64Array(n);
     this.frozen = new Uint8Array(n);
+    this.use = new Float64Array(nk);
   }
 
   /** Entity i's dominant share at `x`: lo × x (minScaled) or clamp(weight × x, lo, hi) (waterLevel). */
@@ -80,32 +83,20 @@ class Filling {
     return mode === minScaled ? this.lo[i] * x : Math.min(this.hi[i], Math.max(this.lo[i], this.weight[i] * x));
   }
 
-  /** Use of kind k with active entities at `level(mode, x)` and frozen ones at their share. */
-  usage(mode: number, x: number, k: number): number {
-    let u = 0;
-    for (let i = 0; i < this.n; i++) u += (this.frozen[i] ? this.share[i] : this.level(i, mode, x)) * this.dir[i * this.nk + k];
-    return u;
+  /** Into `use`: the use of each kind with active entities at `level(mode, x)` and frozen ones at their share (one walk, each level computed once). */
+  usageAll(mode: number, x: number): void {
+    const { use, dir, nk } = this;
+    use.fill(0);
+    for (let i = 0; i < this.n; i++) {
+      const l = this.frozen[i] ? this.share[i] : this.level(i, mode, x);
+      for (let k = 0; k < nk; k++) use[k] += l * dir[i * nk + k];
+    }
   }
 
   fitsAll(mode: number, x: number): boolean {
-    const nk = this.nk;
-    if (nk !== 3) {
-      for (let k = 0; k < nk; k++) if (this.usage(mode, x, k) > this.cap[k] * (1 + 1e-12)) return false;
-      return true;
-    }
-    // Memory, vcores and gpus only (the common case): one walk over the entities, each
-    // level computed once; the same sums, in the same order, as usage() per kind.
-    let u0 = 0;
-    let u1 = 0;
-    let u2 = 0;
-    const dir = this.dir;
-    for (let i = 0; i < this.n; i++) {
-      const l = this.frozen[i] ? this.share[i] : this.level(i, mode, x);
-      u0 += l * dir[i * 3];
-      u1 += l * dir[i * 3 + 1];
-      u2 += l * dir[i * 3 + 2];
-    }
-    return !(u0 > this.cap[0] * (1 + 1e-12)) && !(u1 > this.cap[1] * (1 + 1e-12)) && !(u2 > this.cap[2] * (1 + 1e-12));
+    this.usageAll(mode, x);
+    for (let k = 0; k < this.nk; k++) if (this.use[k] > this.cap[k] * (1 + 1e-12)) return false;
+    return true;
   }
 
   /** The largest x in [0, top] at which everything fits (binary search; `fitsAll(mode, 0)` holds). */
@@ -172,7 +163,8 @@ export function computeFairShares(capacity: Resources, entities: readonly ShareE
     let rHi = 0;
     for (let i = 0; i < n; i++) if (!frozen[i]) rHi = Math.max(rHi, hi[i] / entities[i].weight);
     const r = f.fitsAll(waterLevel, rHi) ? rHi : f.search(waterLevel, rHi);
-    for (let k = 0; k < nk; k++) exhausted[k] = f.usage(waterLevel, r, k) >= cap[k] * (1 - 1e-9) ? 1 : 0;
+    f.usageAll(waterLevel, r);
+    for (let k = 0; k < nk; k++) exhausted[k] = f.use[k] >= cap[k] * (1 - 1e-9) ? 1 : 0;
     let progress = false;
     for (let i = 0; i < n; i++) {
       if (frozen[i]) continue;
